@@ -1,0 +1,107 @@
+import { addDays } from '../dates/beijing.js';
+import type { Knowledge } from '../knowledge/model.js';
+import type { OutcomeParams, Procedure, Question } from '../knowledge/schema.js';
+import { Decider } from './decider.js';
+import type { MaterialItem, Outcome, ProcedurePlan } from './outcome.js';
+
+export type Answers = Readonly<Record<string, string>>;
+
+export type ConsultStep = { kind: 'question'; question: Question } | { kind: 'outcome'; outcome: Outcome };
+
+/**
+ * The consultation: the answers so far -> the next question or the outcome. Pure apart from the rules
+ * engine's promise: no I/O, no channel, no words.
+ */
+export class Consultation {
+  private readonly decider: Decider<OutcomeParams>;
+
+  constructor(private readonly k: Knowledge) {
+    this.decider = new Decider<OutcomeParams>({
+      rules: k.rules,
+      conditions: k.conditions,
+      facts: [...k.questions.values()].map((q) => ({ id: q.id, order: q.order })),
+    });
+  }
+
+  async next(answers: Answers, details: Answers = {}): Promise<ConsultStep> {
+    const decision = await this.decider.decide(answers);
+    if (decision.kind === 'question') return { kind: 'question', question: this.question(decision.fact) };
+    if (decision.kind === 'none') throw new Error(`no rule applies to the answers ${JSON.stringify(answers)}`);
+    return { kind: 'outcome', outcome: this.outcome(decision.rule, decision.params, decision.decidedBy, answers, details) };
+  }
+
+  question(id: string): Question {
+    const q = this.k.questions.get(id);
+    if (!q) throw new Error(`unknown question ${id}`);
+    return q;
+  }
+
+  private outcome(rule: string, params: OutcomeParams, decidedBy: string[], answers: Answers, details: Answers): Outcome {
+    const order = (fact: string) => this.k.questions.get(fact)?.order ?? 0;
+    const why = [...decidedBy]
+      .sort((a, b) => order(a) - order(b))
+      .flatMap((question) => (answers[question] === undefined ? [] : [{ question, answer: answers[question] as string }]));
+    const outcome: Outcome = {
+      rule,
+      why,
+      details: { ...details },
+      procedures: params.procedures.map((id) => this.plan(id, answers, params.procedures)),
+      contacts: [],
+    };
+    if (params.guide) outcome.guide = this.k.guides.get(params.guide);
+    if (params.defaultPasswords) outcome.passwords = this.passwords();
+    if (params.notYet) {
+      const days = this.k.procedures.get(params.notYet)?.availableDaysBeforeExpiry ?? 0;
+      const expiryDate = details.expiryDate;
+      outcome.notYet = { procedure: params.notYet, daysBeforeExpiry: days };
+      if (expiryDate) Object.assign(outcome.notYet, { expiryDate, availableFrom: addDays(expiryDate, -days) });
+    }
+    outcome.contacts = this.contacts(params.contacts ?? []);
+    return outcome;
+  }
+
+  private plan(id: string, answers: Answers, together: readonly string[]): ProcedurePlan {
+    const p = this.k.procedures.get(id) as Procedure;
+    const index = new Map(p.steps.map((s, i) => [s.id, i]));
+    return {
+      id: p.id,
+      section: p.section,
+      steps: p.steps.map((s) => ({
+        id: s.id,
+        actor: s.actor,
+        ...(s.stage ? { stage: s.stage } : {}),
+        ...(s.onFail ? { onFail: index.get(s.onFail) as number } : {}),
+      })),
+      materials: p.materials.map((m) => this.material(m, answers)),
+      stages: p.stages,
+      courierToAuthority: p.courierToAuthority,
+      notes: p.notes,
+      passwords: p.defaultPasswords ? this.passwords() : [],
+      contacts: this.contacts(p.contacts),
+      related: p.related
+        .filter((r) => !together.includes(r.procedure))
+        .filter((r) => Object.entries(r.when ?? {}).every(([fact, value]) => answers[fact] === undefined || answers[fact] === value))
+        .map((r) => r.procedure),
+    };
+  }
+
+  private material(m: Procedure['materials'][number], answers: Answers): MaterialItem {
+    const { material, byEnterpriseType, ...requirements } = m;
+    if (material) return { material, ...requirements };
+    const type = answers.enterpriseType === 'foreign' ? 'foreign' : 'domestic';
+    if (!byEnterpriseType || answers.enterpriseType === undefined)
+      throw new Error('a material chosen by enterprise type needs the enterpriseType answer: the rule must ask it');
+    return { material: byEnterpriseType[type], chosenBy: 'enterpriseType', ...requirements };
+  }
+
+  private passwords() {
+    return this.k.systems.map((s) => ({ system: s.id, password: s.defaultPassword }));
+  }
+
+  private contacts(ids: readonly string[]) {
+    return ids.flatMap((id) => {
+      const c = this.k.contacts[id];
+      return c ? [{ id, ...c }] : [];
+    });
+  }
+}

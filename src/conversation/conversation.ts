@@ -1,0 +1,174 @@
+import { Consultation } from '../consult/consultation.js';
+import { beijingDate } from '../dates/beijing.js';
+import { createI18n, type Translate, translator } from '../i18n.js';
+import type { Knowledge } from '../knowledge/model.js';
+import type { Language } from '../knowledge/schema.js';
+import { outcomeMarkdown } from '../render/outcome-markdown.js';
+import { questionView } from '../render/question-view.js';
+import { isEmpty, Understander, type Understanding } from '../understand/understand.js';
+import { CommandReader } from './commands.js';
+import type { Message, UserInput } from './messages.js';
+import { type ConversationState, effectiveAnswers, newState, snapshot } from './state.js';
+
+export interface TurnResult {
+  state: ConversationState;
+  messages: Message[];
+}
+
+export interface ConversationOptions {
+  /** Today's date in Beijing, injectable for tests. */
+  today?: () => string;
+}
+
+/** After this many messages in a row that say nothing understood, a human agent is offered. */
+const MISSES_BEFORE_HUMAN = 2;
+
+/**
+ * One turn of the consultation, for every channel: state + input -> new state + messages. It holds no
+ * state itself, so one instance serves every conversation.
+ */
+export class Conversation {
+  readonly consultation: Consultation;
+  private readonly understander: Understander;
+  private readonly commands: CommandReader;
+  private readonly i18n;
+  private readonly today: () => string;
+
+  constructor(readonly knowledge: Knowledge, options: ConversationOptions = {}) {
+    this.consultation = new Consultation(knowledge);
+    this.understander = new Understander(knowledge);
+    this.commands = new CommandReader(knowledge);
+    this.i18n = createI18n(knowledge);
+    this.today = options.today ?? (() => beijingDate());
+  }
+
+  t(lang: Language): Translate {
+    return translator(this.i18n, lang);
+  }
+
+  newState(lang: Language): ConversationState {
+    return newState(lang);
+  }
+
+  /** The opening of a conversation: greeting and the first question. */
+  async start(state: ConversationState): Promise<TurnResult> {
+    const s = structuredClone(state);
+    const messages = this.greet(s);
+    messages.push(...(await this.advance(s)));
+    return { state: s, messages };
+  }
+
+  async turn(state: ConversationState, input: UserInput): Promise<TurnResult> {
+    const s = structuredClone(state);
+    const messages = this.greet(s);
+    if ('question' in input) return { state: s, messages: [...messages, ...(await this.button(s, input.question, input.answer))] };
+
+    const text = input.text.trim();
+    const command = this.commands.read(text);
+    if (command) return { state: s, messages: [...messages, ...(await this.command(s, command))] };
+
+    if (s.finished) Object.assign(s, newState(s.lang), { greeted: true });
+    const firstTurn = messages.length > 0;
+    const heard = this.understander.understand(text, { pending: s.pending, today: this.today() });
+    messages.push(...(await this.apply(s, heard, text, firstTurn)));
+    return { state: s, messages };
+  }
+
+  private greet(s: ConversationState): Message[] {
+    if (s.greeted) return [];
+    s.greeted = true;
+    const t = this.t(s.lang);
+    return [{ type: 'text', role: 'greeting', text: `${t('ui:greeting')}\n${t('ui:commandsHint')}` }];
+  }
+
+  private async apply(s: ConversationState, heard: Understanding, text: string, firstTurn: boolean): Promise<Message[]> {
+    const t = this.t(s.lang);
+    if (heard.invalidDate) {
+      return [{ type: 'text', role: 'error', text: t(`questions:${heard.invalidDate.fact}.invalidDate`, { text: heard.invalidDate.text }) }, ...(await this.advance(s))];
+    }
+    const known = Object.keys(heard.answers).length > 0 || Object.keys(heard.implied).length > 0;
+    if (known) this.record(s, heard);
+    if (heard.reask) {
+      const guide = this.knowledge.guides.get(heard.reask.guide);
+      const lines = guide ? [t(`guides:${guide.id}.title`), ...guide.steps.map((id, i) => `${i + 1}. ${t(`guides:${guide.id}.steps.${id}`)}`), t('ui:guideThenReask')] : [];
+      return [{ type: 'text', role: 'help', text: lines.join('\n') }, ...(await this.advance(s))];
+    }
+    if (isEmpty(heard)) {
+      if (firstTurn && s.pending === undefined) return this.advance(s);
+      s.misses += 1;
+      const said = text ? t('ui:notUnderstood', { text: text.slice(0, 60) }) : t('ui:notUnderstoodEmpty');
+      const out: Message[] = [{ type: 'text', role: 'error', text: said }];
+      const pending = s.pending ? this.consultation.question(s.pending) : undefined;
+      if (pending) out.push({ type: 'text', role: 'help', text: t(`questions:${pending.id}.help`) });
+      if (s.misses >= MISSES_BEFORE_HUMAN) out.push({ type: 'text', role: 'notice', text: t('ui:offerHuman') });
+      return [...out, ...(await this.advance(s))];
+    }
+    return this.advance(s);
+  }
+
+  private record(s: ConversationState, heard: Understanding): void {
+    s.history.push(snapshot(s));
+    Object.assign(s.answers, heard.answers);
+    Object.assign(s.details, heard.details);
+    for (const [fact, value] of Object.entries(heard.implied)) if (s.answers[fact] === undefined) s.implied[fact] ??= value;
+    s.misses = 0;
+  }
+
+  /** Asks the next question or gives the outcome. */
+  private async advance(s: ConversationState): Promise<Message[]> {
+    const step = await this.consultation.next(effectiveAnswers(s), s.details);
+    const t = this.t(s.lang);
+    if (step.kind === 'question') {
+      s.pending = step.question.id;
+      return [{ type: 'question', question: questionView(step.question, t) }];
+    }
+    s.pending = undefined;
+    s.finished = true;
+    return [
+      { type: 'outcome', outcome: step.outcome, markdown: outcomeMarkdown(step.outcome, t) },
+      { type: 'text', role: 'notice', text: t('ui:newConsultation') },
+    ];
+  }
+
+  private async button(s: ConversationState, question: string, answer: string): Promise<Message[]> {
+    const q = this.knowledge.questions.get(question);
+    const option = q?.options.find((o) => o.value === answer);
+    // A button from an earlier card answers a question that is no longer asked: never let it change the answers.
+    if (!q || !option || s.pending !== question || s.finished) {
+      return [{ type: 'text', role: 'notice', text: this.t(s.lang)('ui:staleButton') }, ...(s.finished ? [] : await this.advance(s))];
+    }
+    const heard: Understanding = option.reask
+      ? { answers: {}, implied: {}, details: {}, reask: { fact: q.id, guide: option.guide ?? '' } }
+      : { answers: { [q.id]: option.value }, implied: option.implies ?? {}, details: {} };
+    return this.apply(s, heard, '', false);
+  }
+
+  private async command(s: ConversationState, command: string): Promise<Message[]> {
+    const t = () => this.t(s.lang);
+    switch (command) {
+      case 'restart':
+        Object.assign(s, newState(s.lang), { greeted: true });
+        return [{ type: 'text', role: 'notice', text: t()('ui:restart') }, ...(await this.advance(s))];
+      case 'back': {
+        const previous = s.history.pop();
+        if (!previous) return [{ type: 'text', role: 'notice', text: t()('ui:backNothing') }, ...(await this.advance(s))];
+        Object.assign(s, previous, { finished: false, misses: 0 });
+        return [{ type: 'text', role: 'notice', text: t()('ui:back') }, ...(await this.advance(s))];
+      }
+      case 'help': {
+        const help = s.pending && !s.finished ? t()(`questions:${s.pending}.help`) : t()('ui:noQuestionHelp');
+        return [{ type: 'text', role: 'help', text: `${help}\n${t()('ui:commandsHint')}` }, ...(s.finished ? [] : await this.advance(s))];
+      }
+      case 'human': {
+        const c = this.knowledge.contacts;
+        return [{ type: 'text', role: 'notice', text: t()('ui:human', { phone: c.hotline?.value, site: c.serviceSite?.value }) }];
+      }
+      case 'lang-zh':
+      case 'lang-en':
+        s.lang = command === 'lang-zh' ? 'zh-CN' : 'en';
+        return [{ type: 'text', role: 'notice', text: t()('ui:languageSwitched') }, ...(s.finished ? [] : await this.advance(s))];
+      default:
+        return [];
+    }
+  }
+}

@@ -1,0 +1,11 @@
+import type { Outcome } from '../consult/outcome.js';
+import type { QuestionView } from '../render/question-view.js';
+
+/** What a turn says, independent of any channel; every string is already in the conversation's language. */
+export type Message =
+  | { type: 'text'; text: string; role?: 'greeting' | 'notice' | 'help' | 'error' }
+  | { type: 'question'; question: QuestionView }
+  | { type: 'outcome'; outcome: Outcome; markdown: string };
+
+/** A user's turn: typed text, or a button that names the question it answers. */
+export type UserInput = { text: string } | { question: string; answer: string };

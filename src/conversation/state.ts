@@ -1,0 +1,33 @@
+import type { Language } from '../knowledge/schema.js';
+
+interface Snapshot {
+  answers: Record<string, string>;
+  implied: Record<string, string>;
+  details: Record<string, string>;
+}
+
+/** Everything a conversation remembers between turns; plain JSON so any store can keep it. */
+export interface ConversationState extends Snapshot {
+  lang: Language;
+  /** The question being asked, so that "2" or "是" can answer it. */
+  pending?: string;
+  /** Earlier answer sets, newest last, for "back". */
+  history: Snapshot[];
+  misses: number;
+  greeted: boolean;
+  /** An outcome was given: the next answer starts a new consultation. */
+  finished: boolean;
+}
+
+export function newState(lang: Language): ConversationState {
+  return { lang, answers: {}, implied: {}, details: {}, history: [], misses: 0, greeted: false, finished: false };
+}
+
+export function snapshot(s: ConversationState): Snapshot {
+  return { answers: { ...s.answers }, implied: { ...s.implied }, details: { ...s.details } };
+}
+
+/** Answers said outright win over answers only implied by others. */
+export function effectiveAnswers(s: ConversationState): Record<string, string> {
+  return { ...s.implied, ...s.answers };
+}

@@ -1,0 +1,31 @@
+/** Calendar dates as "YYYY-MM-DD" strings in Beijing time, whatever the server's time zone. */
+export type IsoDate = string;
+
+const beijing = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
+
+export function beijingDate(at: Date = new Date()): IsoDate {
+  return beijing.format(at);
+}
+
+export function isValidDate(year: number, month: number, day: number): boolean {
+  const d = new Date(Date.UTC(year, month - 1, day));
+  return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
+}
+
+export function toIso(year: number, month: number, day: number): IsoDate {
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+function utcDay(date: IsoDate): number {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return Date.UTC(y, m - 1, d) / 86_400_000;
+}
+
+export function daysBetween(from: IsoDate, to: IsoDate): number {
+  return utcDay(to) - utcDay(from);
+}
+
+export function addDays(date: IsoDate, days: number): IsoDate {
+  const d = new Date((utcDay(date) + days) * 86_400_000);
+  return toIso(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
+}

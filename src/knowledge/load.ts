@@ -1,0 +1,138 @@
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { z } from 'zod';
+import { KnowledgeError, type KnowledgeProblem, zodProblems } from './errors.js';
+import type { Knowledge } from './model.js';
+import {
+  Commands,
+  Contacts,
+  DecisionFile,
+  Guide,
+  LANGUAGES,
+  Lexicon,
+  LocaleTree,
+  Materials,
+  NAMESPACES,
+  Phrases,
+  Procedure,
+  Question,
+  SharedConditions,
+  Systems,
+} from './schema.js';
+import { referenceProblems } from './references.js';
+
+export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/dist\/?$/, '');
+
+/**
+ * Reads and checks every knowledge file. Any problem, of shape or of reference, stops here with the
+ * file, the JSON path and what is wrong: the service must never start on half-understood content.
+ */
+export function loadKnowledge(root: string = PROJECT_ROOT): Knowledge {
+  const problems: KnowledgeProblem[] = [];
+  const rel = (file: string) => relative(root, file) || file;
+
+  function read<T>(file: string, schema: z.ZodType<T>): T | undefined {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file is missing' : `not valid JSON: ${(err as Error).message}`;
+      problems.push({ file: rel(file), path: '', message: reason });
+      return undefined;
+    }
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) {
+      problems.push(...zodProblems(rel(file), parsed.error));
+      return undefined;
+    }
+    return parsed.data;
+  }
+
+  function jsonFiles(dir: string): string[] {
+    if (!existsSync(dir)) {
+      problems.push({ file: rel(dir), path: '', message: 'folder is missing' });
+      return [];
+    }
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((f) => join(dir, f));
+  }
+
+  const sources = new Map<string, string>();
+  const rulesDir = join(root, 'rules');
+  const dialogsDir = join(root, 'dialogs');
+
+  const procedures = new Map<string, Procedure>();
+  for (const file of jsonFiles(join(rulesDir, 'procedures'))) {
+    const p = read(file, Procedure);
+    if (!p) continue;
+    if (`${p.id}.json` !== file.split('/').pop()) problems.push({ file: rel(file), path: '$.id', message: `id "${p.id}" does not match the file name` });
+    procedures.set(p.id, p);
+    sources.set(`procedure:${p.id}`, rel(file));
+  }
+
+  const guides = new Map<string, z.infer<typeof Guide>>();
+  for (const file of jsonFiles(join(rulesDir, 'guides'))) {
+    const g = read(file, Guide);
+    if (!g) continue;
+    guides.set(g.id, g);
+    sources.set(`guide:${g.id}`, rel(file));
+  }
+
+  const rules: z.infer<typeof DecisionFile> = [];
+  for (const file of jsonFiles(join(rulesDir, 'decisions'))) {
+    const list = read(file, DecisionFile);
+    if (!list) continue;
+    list.forEach((rule, i) => {
+      if (sources.has(`rule:${rule.name}`)) problems.push({ file: rel(file), path: `$[${i}].name`, message: `rule "${rule.name}" is defined twice` });
+      sources.set(`rule:${rule.name}`, rel(file));
+      rules.push(rule);
+    });
+  }
+
+  const questions = new Map<string, z.infer<typeof Question>>();
+  for (const file of jsonFiles(join(dialogsDir, 'questions'))) {
+    const q = read(file, Question);
+    if (!q) continue;
+    if (questions.has(q.id)) problems.push({ file: rel(file), path: '$.id', message: `question "${q.id}" is defined twice` });
+    questions.set(q.id, q);
+    sources.set(`question:${q.id}`, rel(file));
+  }
+
+  const materials = read(join(rulesDir, 'materials.json'), Materials) ?? {};
+  const contacts = read(join(rulesDir, 'contacts.json'), Contacts) ?? {};
+  const systems = read(join(rulesDir, 'systems.json'), Systems) ?? [];
+  const conditions = read(join(rulesDir, 'conditions.json'), SharedConditions) ?? {};
+  const lexicon = read(join(dialogsDir, 'lexicon.json'), Lexicon);
+  const phrases = read(join(dialogsDir, 'phrases.json'), Phrases) ?? [];
+  const commands = read(join(dialogsDir, 'commands.json'), Commands);
+
+  const locales = {} as Knowledge['locales'];
+  for (const lng of LANGUAGES) {
+    locales[lng] = {} as Knowledge['locales'][typeof lng];
+    for (const ns of NAMESPACES) locales[lng][ns] = read(join(root, 'locales', lng, `${ns}.json`), LocaleTree) ?? {};
+  }
+
+  if (problems.length > 0 || !lexicon || !commands) throw new KnowledgeError(problems);
+
+  const knowledge: Knowledge = {
+    procedures,
+    guides,
+    materials: new Map(Object.entries(materials)),
+    contacts,
+    systems,
+    rules,
+    conditions,
+    questions,
+    lexicon,
+    phrases,
+    commands,
+    locales,
+    sources,
+  };
+  const broken = referenceProblems(knowledge);
+  if (broken.length > 0) throw new KnowledgeError(broken);
+  return knowledge;
+}

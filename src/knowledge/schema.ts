@@ -1,0 +1,173 @@
+import { z } from 'zod';
+
+/** Ids are kebab- or camel-case ASCII, so they are safe as locale keys, file names and URL parts. */
+export const Id = z.string().regex(/^[a-z][a-zA-Z0-9-]*$/, 'must be an id: a lower-case letter, then letters, digits or "-"');
+
+export const Actor = z.enum(['enterprise', 'authority', 'provider']);
+export type Actor = z.infer<typeof Actor>;
+
+export const EnterpriseType = z.enum(['domestic', 'foreign']);
+
+export const Step = z.strictObject({
+  id: Id,
+  actor: Actor,
+  /** The stage (with its working days) this step belongs to. */
+  stage: Id.optional(),
+  /** A verification step: where the enterprise goes back to when it is not passed (核验未通过). */
+  onFail: Id.optional(),
+});
+
+export const MaterialUse = z
+  .strictObject({
+    material: Id.optional(),
+    /** Exactly one of the two documents, chosen by the enterprise's type (备案登记表 or 批准证书). */
+    byEnterpriseType: z.strictObject({ domestic: Id, foreign: Id }).optional(),
+    signedBy: z.enum(['legal-representative', 'authorised-user']).optional(),
+    stamp: z.boolean(),
+    quantity: z.strictObject({ count: z.number().int().positive(), unit: z.enum(['copy', 'item']) }),
+    upload: z.strictObject({ maxKB: z.number().int().positive(), imageFormat: z.boolean().optional() }).optional(),
+    bring: z.boolean(),
+  })
+  .refine((m) => (m.material === undefined) !== (m.byEnterpriseType === undefined), {
+    message: 'give either "material" or "byEnterpriseType", not both',
+  });
+export type MaterialUse = z.infer<typeof MaterialUse>;
+
+export const Stage = z.strictObject({ id: Id, actor: Actor, workingDays: z.number().int().positive() });
+export type Stage = z.infer<typeof Stage>;
+
+export const Related = z.strictObject({
+  procedure: Id,
+  /** Shown only when every listed answer matches (or is not known). */
+  when: z.record(z.string(), z.string()).optional(),
+});
+
+export const Procedure = z.strictObject({
+  id: Id,
+  section: z.string().min(1),
+  availableDaysBeforeExpiry: z.number().int().positive().optional(),
+  steps: z.array(Step).min(1),
+  materials: z.array(MaterialUse),
+  stages: z.array(Stage),
+  /** After the stages the key travels by courier to the issuing authority: time not counted. */
+  courierToAuthority: z.boolean(),
+  notes: z.array(Id),
+  defaultPasswords: z.boolean(),
+  contacts: z.array(z.string().min(1)).min(1),
+  related: z.array(Related),
+});
+export type Procedure = z.infer<typeof Procedure>;
+
+export const Guide = z.strictObject({ id: Id, section: z.string().min(1), steps: z.array(Id).min(1) });
+export type Guide = z.infer<typeof Guide>;
+
+export const Contacts = z.record(
+  z.string().regex(/^[a-z][a-zA-Z0-9]*$/, 'contact ids are camelCase (they are used as {{contact.id}})'),
+  z.strictObject({ kind: z.enum(['phone', 'url']), value: z.string().min(1) }),
+);
+export type Contacts = z.infer<typeof Contacts>;
+
+export const Systems = z.array(z.strictObject({ id: Id, defaultPassword: z.string().min(1) })).min(1);
+export type Systems = z.infer<typeof Systems>;
+
+export const Materials = z.record(Id, z.strictObject({ kind: z.enum(['form', 'copy', 'key']) }));
+
+/** A json-rules-engine condition, restricted to what the consultation can reason about. */
+export type Condition =
+  | { all: Condition[] }
+  | { any: Condition[] }
+  | { not: Condition }
+  | { condition: string }
+  | { fact: string; operator: 'equal' | 'notEqual' | 'in' | 'notIn'; value: string | string[] };
+
+export const Condition: z.ZodType<Condition> = z.lazy(() =>
+  z.union([
+    z.strictObject({ all: z.array(Condition).min(1) }),
+    z.strictObject({ any: z.array(Condition).min(1) }),
+    z.strictObject({ not: Condition }),
+    z.strictObject({ condition: z.string().min(1) }),
+    z.strictObject({
+      fact: z.string().min(1),
+      operator: z.enum(['equal', 'notEqual', 'in', 'notIn']),
+      value: z.union([z.string(), z.array(z.string()).min(1)]),
+    }),
+  ]),
+);
+
+export const OutcomeParams = z.strictObject({
+  procedures: z.array(Id),
+  guide: Id.optional(),
+  defaultPasswords: z.boolean().optional(),
+  /** Not yet possible: the procedure becomes available later (the online update window). */
+  notYet: Id.optional(),
+  /** Contacts to show when the outcome names no procedure (a procedure brings its own). */
+  contacts: z.array(z.string().min(1)).optional(),
+});
+export type OutcomeParams = z.infer<typeof OutcomeParams>;
+
+export const DecisionRule = z.strictObject({
+  name: Id,
+  priority: z.number().int().positive(),
+  conditions: z.union([
+    z.strictObject({ all: z.array(Condition).min(1) }),
+    z.strictObject({ any: z.array(Condition).min(1) }),
+  ]),
+  event: z.strictObject({ type: z.literal('outcome'), params: OutcomeParams }),
+});
+export type DecisionRule = z.infer<typeof DecisionRule>;
+
+export const DecisionFile = z.array(DecisionRule).min(1);
+export const SharedConditions = z.record(Id, Condition);
+
+export const Option = z.strictObject({
+  value: Id,
+  synonyms: z.array(z.string().min(1)),
+  /** Answers that this one also gives when nothing else said otherwise ("过期" also means a renewal). */
+  implies: z.record(z.string(), z.string()).optional(),
+  /** Not an answer: show the guide and ask the same question again ("不知道"). */
+  reask: z.boolean().optional(),
+  guide: Id.optional(),
+});
+export type Option = z.infer<typeof Option>;
+
+export const DateBand = z.strictObject({ value: Id, belowDays: z.number().int().optional() });
+
+export const Question = z
+  .strictObject({
+    id: z.string().regex(/^[a-z][a-zA-Z0-9]*$/, 'question ids are camelCase (they are fact names)'),
+    order: z.number().int().positive(),
+    kind: z.enum(['choice', 'yesno']),
+    date: z.strictObject({ detail: z.string().min(1), bands: z.array(DateBand).min(1) }).optional(),
+    options: z.array(Option).min(2),
+  })
+  .refine((q) => new Set(q.options.map((o) => o.value)).size === q.options.length, { message: 'option values must be unique' })
+  .refine((q) => q.kind !== 'yesno' || (q.options.some((o) => o.value === 'yes') && q.options.some((o) => o.value === 'no')), {
+    message: 'a yesno question has options "yes" and "no"',
+  });
+export type Question = z.infer<typeof Question>;
+
+export const Lexicon = z.strictObject({
+  yes: z.array(z.string().min(1)).min(1),
+  no: z.array(z.string().min(1)).min(1),
+  ordinalWords: z.array(z.string().min(1)),
+  ordinalSuffixes: z.array(z.string().min(1)),
+});
+export type Lexicon = z.infer<typeof Lexicon>;
+
+export const Phrases = z.array(
+  z.strictObject({ patterns: z.array(z.string().min(1)).min(1), answers: z.record(z.string(), z.string()) }),
+);
+export type Phrases = z.infer<typeof Phrases>;
+
+export const CommandName = z.enum(['restart', 'back', 'help', 'human', 'lang-zh', 'lang-en']);
+export type CommandName = z.infer<typeof CommandName>;
+export const Commands = z.record(CommandName, z.array(z.string().min(1)).min(1));
+
+/** A locale namespace: nested objects of strings. */
+export type LocaleTree = { [key: string]: string | LocaleTree };
+export const LocaleTree: z.ZodType<LocaleTree> = z.lazy(() => z.record(z.string(), z.union([z.string(), LocaleTree])));
+
+export const LANGUAGES = ['zh-CN', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+export const NAMESPACES = ['ui', 'questions', 'procedures', 'materials', 'outcomes', 'common', 'guides'] as const;
+export type Namespace = (typeof NAMESPACES)[number];

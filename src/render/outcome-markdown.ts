@@ -1,0 +1,47 @@
+import type { Outcome } from '../consult/outcome.js';
+import type { Translate } from '../i18n.js';
+import { outcomeView, type ProcedureView } from './outcome-view.js';
+
+function section(title: string, lines: string[], bullet = '- '): string[] {
+  return lines.length === 0 ? [] : ['', `**${title}**`, ...lines.map((l) => `${bullet}${l}`)];
+}
+
+function procedureMarkdown(p: ProcedureView, t: Translate, courierToAuthority: boolean): string[] {
+  const steps = p.steps.flatMap((s) => [s.text, ...(s.onFail ? [`   ${s.onFail}`] : [])]);
+  const times = p.times.length === 0 ? [t('ui:outcome.noTimes')] : [...p.times.map((x) => `- ${x}`), ...(courierToAuthority ? [t('ui:outcome.courierToAuthority')] : [])];
+  return [
+    '',
+    `### ${p.heading}`,
+    t('ui:outcome.applies', { text: p.applies }),
+    '',
+    `**${t('ui:outcome.steps')}**`,
+    ...steps,
+    ...(p.materials.length === 0 ? ['', `**${t('ui:outcome.materials')}**`, t('ui:outcome.materialsNone')] : section(t('ui:outcome.materials'), p.materials.map((m) => m.text), '- [ ] ')),
+    '',
+    `**${t('ui:outcome.times')}**`,
+    ...times,
+    ...section(t('ui:outcome.notes'), p.notes),
+    ...section(t('ui:outcome.passwords'), p.passwords),
+    ...(p.passwords.length ? [t('ui:outcome.passwordsNotPin')] : []),
+    ...section(t('ui:outcome.contacts'), p.contacts),
+    ...section(t('ui:outcome.related'), p.related),
+  ];
+}
+
+/** The whole outcome as Markdown; it also reads well as plain text. */
+export function outcomeMarkdown(o: Outcome, t: Translate): string {
+  const v = outcomeView(o, t);
+  const lines = [`## ${v.title}`, v.summary, ...section(t('ui:outcome.why'), v.why)];
+  if (v.notYet) lines.push('', v.notYet);
+  if (v.guide) lines.push('', `**${v.guide.title}**`, ...v.guide.steps);
+  if (v.passwords.length) lines.push(...section(t('ui:outcome.passwords'), v.passwords), t('ui:outcome.passwordsNotPin'));
+  o.procedures.forEach((p, i) => lines.push(...procedureMarkdown(v.procedures[i] as ProcedureView, t, p.courierToAuthority)));
+  if (v.separate) lines.push('', t('ui:outcome.materialsSeparate'));
+  lines.push(...section(t('ui:outcome.contacts'), v.contacts));
+  return lines.join('\n');
+}
+
+/** Markdown without its emphasis marks, for a terminal or a plain-text channel. */
+export function toPlainText(markdown: string): string {
+  return markdown.replace(/\*\*(.+?)\*\*/g, '$1').replace(/^#{2,3} /gm, '');
+}

@@ -1,0 +1,82 @@
+import type { Knowledge } from '../knowledge/model.js';
+import { normalise } from './normalise.js';
+
+/** What one pattern means when it is found in a message. */
+export interface Meaning {
+  answers: Record<string, string>;
+  implied: Record<string, string>;
+  /** "不知道": show this guide and ask the question again. */
+  reask?: { fact: string; guide: string };
+  /** Only meaningful as an answer to this question while it is being asked (yes/no words). */
+  onlyFor?: string;
+}
+
+export interface Entry {
+  pattern: string;
+  /** ASCII patterns must stand as whole words: "no" is not in "know". */
+  wordBound: boolean;
+  meaning: Meaning;
+}
+
+export interface Match {
+  start: number;
+  end: number;
+  entry: Entry;
+}
+
+const ASCII = /^[\x20-\x7e]+$/;
+
+export function buildIndex(k: Knowledge): Entry[] {
+  const entries: Entry[] = [];
+  const add = (raw: string, meaning: Meaning) => {
+    const pattern = normalise(raw);
+    if (pattern) entries.push({ pattern, wordBound: ASCII.test(pattern), meaning });
+  };
+  for (const q of k.questions.values()) {
+    for (const o of q.options) {
+      const meaning: Meaning = o.reask
+        ? { answers: {}, implied: {}, reask: { fact: q.id, guide: o.guide ?? '' } }
+        : { answers: { [q.id]: o.value }, implied: o.implies ?? {} };
+      for (const s of o.synonyms) add(s, meaning);
+    }
+    if (q.kind === 'yesno') {
+      for (const w of k.lexicon.yes) add(w, { answers: { [q.id]: 'yes' }, implied: {}, onlyFor: q.id });
+      for (const w of k.lexicon.no) add(w, { answers: { [q.id]: 'no' }, implied: {}, onlyFor: q.id });
+    }
+  }
+  for (const p of k.phrases) for (const s of p.patterns) add(s, { answers: p.answers, implied: {} });
+  return entries;
+}
+
+function isWordChar(ch: string | undefined): boolean {
+  return ch !== undefined && /[a-z0-9]/.test(ch);
+}
+
+/**
+ * All non-overlapping pattern occurrences, leftmost first and longest at each place, so that
+ * "没有18位" wins over the "有18位" inside it. Patterns meant only for another question are skipped.
+ */
+export function findMatches(text: string, entries: readonly Entry[], pending: string | undefined): Match[] {
+  const found: Match[] = [];
+  for (const entry of entries) {
+    if (entry.meaning.onlyFor !== undefined && entry.meaning.onlyFor !== pending) continue;
+    let from = 0;
+    for (;;) {
+      const at = text.indexOf(entry.pattern, from);
+      if (at < 0) break;
+      const end = at + entry.pattern.length;
+      if (!entry.wordBound || (!isWordChar(text[at - 1]) && !isWordChar(text[end]))) found.push({ start: at, end, entry });
+      from = at + 1;
+    }
+  }
+  // Longer first at the same place; a pattern tied to the question being asked beats a general one.
+  found.sort((a, b) => a.start - b.start || b.end - a.end || Number(b.entry.meaning.onlyFor !== undefined) - Number(a.entry.meaning.onlyFor !== undefined));
+  const chosen: Match[] = [];
+  let reach = 0;
+  for (const m of found) {
+    if (m.start < reach) continue;
+    chosen.push(m);
+    reach = m.end;
+  }
+  return chosen;
+}

@@ -1,0 +1,79 @@
+import { daysBetween, type IsoDate } from '../dates/beijing.js';
+import type { Knowledge } from '../knowledge/model.js';
+import type { Question } from '../knowledge/schema.js';
+import { findDate, withoutDate } from './dates.js';
+import { buildIndex, type Entry, findMatches } from './lexicon-index.js';
+import { normalise } from './normalise.js';
+import { readOrdinal } from './ordinal.js';
+
+export interface Understanding {
+  /** Answers said in so many words. */
+  answers: Record<string, string>;
+  /** Answers that follow from others ("过期" means a renewal) unless something says otherwise. */
+  implied: Record<string, string>;
+  /** Facts that go with an answer, such as the expiry date behind "expiry". */
+  details: Record<string, string>;
+  reask?: { fact: string; guide: string };
+  invalidDate?: { fact: string; text: string };
+}
+
+export interface UnderstandContext {
+  /** The question being asked, if any: option numbers and yes/no words answer it. */
+  pending?: string;
+  today: IsoDate;
+}
+
+/** Free text in Chinese or English -> every answer it contains. */
+export class Understander {
+  private readonly entries: Entry[];
+  private readonly dated: Question[];
+
+  constructor(private readonly k: Knowledge) {
+    this.entries = buildIndex(k);
+    this.dated = [...k.questions.values()].filter((q) => q.date);
+  }
+
+  understand(text: string, ctx: UnderstandContext): Understanding {
+    const result: Understanding = { answers: {}, implied: {}, details: {} };
+    const pending = ctx.pending ? this.k.questions.get(ctx.pending) : undefined;
+
+    const date = findDate(text.normalize('NFKC'));
+    const datedQuestion = pending?.date ? pending : this.dated[0];
+    if (date.kind !== 'none' && datedQuestion?.date) {
+      if (date.kind === 'invalid') result.invalidDate = { fact: datedQuestion.id, text: date.text };
+      else {
+        const days = daysBetween(ctx.today, date.date);
+        const band = datedQuestion.date.bands.find((b) => b.belowDays === undefined || days < b.belowDays);
+        if (band) {
+          result.answers[datedQuestion.id] = band.value;
+          result.details[datedQuestion.date.detail] = date.date;
+          Object.assign(result.implied, datedQuestion.options.find((o) => o.value === band.value)?.implies);
+        }
+      }
+    }
+
+    const plain = normalise(date.kind === 'none' ? text : withoutDate(text.normalize('NFKC')));
+    if (pending && plain) {
+      const n = readOrdinal(plain, this.k.lexicon.ordinalWords, this.k.lexicon.ordinalSuffixes);
+      const option = n === undefined ? undefined : pending.options[n - 1];
+      if (option) {
+        if (option.reask) result.reask = { fact: pending.id, guide: option.guide ?? '' };
+        else result.answers[pending.id] = option.value;
+        return result;
+      }
+    }
+
+    for (const m of findMatches(plain, this.entries, pending?.id)) {
+      const meaning = m.entry.meaning;
+      if (meaning.reask) result.reask ??= meaning.reask;
+      for (const [fact, value] of Object.entries(meaning.answers)) result.answers[fact] ??= value;
+      for (const [fact, value] of Object.entries(meaning.implied)) result.implied[fact] ??= value;
+    }
+    if (result.reask && result.answers[result.reask.fact] !== undefined) delete result.reask;
+    return result;
+  }
+}
+
+export function isEmpty(u: Understanding): boolean {
+  return Object.keys(u.answers).length === 0 && Object.keys(u.implied).length === 0 && !u.reask && !u.invalidDate;
+}
