@@ -1,0 +1,72 @@
+import restify from 'restify';
+import { ConversationService } from './conversation/service.js';
+import { FileConversationStore, type ConversationStore } from './conversation/state-store.js';
+import { Conversation } from './conversation/conversation.js';
+import type { Config } from './config.js';
+import { loadKnowledge } from './knowledge/load.js';
+import type { Knowledge } from './knowledge/model.js';
+import { createLogger, type Logger } from './logger.js';
+
+/** What every channel gets to work with. */
+export interface AppContext {
+  config: Config;
+  knowledge: Knowledge;
+  conversation: Conversation;
+  conversations: ConversationService;
+  logger: Logger;
+}
+
+export type ChannelRegistrar = (server: restify.Server, ctx: AppContext) => void | Promise<void>;
+
+export interface App {
+  server: restify.Server;
+  ctx: AppContext;
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  logger?: Logger;
+  store?: ConversationStore;
+  channels?: ChannelRegistrar[];
+}
+
+/** Builds the service: knowledge, stores, conversation, channels, HTTP server. Listening is the caller's. */
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const knowledge = loadKnowledge();
+  const conversation = new Conversation(knowledge);
+  const store = options.store ?? new FileConversationStore(config.EKEY_DATA_DIR, config.EKEY_CONVERSATION_TTL_HOURS * 3_600_000);
+  const ctx: AppContext = { config, knowledge, conversation, conversations: new ConversationService(conversation, store), logger };
+
+  const server = restify.createServer({ name: 'ekey-assistant', handleUncaughtExceptions: false });
+  server.use(restify.plugins.queryParser({ mapParams: false }));
+
+  let ready = false;
+  server.get('/healthz', (_req, res, next) => {
+    res.status(ready ? 200 : 503);
+    res.json({ status: ready ? 'ok' : 'starting' });
+    return next();
+  });
+
+  // A handler that throws must answer 500 without its stack and keep the server serving.
+  server.on('restifyError', (req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number }, cb: () => void) => {
+    if (!err.statusCode || err.statusCode >= 500) logger.error({ err: { message: err.message, name: err.name }, url: req.url }, 'request failed');
+    (err as { toJSON?: () => object }).toJSON = () => ({ code: err.name, message: err.statusCode && err.statusCode < 500 ? err.message : 'internal error' });
+    return cb();
+  });
+
+  for (const register of options.channels ?? []) await register(server, ctx);
+  ready = true;
+
+  const sweeper = store instanceof FileConversationStore ? setInterval(() => void store.sweep().catch(() => undefined), 3_600_000) : undefined;
+  sweeper?.unref();
+
+  return {
+    server,
+    ctx,
+    async close() {
+      if (sweeper) clearInterval(sweeper);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

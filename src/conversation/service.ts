@@ -1,0 +1,51 @@
+import type { Language } from '../knowledge/schema.js';
+import type { Conversation, TurnResult } from './conversation.js';
+import type { UserInput } from './messages.js';
+import type { ConversationStore } from './state-store.js';
+
+export interface TurnRequest {
+  /** The conversation's key, unique per channel and conversation (e.g. "wechat:<openid>"). */
+  key: string;
+  input: UserInput | { start: true };
+  /** The language the channel reports (activity locale), used when the conversation begins. */
+  locale?: string;
+}
+
+/** Chinese unless the channel says English, or the first message is written in Latin letters only. */
+export function chooseLanguage(locale: string | undefined, text: string | undefined): Language {
+  if (locale) return /^en\b/i.test(locale) ? 'en' : 'zh-CN';
+  if (text && /[a-z]{2}/i.test(text) && !/[\u3400-\u9fff]/.test(text)) return 'en';
+  return 'zh-CN';
+}
+
+/**
+ * Runs turns against stored state: load, turn, save, one turn at a time per conversation so that two
+ * quick messages cannot overwrite each other's answers. Every channel goes through here.
+ */
+export class ConversationService {
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(readonly conversation: Conversation, private readonly store: ConversationStore) {}
+
+  handle(req: TurnRequest): Promise<TurnResult> {
+    const previous = this.queues.get(req.key) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(() => this.run(req));
+    this.queues.set(req.key, run);
+    void run.finally(() => {
+      if (this.queues.get(req.key) === run) this.queues.delete(req.key);
+    }).catch(() => undefined);
+    return run;
+  }
+
+  private async run(req: TurnRequest): Promise<TurnResult> {
+    const text = 'text' in req.input ? req.input.text : undefined;
+    const state = (await this.store.get(req.key)) ?? this.conversation.newState(chooseLanguage(req.locale, text));
+    const result = 'start' in req.input ? await this.conversation.start(state) : await this.conversation.turn(state, req.input);
+    await this.store.set(req.key, result.state);
+    return result;
+  }
+
+  async reset(key: string): Promise<void> {
+    await this.store.delete(key);
+  }
+}

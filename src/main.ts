@@ -1,0 +1,26 @@
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { KnowledgeError } from './knowledge/errors.js';
+import { defaultChannels } from './channels/index.js';
+
+/** `npm start`: configuration from the environment, then every channel on PORT. */
+try {
+  const config = loadConfig();
+  const app = await createApp(config, { channels: defaultChannels });
+  await new Promise<void>((resolve) => app.server.listen(config.PORT, config.HOST, resolve));
+  app.ctx.logger.info({ port: config.PORT }, 'ekey-assistant listening');
+  const stop = (signal: string) => {
+    app.ctx.logger.info({ signal }, 'stopping');
+    const force = setTimeout(() => process.exit(1), 5_000);
+    force.unref();
+    void app.close().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+} catch (err) {
+  if (err instanceof ConfigError || err instanceof KnowledgeError) {
+    process.stderr.write(`ekey-assistant cannot start: ${err.message}\n`);
+    process.exit(1);
+  }
+  throw err;
+}
