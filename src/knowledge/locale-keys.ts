@@ -38,7 +38,9 @@ export function knowledgeKeys(k: Knowledge): Set<string> {
   }
   for (const id of k.materials.keys()) add('materials', id);
   for (const r of k.rules) add('outcomes', r.name);
-  for (const id of Object.keys(k.contacts)) add('common', `contact.${id}`);
+  // A contact needs a label only where it is listed; inside a sentence it is the sentence that names it.
+  const listed = new Set([...[...k.procedures.values()].flatMap((p) => p.contacts), ...k.rules.flatMap((r) => r.event.params.contacts ?? [])]);
+  for (const id of listed) add('common', `contact.${id}`);
   for (const s of k.systems) add('common', `system.${s.id}`);
   for (const a of ['enterprise', 'authority', 'provider']) add('common', `actor.${a}`);
   for (const s of ['legal-representative', 'authorised-user']) add('common', `requirement.signedBy.${s}`);

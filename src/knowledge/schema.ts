@@ -117,7 +117,11 @@ export const DecisionRule = z.strictObject({
 export type DecisionRule = z.infer<typeof DecisionRule>;
 
 export const DecisionFile = z.array(DecisionRule).min(1);
-export const SharedConditions = z.record(Id, Condition);
+/** json-rules-engine requires a shared condition to be rooted in all, any or not. */
+export const SharedConditions = z.record(
+  Id,
+  z.union([z.strictObject({ all: z.array(Condition).min(1) }), z.strictObject({ any: z.array(Condition).min(1) }), z.strictObject({ not: Condition })]),
+);
 
 export const Option = z.strictObject({
   value: Id,

@@ -35,7 +35,7 @@ export function buildIndex(k: Knowledge): Entry[] {
   for (const q of k.questions.values()) {
     for (const o of q.options) {
       const meaning: Meaning = o.reask
-        ? { answers: {}, implied: {}, reask: { fact: q.id, guide: o.guide ?? '' } }
+        ? { answers: {}, implied: {}, reask: { fact: q.id, guide: o.guide ?? '' }, onlyFor: q.id }
         : { answers: { [q.id]: o.value }, implied: o.implies ?? {} };
       for (const s of o.synonyms) add(s, meaning);
     }
