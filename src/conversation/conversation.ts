@@ -69,6 +69,11 @@ export class Conversation {
 
     if (s.finished) Object.assign(s, newState(s.lang), { greeted: true });
     const firstTurn = messages.length > 0;
+    // A first message may answer the opening question by its number before the question was shown.
+    if (s.pending === undefined) {
+      const step = await this.consultation.next(effectiveAnswers(s), s.details);
+      if (step.kind === 'question') s.pending = step.question.id;
+    }
     const heard = this.understander.understand(text, { pending: s.pending, today: this.today() });
     messages.push(...(await this.apply(s, heard, text, firstTurn)));
     return { state: s, messages };
@@ -94,7 +99,7 @@ export class Conversation {
       return [{ type: 'text', role: 'help', text: lines.join('\n') }, ...(await this.advance(s))];
     }
     if (isEmpty(heard)) {
-      if (firstTurn && s.pending === undefined) return this.advance(s);
+      if (firstTurn && Object.keys(s.answers).length === 0) return this.advance(s);
       s.misses += 1;
       const said = text ? t('ui:notUnderstood', { text: text.slice(0, 60) }) : t('ui:notUnderstoodEmpty');
       const out: Message[] = [{ type: 'text', role: 'error', text: said }];
