@@ -6,6 +6,9 @@ import type { Config } from './config.js';
 import { loadKnowledge } from './knowledge/load.js';
 import type { Knowledge } from './knowledge/model.js';
 import { createLogger, type Logger } from './logger.js';
+import { rateLimit, securityHeaders } from './http/security.js';
+import { accessLog, requestIds } from './observability/access-log.js';
+import { Metrics } from './observability/metrics.js';
 
 /** What every channel gets to work with. */
 export interface AppContext {
@@ -14,6 +17,7 @@ export interface AppContext {
   conversation: Conversation;
   conversations: ConversationService;
   logger: Logger;
+  metrics: Metrics;
 }
 
 export type ChannelRegistrar = (server: restify.Server, ctx: AppContext) => void | Promise<void>;
@@ -36,10 +40,22 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const knowledge = loadKnowledge();
   const conversation = new Conversation(knowledge);
   const store = options.store ?? new FileConversationStore(config.EKEY_DATA_DIR, config.EKEY_CONVERSATION_TTL_HOURS * 3_600_000);
-  const ctx: AppContext = { config, knowledge, conversation, conversations: new ConversationService(conversation, store), logger };
+  const metrics = new Metrics();
+  const conversations = new ConversationService(conversation, store, (key, result, seconds) => metrics.observeTurn(key, result, seconds));
+  const ctx: AppContext = { config, knowledge, conversation, conversations, logger, metrics };
 
   const server = restify.createServer({ name: 'ekey-assistant', handleUncaughtExceptions: false });
+  server.pre(requestIds());
+  server.use(securityHeaders());
+  if (config.EKEY_RATE_LIMIT_RPS > 0)
+    server.use(rateLimit({ rate: config.EKEY_RATE_LIMIT_RPS, burst: config.EKEY_RATE_LIMIT_BURST, prefixes: ['/api/messages', '/v3/directline', '/api/directline', '/api/cases', '/cases/'] }));
   server.use(restify.plugins.queryParser({ mapParams: false }));
+  accessLog(server, logger, metrics);
+
+  server.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', metrics.registry.contentType);
+    res.sendRaw(200, await metrics.registry.metrics());
+  });
 
   let ready = false;
   server.get('/healthz', (_req, res, next) => {
@@ -66,7 +82,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ctx,
     async close() {
       if (sweeper) clearInterval(sweeper);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Stop accepting, let requests in flight finish, and drop idle keep-alive sockets so close is prompt.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.server.closeIdleConnections?.();
+      await closed;
     },
   };
 }

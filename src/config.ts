@@ -21,6 +21,9 @@ export const ConfigSchema = z
     HOST: z.string().default('0.0.0.0'),
     EKEY_DATA_DIR: z.string().min(1).default('./data'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Per-client requests per second on the public endpoints (0 turns the limit off, e.g. for load tests). */
+    EKEY_RATE_LIMIT_RPS: z.coerce.number().min(0).default(20),
+    EKEY_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(60),
     /** Conversations silent for longer than this are forgotten. */
     EKEY_CONVERSATION_TTL_HOURS: z.coerce.number().positive().default(24),
     /** The helpdesk's bearer token; without it the agent API is off. */

@@ -72,7 +72,10 @@ export class Conversation {
     // A first message may answer the opening question by its number before the question was shown.
     if (s.pending === undefined) {
       const step = await this.consultation.next(effectiveAnswers(s), s.details);
-      if (step.kind === 'question') s.pending = step.question.id;
+      if (step.kind === 'question') {
+        s.pending = step.question.id;
+        s.asked = Math.max(s.asked ?? 0, 1);
+      }
     }
     const heard = this.understander.understand(text, { pending: s.pending, today: this.today() });
     messages.push(...(await this.apply(s, heard, text, firstTurn)));
@@ -124,6 +127,7 @@ export class Conversation {
     const step = await this.consultation.next(effectiveAnswers(s), s.details);
     const t = this.t(s.lang);
     if (step.kind === 'question') {
+      if (s.pending !== step.question.id) s.asked = (s.asked ?? 0) + 1;
       s.pending = step.question.id;
       return [{ type: 'question', question: questionView(step.question, t) }];
     }

@@ -25,7 +25,11 @@ export function chooseLanguage(locale: string | undefined, text: string | undefi
 export class ConversationService {
   private readonly queues = new Map<string, Promise<unknown>>();
 
-  constructor(readonly conversation: Conversation, private readonly store: ConversationStore) {}
+  constructor(
+    readonly conversation: Conversation,
+    private readonly store: ConversationStore,
+    private readonly observe?: (key: string, result: TurnResult, seconds: number) => void,
+  ) {}
 
   handle(req: TurnRequest): Promise<TurnResult> {
     const previous = this.queues.get(req.key) ?? Promise.resolve();
@@ -38,10 +42,12 @@ export class ConversationService {
   }
 
   private async run(req: TurnRequest): Promise<TurnResult> {
+    const started = performance.now();
     const text = 'text' in req.input ? req.input.text : undefined;
     const state = (await this.store.get(req.key)) ?? this.conversation.newState(chooseLanguage(req.locale, text));
     const result = 'start' in req.input ? await this.conversation.start(state) : await this.conversation.turn(state, req.input);
     await this.store.set(req.key, result.state);
+    this.observe?.(req.key, result, (performance.now() - started) / 1000);
     return result;
   }
 

@@ -14,6 +14,8 @@ export interface ConversationState extends Snapshot {
   /** Earlier answer sets, newest last, for "back". */
   history: Snapshot[];
   misses: number;
+  /** How many distinct questions this consultation has put, for the metrics. */
+  asked?: number;
   greeted: boolean;
   /** An outcome was given: the next answer starts a new consultation. */
   finished: boolean;

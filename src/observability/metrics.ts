@@ -1,0 +1,60 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { TurnResult } from '../conversation/conversation.js';
+
+/** Channels known by name; anything else a client claims is counted as "other" to keep labels bounded. */
+const CHANNELS = new Set(['emulator', 'msteams', 'webchat', 'directline', 'wechat', 'console', 'test']);
+
+/** Prometheus metrics of the conversation and the HTTP server; no label ever carries user text. */
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly turns = new Counter({ name: 'ekey_turns_total', help: 'Conversation turns handled', labelNames: ['channel'], registers: [this.registry] });
+  private readonly outcomes = new Counter({ name: 'ekey_outcomes_total', help: 'Outcomes given, per rule and procedure', labelNames: ['rule', 'procedure'], registers: [this.registry] });
+  private readonly notUnderstood = new Counter({ name: 'ekey_not_understood_total', help: 'Messages that yielded no answer and no command', labelNames: ['channel'], registers: [this.registry] });
+  private readonly questions = new Histogram({
+    name: 'ekey_questions_per_consultation',
+    help: 'Questions put before an outcome',
+    buckets: [0, 1, 2, 3, 4, 5, 6, 8],
+    registers: [this.registry],
+  });
+  private readonly turnSeconds = new Histogram({
+    name: 'ekey_turn_duration_seconds',
+    help: 'Time to handle one conversation turn, state load and save included',
+    labelNames: ['channel'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [this.registry],
+  });
+  private readonly httpSeconds = new Histogram({
+    name: 'ekey_http_request_duration_seconds',
+    help: 'HTTP request latency',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  constructor(defaults = true) {
+    if (defaults) collectDefaultMetrics({ register: this.registry });
+  }
+
+  static channelOf(key: string): string {
+    const name = key.split(':', 1)[0] ?? '';
+    return CHANNELS.has(name) ? name : 'other';
+  }
+
+  observeTurn(key: string, result: TurnResult, seconds: number): void {
+    const channel = Metrics.channelOf(key);
+    this.turns.inc({ channel });
+    this.turnSeconds.observe({ channel }, seconds);
+    for (const m of result.messages) {
+      if (m.type === 'text' && m.role === 'error') this.notUnderstood.inc({ channel });
+      if (m.type === 'outcome') {
+        const procedures = m.outcome.procedures.map((p) => p.id);
+        for (const procedure of procedures.length ? procedures : ['none']) this.outcomes.inc({ rule: m.outcome.rule, procedure });
+        this.questions.observe(result.state.asked ?? 0);
+      }
+    }
+  }
+
+  observeHttp(method: string, route: string, status: number, seconds: number): void {
+    this.httpSeconds.observe({ method, route, status: String(status) }, seconds);
+  }
+}
