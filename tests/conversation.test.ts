@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../src/conversation/messages.js';
+import { Understander } from '../src/understand/understand.js';
 import { chat, conversation, questionId } from './helpers.js';
 
 const texts = (messages: Message[]) => messages.map((m) => (m.type === 'text' ? m.text : m.type === 'question' ? m.question.prompt : m.markdown)).join('\n');
@@ -149,6 +150,19 @@ describe('the conversation', () => {
       const r = await chat(['', '   ', '\u0000\u0001', '<script>alert(1)</script>', 'x'.repeat(100_000), '😀😀']);
       expect(questionId(r.last)).toBe('need');
     });
+  });
+
+  it('understands every option\'s own label sent back as text, in both languages', async () => {
+    const c = conversation();
+    const k = c.knowledge;
+    for (const lang of ['zh-CN', 'en'] as const)
+      for (const q of k.questions.values())
+        for (const o of q.options) {
+          const label = c.t(lang)(`questions:${q.id}.options.${o.value}`);
+          const heard = new Understander(k).understand(label, { pending: q.id, today: '2026-11-23' });
+          if (o.reask) expect(heard.reask?.fact, label).toBe(q.id);
+          else expect(heard.answers[q.id], `${lang} ${label}`).toBe(o.value);
+        }
   });
 
   it('keeps one conversation\'s answers out of another', async () => {

@@ -1,4 +1,5 @@
 import type { Knowledge } from '../knowledge/model.js';
+import { LANGUAGES } from '../knowledge/schema.js';
 import { normalise } from './normalise.js';
 
 /** What one pattern means when it is found in a message. */
@@ -39,6 +40,14 @@ export function buildIndex(k: Knowledge): Entry[] {
         : { answers: { [q.id]: o.value }, implied: o.implies ?? {} };
       for (const s of o.synonyms) add(s, meaning);
     }
+    // A button's own label comes back as text on channels that drop button values.
+    for (const lng of LANGUAGES)
+      for (const o of q.options) {
+        const label = k.locales[lng].questions[q.id];
+        const text = typeof label === 'object' && typeof label.options === 'object' ? label.options[o.value] : undefined;
+        if (typeof text === 'string')
+          add(text, o.reask ? { answers: {}, implied: {}, reask: { fact: q.id, guide: o.guide ?? '' }, onlyFor: q.id } : { answers: { [q.id]: o.value }, implied: o.implies ?? {}, onlyFor: q.id });
+      }
     if (q.kind === 'yesno') {
       for (const w of k.lexicon.yes) add(w, { answers: { [q.id]: 'yes' }, implied: {}, onlyFor: q.id });
       for (const w of k.lexicon.no) add(w, { answers: { [q.id]: 'no' }, implied: {}, onlyFor: q.id });
