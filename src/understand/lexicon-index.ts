@@ -49,8 +49,9 @@ export function buildIndex(k: Knowledge): Entry[] {
           add(text, o.reask ? { answers: {}, implied: {}, reask: { fact: q.id, guide: o.guide ?? '' }, onlyFor: q.id } : { answers: { [q.id]: o.value }, implied: o.implies ?? {}, onlyFor: q.id });
       }
     if (q.kind === 'yesno') {
-      for (const w of k.lexicon.yes) add(w, { answers: { [q.id]: 'yes' }, implied: {}, onlyFor: q.id });
-      for (const w of k.lexicon.no) add(w, { answers: { [q.id]: 'no' }, implied: {}, onlyFor: q.id });
+      const implied = (value: string) => q.options.find((o) => o.value === value)?.implies ?? {};
+      for (const w of k.lexicon.yes) add(w, { answers: { [q.id]: 'yes' }, implied: implied('yes'), onlyFor: q.id });
+      for (const w of k.lexicon.no) add(w, { answers: { [q.id]: 'no' }, implied: implied('no'), onlyFor: q.id });
     }
   }
   for (const p of k.phrases) for (const s of p.patterns) add(s, { answers: p.answers, implied: {} });

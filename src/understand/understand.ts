@@ -37,7 +37,7 @@ export class Understander {
     const result: Understanding = { answers: {}, implied: {}, details: {} };
     const pending = ctx.pending ? this.k.questions.get(ctx.pending) : undefined;
 
-    const date = findDate(text.normalize('NFKC'));
+    const date = findDate(text.normalize('NFKC'), ctx.today);
     const datedQuestion = pending?.date ? pending : this.dated[0];
     if (date.kind !== 'none' && datedQuestion?.date) {
       if (date.kind === 'invalid') result.invalidDate = { fact: datedQuestion.id, text: date.text };
@@ -58,7 +58,10 @@ export class Understander {
       const option = n === undefined ? undefined : pending.options[n - 1];
       if (option) {
         if (option.reask) result.reask = { fact: pending.id, guide: option.guide ?? '' };
-        else result.answers[pending.id] = option.value;
+        else {
+          result.answers[pending.id] = option.value;
+          Object.assign(result.implied, option.implies);
+        }
         return result;
       }
     }

@@ -1,0 +1,200 @@
+import { describe, expect, it } from 'vitest';
+import { addDays } from '../src/dates/beijing.js';
+import { findDate } from '../src/understand/dates.js';
+import { type Entry, findMatches } from '../src/understand/lexicon-index.js';
+import { normalise } from '../src/understand/normalise.js';
+import { readOrdinal } from '../src/understand/ordinal.js';
+import { type UnderstandContext, Understander } from '../src/understand/understand.js';
+import { knowledge, TODAY } from './helpers.js';
+
+const understander = new Understander(knowledge());
+const at = (pending?: string): UnderstandContext => ({ pending, today: TODAY });
+/** Answers and implied answers together, as the conversation will use them. */
+const heard = (text: string, pending?: string) => {
+  const u = understander.understand(text, at(pending));
+  return { ...u.implied, ...u.answers };
+};
+
+describe('normalise', () => {
+  it('turns full-width letters and digits into half-width ones', () => {
+    expect(normalise('ＵＫＥＹ　ＰＩＮ１２３')).toBe('ukey pin123');
+  });
+
+  it('turns traditional characters (Hong Kong and Taiwan forms) into simplified ones', () => {
+    expect(normalise('電子鑰匙遺失，證書過期')).toBe('电子钥匙遗失 证书过期');
+    expect(normalise('裡面有沒有18位代碼')).toBe('里面有没有18位代码');
+  });
+
+  it('lower-cases, turns Chinese and ASCII punctuation into single spaces and trims', () => {
+    expect(normalise('  Key  LOST！！请问，怎么办？ ')).toBe('key lost 请问 怎么办');
+    expect(normalise('「证书」（已过期）')).toBe('证书 已过期');
+  });
+});
+
+describe('matching', () => {
+  const entry = (pattern: string, fact: string, value: string, onlyFor?: string): Entry => ({
+    pattern,
+    wordBound: /^[\x20-\x7e]+$/.test(pattern),
+    meaning: { answers: { [fact]: value }, implied: {}, onlyFor },
+  });
+
+  it('takes the longest pattern at a place: "没有18位" wins over the "有18位" inside it', () => {
+    const entries = [entry('有18位', 'hasCode', 'yes'), entry('没有18位', 'hasCode', 'no')];
+    const found = findMatches('证书里没有18位代码', entries, undefined);
+    expect(found.map((m) => m.entry.pattern)).toEqual(['没有18位']);
+    expect(heard('证书里没有18位代码')).toEqual({ hasCode: 'no' });
+    expect(heard('证书里有18位代码')).toEqual({ hasCode: 'yes' });
+  });
+
+  it('keeps ASCII patterns to whole words: "no" is not in "know", "pin" is not in "pinyin"', () => {
+    const entries = [entry('no', 'hasCode', 'no'), entry('pin', 'lockKind', 'pin')];
+    expect(findMatches('i know pinyin', entries, undefined)).toEqual([]);
+    expect(findMatches('no pin', entries, undefined)).toHaveLength(2);
+    expect(heard('I know how to read it', 'hasCode')).toEqual({});
+    expect(heard('no', 'hasCode')).toEqual({ hasCode: 'no' });
+  });
+
+  it('takes every answer of one sentence, across questions', () => {
+    expect(heard('外资企业，证书下个月到期，钥匙是银色的')).toEqual({ enterpriseType: 'foreign', expiry: 'within-60-days', keyColour: 'silver', need: 'update' });
+  });
+
+  it('lets an answer said outright win over one only implied', () => {
+    const u = understander.understand('钥匙坏了，不想补了，直接注销', at());
+    expect(u.answers).toEqual({ lossKind: 'damaged', need: 'revoke' });
+    expect(u.implied).toEqual({ need: 'replace' });
+  });
+});
+
+describe('option numbers', () => {
+  const { ordinalWords, ordinalSuffixes } = knowledge().lexicon;
+
+  it('reads a whole message that is only a number, in its usual forms', () => {
+    for (const [text, n] of [['2', 2], ['第二个', 2], ['选3', 3], ['option 2', 2], ['#1', 1], ['第3个吧', 3], ['十', 10]] as const)
+      expect(readOrdinal(normalise(text), ordinalWords, ordinalSuffixes), text).toBe(n);
+    expect(readOrdinal('我有2把钥匙', ordinalWords, ordinalSuffixes)).toBeUndefined();
+  });
+
+  it('answer only the question being asked', () => {
+    expect(heard('2')).toEqual({});
+    expect(heard('2', 'keyColour')).toEqual({ keyColour: 'blue' });
+    expect(heard('第二个', 'enterpriseType')).toEqual({ enterpriseType: 'foreign' });
+    expect(heard('２', 'applyMode')).toEqual({ applyMode: 'offline' });
+  });
+
+  it('answer nothing when out of range or inside a sentence', () => {
+    expect(heard('9', 'keyColour')).toEqual({});
+    expect(heard('我们有2把钥匙', 'keyColour')).toEqual({});
+  });
+
+  it('carry what the chosen option implies, as its synonyms and its button do', () => {
+    expect(heard('1', 'expiry')).toEqual({ expiry: 'expired', need: 'update' });
+    expect(heard('2', 'lossKind')).toEqual({ lossKind: 'damaged', need: 'replace' });
+  });
+
+  it('ask again for an option that shows a guide ("不知道")', () => {
+    const u = understander.understand('3', at('hasCode'));
+    expect(u.answers).toEqual({});
+    expect(u.reask).toEqual({ fact: 'hasCode', guide: 'check-code' });
+  });
+});
+
+describe('yes and no', () => {
+  it('answer only the yes/no question being asked', () => {
+    expect(heard('有', 'hasCode')).toEqual({ hasCode: 'yes' });
+    expect(heard('没有', 'hasCode')).toEqual({ hasCode: 'no' });
+    expect(heard('对', 'onlineFailed')).toEqual({ onlineFailed: 'yes', need: 'update' });
+    expect(heard('有')).toEqual({});
+    expect(heard('对', 'keyColour')).toEqual({});
+    expect(heard('没有', 'enterpriseType')).toEqual({});
+  });
+
+  it('read a hedged no as no ("应该是没有") and a Cantonese no ("冇")', () => {
+    expect(heard('应该是没有', 'hasCode')).toEqual({ hasCode: 'no' });
+    expect(heard('冇', 'hasCode')).toEqual({ hasCode: 'no' });
+  });
+
+  it('"不知道" asks again with the guide, only for its question, and not when an answer follows', () => {
+    expect(understander.understand('不知道', at('hasCode')).reask).toEqual({ fact: 'hasCode', guide: 'check-code' });
+    expect(understander.understand('不知道', at()).reask).toBeUndefined();
+    const u = understander.understand('不知道，应该有吧', at('hasCode'));
+    expect(u.reask).toBeUndefined();
+    expect(u.answers).toEqual({ hasCode: 'yes' });
+  });
+});
+
+describe('dates', () => {
+  const expiry = (text: string, pending?: string) => understander.understand(text, at(pending));
+
+  it('read the usual date forms', () => {
+    for (const text of ['2027-03-31', '2027/3/31', '2027.03.31', '2027年3月31日', '2027年3月31号', '31 March 2027', 'March 31, 2027', '２０２７年３月３１日'])
+      expect(findDate(text.normalize('NFKC'), '2026-11-23'), text).toEqual({ kind: 'date', date: '2027-03-31' });
+    expect(findDate('no date here', '2026-11-23')).toEqual({ kind: 'none' });
+  });
+
+  it('read a day-first date only where the day cannot be a month', () => {
+    expect(findDate('15/01/2027', '2026-11-23')).toEqual({ kind: 'date', date: '2027-01-15' });
+    expect(findDate('03/04/2027', '2026-11-23')).toEqual({ kind: 'none' });
+  });
+
+  it('read a month and day without a year as the nearest such day', () => {
+    expect(findDate('12月10日到期', '2026-11-23')).toEqual({ kind: 'date', date: '2026-12-10' });
+    expect(findDate('11月1日过期的', '2026-11-23')).toEqual({ kind: 'date', date: '2026-11-01' });
+    expect(findDate('3月5号', '2026-11-23')).toEqual({ kind: 'date', date: '2027-03-05' });
+    expect(findDate('2月30日', '2026-11-23')).toEqual({ kind: 'invalid', text: '2月30日' });
+  });
+
+  it('place a valid date in its band and keep the date', () => {
+    const u = expiry('证书2027-03-31到期');
+    expect(u.answers.expiry).toBe('more-than-60-days');
+    expect(u.details).toEqual({ expiryDate: '2027-03-31' });
+    expect(u.implied).toEqual({ need: 'update' });
+  });
+
+  it('band by days from today: past -> expired, 30 days -> within 60 days, 120 days -> more than 60 days', () => {
+    const band = (days: number) => expiry(addDays(TODAY, days), 'expiry').answers.expiry;
+    expect(band(-1)).toBe('expired');
+    expect(band(-400)).toBe('expired');
+    expect(band(0)).toBe('within-60-days');
+    expect(band(30)).toBe('within-60-days');
+    expect(band(60)).toBe('within-60-days');
+    expect(band(61)).toBe('more-than-60-days');
+    expect(band(120)).toBe('more-than-60-days');
+  });
+
+  it('report an impossible date instead of guessing', () => {
+    const u = expiry('证书2027-02-30到期');
+    expect(u.invalidDate).toEqual({ fact: 'expiry', text: '2027-02-30' });
+    expect(u.answers.expiry).toBeUndefined();
+    expect(expiry('2026年13月1日', 'expiry').invalidDate?.fact).toBe('expiry');
+  });
+
+  it('never read the digits of a date as an option number', () => {
+    expect(heard('2027-01-15', 'keyColour')).toEqual({ expiry: 'within-60-days', need: 'update' });
+  });
+});
+
+describe('the way people write', () => {
+  it('understands traditional characters', () => {
+    expect(heard('鑰匙丟了')).toEqual({ need: 'replace', lossKind: 'lost' });
+    expect(heard('證書已經過期了，鑰匙是藍色的')).toEqual({ need: 'update', expiry: 'expired', keyColour: 'blue' });
+    expect(heard('增辦一把電子鑰匙，我們是內資')).toEqual({ need: 'additional', enterpriseType: 'domestic' });
+  });
+
+  it('understands full-width digits and letters', () => {
+    expect(heard('ＰＩＮ碼被鎖')).toEqual({ need: 'unlock', lockKind: 'pin' });
+    expect(heard('ＵＫＥＹ證書２０２６年１２月３１日到期')).toEqual({ need: 'update', expiry: 'within-60-days' });
+  });
+
+  it('understands colloquial Chinese and English', () => {
+    expect(heard('证书过期了咋办')).toEqual({ need: 'update', expiry: 'expired' });
+    expect(heard('密码锁了')).toEqual({ need: 'unlock' });
+    expect(heard('U盾被偷了')).toEqual({ need: 'replace', lossKind: 'lost' });
+    expect(heard('I forgot my PIN')).toEqual({ need: 'unlock', lockKind: 'pin' });
+    expect(heard('I lost my password')).toEqual({ need: 'unlock' });
+  });
+
+  it('does not answer from words that only look like answers', () => {
+    for (const text of ['好的，不用了，谢谢', '有没有绿色通道', '银行U盾也能用吗', '网络有点卡', 'We are a foreign trade company', 'any update on my application?'])
+      expect(heard(text), text).toEqual({});
+  });
+});
