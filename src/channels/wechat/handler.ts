@@ -1,0 +1,79 @@
+import type { AppContext } from '../../app.js';
+import type { UserInput } from '../../conversation/messages.js';
+import type { Language } from '../../knowledge/schema.js';
+import { plainText } from '../../render/plain-text.js';
+import type { Outbox } from './outbox.js';
+import { splitText } from './split.js';
+import type { WechatFields } from './xml.js';
+
+/** How many users' languages are remembered for the replies that run no turn (an image, a sticker). */
+const LANGUAGES_REMEMBERED = 10_000;
+
+/**
+ * What to say to one pushed message: the parts of the reply, the first for the passive reply and the rest
+ * for the customer-service API, or none (events that need no answer). The consultation itself is the
+ * conversation every channel shares, keyed by the user's openid.
+ */
+export class MessageHandler {
+  private readonly languages = new Map<string, Language>();
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly outbox: Outbox,
+  ) {}
+
+  async handle(msg: WechatFields): Promise<string[]> {
+    const openid = msg.FromUserName ?? '';
+    const type = (msg.MsgType ?? '').toLowerCase();
+    if (type === 'text') return this.turn(openid, { text: msg.Content ?? '' });
+    // With speech recognition switched on in the Official Account, a voice message arrives with its text.
+    if (type === 'voice' && msg.Recognition?.trim()) return this.turn(openid, { text: msg.Recognition });
+    if (type === 'event') return this.event(openid, msg);
+    const t = this.ctx.conversation.t(this.languages.get(openid) ?? 'zh-CN');
+    return this.reply(openid, this.languages.get(openid) ?? 'zh-CN', t('ui:wechat.unsupported'));
+  }
+
+  private async event(openid: string, msg: WechatFields): Promise<string[]> {
+    switch ((msg.Event ?? '').toLowerCase()) {
+      case 'subscribe':
+        return this.turn(openid, { start: true });
+      case 'unsubscribe':
+        this.languages.delete(openid);
+        await this.ctx.conversations.reset(key(openid));
+        await this.outbox.forget(openid);
+        return [];
+      case 'click':
+        // A menu button says what a user would have typed: its key is read as text.
+        return msg.EventKey ? this.turn(openid, { text: msg.EventKey }) : [];
+      default:
+        // VIEW, SCAN, LOCATION, template-message reports...: nothing the user expects an answer to.
+        return [];
+    }
+  }
+
+  private async turn(openid: string, input: UserInput | { start: true }): Promise<string[]> {
+    const result = await this.ctx.conversations.handle({ key: key(openid), input });
+    const lang = result.state.lang;
+    this.remember(openid, lang);
+    const t = this.ctx.conversation.t(lang);
+    return this.reply(openid, lang, result.messages.map((m) => plainText(m, t)).join('\n\n'));
+  }
+
+  /** The reply, opened by whatever an earlier reply could not deliver, so that it arrives before the new answer. */
+  private async reply(openid: string, lang: Language, text: string): Promise<string[]> {
+    const undelivered = await this.outbox.takeUndelivered(openid);
+    if (undelivered.length === 0) return splitText(text);
+    const t = this.ctx.conversation.t(lang);
+    return [...splitText([t('ui:wechat.resumed'), ...undelivered].join('\n')), ...splitText(text)];
+  }
+
+  private remember(openid: string, lang: Language): void {
+    this.languages.delete(openid);
+    this.languages.set(openid, lang);
+    if (this.languages.size > LANGUAGES_REMEMBERED) this.languages.delete(this.languages.keys().next().value as string);
+  }
+}
+
+export function key(openid: string): string {
+  return `wechat:${openid}`;
+}

@@ -1,0 +1,230 @@
+import type { Request, Response, Server } from 'restify';
+import type { AppContext, ChannelRegistrar } from '../../app.js';
+import { AccessTokens } from './access-token.js';
+import { BodyTooLargeError, readBody } from './body.js';
+import { CipherError, WechatCipher } from './cipher.js';
+import { CustomMessageSender } from './custom-send.js';
+import { MessageHandler } from './handler.js';
+import { Outbox } from './outbox.js';
+import { encryptedReplyXml, textReplyXml } from './replies.js';
+import { RetryCache } from './retry-cache.js';
+import { signatureMatches, wechatSignature } from './signature.js';
+import { parseWechatXml, type WechatFields, XmlError } from './xml.js';
+
+export const WECHAT_PATH = '/api/wechat';
+
+export interface WechatChannelOptions {
+  /** WeChat waits 5 s for a passive reply; past this, "success" is answered and the reply goes through the API. */
+  replyDeadlineMs?: number;
+  /** Pause between the passive reply and the first customer-service part, so that they arrive in order. */
+  followUpDelayMs?: number;
+  /** Waits between tries of a customer-service part that failed for a passing reason. */
+  retryDelaysMs?: number[];
+  /** Time limit of one call to the WeChat API. */
+  apiTimeoutMs?: number;
+  maxBodyBytes?: number;
+  /** How long a message's answer is kept for WeChat's retries (it retries three times within about 15 s). */
+  retryCacheMs?: number;
+  /** How long parts the API refused are kept for the user's next message. */
+  keepUndeliveredMs?: number;
+}
+
+const DEFAULTS: Required<WechatChannelOptions> = {
+  replyDeadlineMs: 4_000,
+  followUpDelayMs: 1_000,
+  retryDelaysMs: [2_000, 10_000],
+  apiTimeoutMs: 5_000,
+  maxBodyBytes: 64 * 1024,
+  retryCacheMs: 5 * 60_000,
+  keepUndeliveredMs: 48 * 3_600_000,
+};
+
+/** How one pushed message is being answered, shared by WeChat's retries of it. */
+interface Answer {
+  parts: Promise<string[]>;
+  /** Set once: by the first passive reply sent, or when the deadline passed and the API took over. */
+  via?: 'passive' | 'api';
+  followUpsQueued?: boolean;
+}
+
+type Mode = 'plain' | 'safe';
+
+function refuse(res: Response, status: number, code: string, message: string, close = false): void {
+  if (close) res.header('Connection', 'close');
+  res.status(status);
+  res.json({ code, message });
+}
+
+function sendText(res: Response, body: string): void {
+  res.sendRaw(200, body, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+}
+
+function sendXml(res: Response, body: string): void {
+  res.sendRaw(200, body, { 'Content-Type': 'application/xml; charset=utf-8' });
+}
+
+const query = (req: Request, name: string): string | undefined => {
+  const value = (req.query as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : undefined;
+};
+
+const REQUIRED_FIELDS = ['ToUserName', 'FromUserName', 'CreateTime', 'MsgType'] as const;
+
+/**
+ * The WeChat Official Account channel: `GET /api/wechat` answers the URL check, `POST /api/wechat` takes
+ * the message push in plain, compatible or safe mode and answers with a passive reply, the rest of a long
+ * answer following through the customer-service API. Off, and saying so, without WECHAT_TOKEN,
+ * WECHAT_APPID and WECHAT_APPSECRET.
+ */
+export function createWechatChannel(options: WechatChannelOptions = {}): ChannelRegistrar & { settled(): Promise<void> } {
+  const o = { ...DEFAULTS, ...options };
+  let outbox: Outbox | undefined;
+
+  const register = (server: Server, ctx: AppContext) => {
+    const { WECHAT_TOKEN: token, WECHAT_APPID: appId, WECHAT_APPSECRET: secret, WECHAT_ENCODING_AES_KEY: aesKey, WECHAT_API_BASE: apiBase } = ctx.config;
+    const log = ctx.logger.child({ channel: 'wechat' });
+    if (!token || !appId || !secret) {
+      const off = async (_req: Request, res: Response) => refuse(res, 503, 'ChannelOff', 'the WeChat channel is not configured (WECHAT_TOKEN, WECHAT_APPID, WECHAT_APPSECRET)');
+      server.get(WECHAT_PATH, off);
+      server.post(WECHAT_PATH, off);
+      log.info('WeChat channel off: not configured');
+      return;
+    }
+
+    const cipher = aesKey ? new WechatCipher(aesKey, appId) : undefined;
+    const tokens = new AccessTokens({ apiBase, appId, secret, timeoutMs: o.apiTimeoutMs });
+    const box = new Outbox(new CustomMessageSender(tokens, apiBase, o.apiTimeoutMs), log, {
+      dataDir: ctx.config.EKEY_DATA_DIR,
+      startDelayMs: o.followUpDelayMs,
+      retryDelaysMs: o.retryDelaysMs,
+      keepMs: o.keepUndeliveredMs,
+    });
+    outbox = box;
+    const handler = new MessageHandler(ctx, box);
+    const answers = new RetryCache<Answer>(o.retryCacheMs);
+
+    /** The URL signature, checked before anything else on every request. */
+    const signed = (req: Request, res: Response): boolean => {
+      const signature = query(req, 'signature');
+      const timestamp = query(req, 'timestamp');
+      const nonce = query(req, 'nonce');
+      if (!signature || !timestamp || !nonce) {
+        refuse(res, 401, 'SignatureMissing', 'signature, timestamp and nonce are required');
+        return false;
+      }
+      if (!signatureMatches(wechatSignature(token, timestamp, nonce), signature)) {
+        refuse(res, 403, 'BadSignature', 'the signature does not match');
+        return false;
+      }
+      return true;
+    };
+
+    server.get(WECHAT_PATH, async (req: Request, res: Response) => {
+      if (!signed(req, res)) return;
+      const echostr = query(req, 'echostr');
+      if (!echostr || echostr.length > 512) return refuse(res, 400, 'BadRequest', 'echostr is required');
+      log.info('WeChat server URL verified');
+      sendText(res, echostr);
+    });
+
+    server.post(WECHAT_PATH, async (req: Request, res: Response) => {
+      if (!signed(req, res)) return;
+      const encryptType = query(req, 'encrypt_type') ?? 'raw';
+      if (encryptType !== 'raw' && encryptType !== 'aes') return refuse(res, 400, 'BadRequest', 'unknown encrypt_type');
+      const mode: Mode = encryptType === 'aes' ? 'safe' : 'plain';
+      const msgSignature = query(req, 'msg_signature');
+      if (mode === 'safe' && !msgSignature) return refuse(res, 401, 'SignatureMissing', 'msg_signature is required in safe mode');
+      if (mode === 'safe' && !cipher) {
+        log.warn('safe-mode message received but WECHAT_ENCODING_AES_KEY is not set');
+        return refuse(res, 400, 'SafeModeOff', 'safe mode needs WECHAT_ENCODING_AES_KEY');
+      }
+
+      let raw: Buffer;
+      try {
+        raw = await readBody(req, o.maxBodyBytes);
+      } catch (err) {
+        if (err instanceof BodyTooLargeError) return refuse(res, 413, 'PayloadTooLarge', `the body exceeds ${o.maxBodyBytes} bytes`, true);
+        return refuse(res, 400, 'BadRequest', 'the body could not be read', true);
+      }
+
+      let msg: WechatFields;
+      try {
+        msg = parseWechatXml(raw.toString('utf8'));
+        if (mode === 'safe' && cipher) {
+          const encrypt = msg.Encrypt;
+          if (!encrypt) return refuse(res, 400, 'BadRequest', 'Encrypt is missing');
+          if (!signatureMatches(wechatSignature(token, query(req, 'timestamp') ?? '', query(req, 'nonce') ?? '', encrypt), msgSignature))
+            return refuse(res, 403, 'BadSignature', 'msg_signature does not match');
+          msg = parseWechatXml(cipher.decrypt(encrypt));
+        }
+      } catch (err) {
+        if (err instanceof XmlError || err instanceof CipherError) {
+          log.info({ mode, reason: err.message }, 'WeChat message refused');
+          return refuse(res, 400, 'BadRequest', err.message);
+        }
+        log.error({ err: { name: (err as Error).name } }, 'WeChat message could not be read');
+        return refuse(res, 500, 'InternalError', 'internal error');
+      }
+      const missing = REQUIRED_FIELDS.filter((f) => !msg[f]);
+      if (missing.length) return refuse(res, 400, 'BadRequest', `missing ${missing.join(', ')}`);
+
+      const openid = msg.FromUserName as string;
+      const retryKey = msg.MsgId ? `msg:${msg.MsgId}` : `event:${openid}:${msg.CreateTime}:${msg.Event ?? ''}`;
+      const { value: answer, first } = answers.getOrCreate(retryKey, () => ({ parts: handler.handle(msg) }));
+      log.debug({ mode, msgType: msg.MsgType, event: msg.Event, retry: !first }, 'WeChat message');
+
+      let parts: string[] | undefined;
+      try {
+        parts = await within(answer.parts, o.replyDeadlineMs);
+      } catch (err) {
+        // A retry may succeed where this attempt failed: it must run the turn again, not share the failure.
+        answers.delete(retryKey, answer);
+        // Answered here rather than thrown: the generic error log names the URL, whose query holds the openid.
+        log.error({ err: { name: (err as Error).name, message: (err as Error).message } }, 'WeChat message failed');
+        return refuse(res, 500, 'InternalError', 'internal error');
+      }
+
+      const reply = (content: string) => {
+        const xml = textReplyXml(openid, msg.ToUserName as string, content);
+        if (mode === 'safe' && cipher) sendXml(res, encryptedReplyXml(cipher, token, xml));
+        else sendXml(res, xml);
+      };
+
+      if (parts === undefined) {
+        // Too slow for the passive reply: WeChat would retry, then tell the user the account is not
+        // working. "success" ends that, and the whole answer goes through the API once it is ready.
+        if (!answer.via) {
+          answer.via = 'api';
+          log.warn({ deadlineMs: o.replyDeadlineMs }, 'reply deadline passed; answering through the customer-service API');
+          answer.parts.then((p) => box.deliver(openid, p)).catch(() => log.error('late answer could not be delivered'));
+        }
+        return sendText(res, 'success');
+      }
+      if (answer.via === 'api' || parts.length === 0) return sendText(res, 'success');
+      answer.via = 'passive';
+      // Queued when the response is gone, even if WeChat dropped the connection: a retry then gets the same
+      // first part, and the rest is sent only once.
+      res.once('close', () => {
+        if (answer.followUpsQueued) return;
+        answer.followUpsQueued = true;
+        box.deliver(openid, parts.slice(1)).catch(() => log.error('follow-up parts could not be queued'));
+      });
+      reply(parts[0] as string);
+    });
+  };
+
+  return Object.assign(register, {
+    settled: () => outbox?.settled() ?? Promise.resolve(),
+  });
+}
+
+/** The value if it comes within `ms`, else undefined; a rejection is passed on. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+export const wechatChannel = createWechatChannel();
