@@ -1,3 +1,5 @@
+// Before restify: lets it load on Node 24.
+import './http/restify-node24.js';
 import restify from 'restify';
 import { ConversationService } from './conversation/service.js';
 import { FileConversationStore, type ConversationStore } from './conversation/state-store.js';
@@ -9,6 +11,10 @@ import { createLogger, type Logger } from './logger.js';
 import { rateLimit, securityHeaders } from './http/security.js';
 import { accessLog, requestIds } from './observability/access-log.js';
 import { Metrics } from './observability/metrics.js';
+import { ServiceCaseDesk } from './cases/desk.js';
+import { FileCaseStore } from './cases/file-store.js';
+import { CaseService } from './cases/service.js';
+import type { CaseStore } from './cases/store.js';
 
 /** What every channel gets to work with. */
 export interface AppContext {
@@ -18,6 +24,8 @@ export interface AppContext {
   conversations: ConversationService;
   logger: Logger;
   metrics: Metrics;
+  /** The helpdesk's cases (agent API, checklist, status in the chat). */
+  cases?: CaseService;
 }
 
 export type ChannelRegistrar = (server: restify.Server, ctx: AppContext) => void | Promise<void>;
@@ -32,17 +40,22 @@ export interface AppOptions {
   logger?: Logger;
   store?: ConversationStore;
   channels?: ChannelRegistrar[];
+  /** Where cases are kept; by default the files in EKEY_DATA_DIR/cases. */
+  cases?: CaseStore;
 }
 
 /** Builds the service: knowledge, stores, conversation, channels, HTTP server. Listening is the caller's. */
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const knowledge = loadKnowledge();
-  const conversation = new Conversation(knowledge);
+  // A case file that fails to parse or fails its schema stops start-up here (CaseStoreError), untouched.
+  const caseStore = options.cases ?? (await FileCaseStore.open(config.EKEY_DATA_DIR));
+  const cases = new CaseService(knowledge, caseStore);
+  const conversation = new Conversation(knowledge, { cases: new ServiceCaseDesk(cases, config.EKEY_PUBLIC_URL) });
   const store = options.store ?? new FileConversationStore(config.EKEY_DATA_DIR, config.EKEY_CONVERSATION_TTL_HOURS * 3_600_000);
   const metrics = new Metrics();
   const conversations = new ConversationService(conversation, store, (key, result, seconds) => metrics.observeTurn(key, result, seconds));
-  const ctx: AppContext = { config, knowledge, conversation, conversations, logger, metrics };
+  const ctx: AppContext = { config, knowledge, conversation, conversations, logger, metrics, cases };
 
   const server = restify.createServer({ name: 'ekey-assistant', handleUncaughtExceptions: false });
   server.pre(requestIds());
@@ -66,7 +79,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   // A handler that throws must answer 500 without its stack and keep the server serving.
   server.on('restifyError', (req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number }, cb: () => void) => {
-    if (!err.statusCode || err.statusCode >= 500) logger.error({ err: { message: err.message, name: err.name }, url: req.url }, 'request failed');
+    if (!err.statusCode || err.statusCode >= 500) logger.error({ err: { message: err.message, name: err.name }, path: req.getPath() }, 'request failed');
     (err as { toJSON?: () => object }).toJSON = () => ({ code: err.name, message: err.statusCode && err.statusCode < 500 ? err.message : 'internal error' });
     return cb();
   });
@@ -86,6 +99,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.server.closeIdleConnections?.();
       await closed;
+      await caseStore.close();
     },
   };
 }

@@ -1,3 +1,5 @@
+// Before restify: lets it load on Node 24.
+import './restify-node24.js';
 import restify from 'restify';
 
 /** Headers every response carries: no sniffing, no referrer leaks. Pages add their own CSP. */

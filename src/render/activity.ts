@@ -35,7 +35,7 @@ export interface RenderOptions {
   /** The activity's channel ("msteams", "emulator", "webchat", "directline"...): decides what it can show. */
   channelId: string;
   lang: Language;
-  /** This service's public base URL, for links to pages it serves; renderers add none without it. */
+  /** This service's public base URL, for links to pages it serves; reserved: no renderer adds links yet. */
   publicUrl?: string;
 }
 
@@ -55,7 +55,7 @@ function questionActivity(view: QuestionView, t: Translate, options: RenderOptio
   const base: BotActivity = { type: 'message', text: view.prompt, textFormat: 'markdown', locale: options.lang, inputHint: 'expectingInput' };
   // Teams renders suggested actions only in personal chats and only three of them; its cards work everywhere.
   if (options.channelId === 'msteams' || view.options.length > MAX_SUGGESTED_ACTIONS) {
-    return { ...base, attachments: [cardAttachment(questionCard(view, t, options.lang))] };
+    return { ...base, attachments: [cardAttachment(questionCard(view, t))] };
   }
   return {
     ...base,
@@ -84,7 +84,7 @@ export function renderActivities(messages: Message[], t: Translate, options: Ren
           text: m.markdown,
           textFormat: 'markdown',
           locale: options.lang,
-          attachments: [cardAttachment(outcomeCard(m.outcome, m.markdown, t, options.lang))],
+          attachments: [cardAttachment(outcomeCard(m.outcome, m.markdown, t))],
         };
     }
   });

@@ -61,14 +61,13 @@ export interface AdaptiveCard {
   type: 'AdaptiveCard';
   $schema: typeof ADAPTIVE_CARD_SCHEMA;
   version: typeof ADAPTIVE_CARD_VERSION;
-  lang?: string;
   fallbackText?: string;
   speak?: string;
   body: CardElement[];
   actions?: SubmitAction[];
 }
 
-export function adaptiveCard(body: CardElement[], extra: Partial<Pick<AdaptiveCard, 'lang' | 'fallbackText' | 'speak'>> = {}): AdaptiveCard {
+export function adaptiveCard(body: CardElement[], extra: Partial<Pick<AdaptiveCard, 'fallbackText' | 'speak'>> = {}): AdaptiveCard {
   return { type: 'AdaptiveCard', $schema: ADAPTIVE_CARD_SCHEMA, version: ADAPTIVE_CARD_VERSION, ...extra, body };
 }
 

@@ -50,7 +50,7 @@ function procedureItems(p: ProcedureView, plan: Outcome['procedures'][number], i
  * The outcome as an Adaptive Card 1.5: the same sections as the Markdown text, with the materials as a
  * checklist the enterprise can tick while preparing them.
  */
-export function outcomeCard(o: Outcome, markdown: string, t: Translate, lang: string): AdaptiveCard {
+export function outcomeCard(o: Outcome, markdown: string, t: Translate): AdaptiveCard {
   const v = outcomeView(o, t);
   const body: CardElement[] = [textBlock(v.title, { size: 'ExtraLarge', weight: 'Bolder', style: 'heading' }), textBlock(v.summary), ...section(t('ui:outcome.why'), v.why)];
   if (v.notYet) body.push(textBlock(v.notYet, { spacing: 'Medium' }));
@@ -62,5 +62,5 @@ export function outcomeCard(o: Outcome, markdown: string, t: Translate, lang: st
   });
   if (v.separate) body.push(textBlock(t('ui:outcome.materialsSeparate'), { weight: 'Bolder', spacing: 'Medium' }));
   body.push(...section(t('ui:outcome.contacts'), v.contacts));
-  return adaptiveCard(body, { lang, fallbackText: toPlainText(markdown), speak: v.summary });
+  return adaptiveCard(body, { fallbackText: toPlainText(markdown), speak: v.summary });
 }

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import type { TurnRequest } from '../../conversation/service.js';
+import { Refusal } from './body.js';
+
+const Account = z.looseObject({ id: z.string().min(1) });
+
+/**
+ * The part of an incoming activity this bot reads, checked before any processing so that a malformed
+ * activity gets a 400 naming the field instead of failing somewhere inside the SDK.
+ */
+export const IncomingActivity = z.looseObject({
+  type: z.string().min(1),
+  channelId: z.string().min(1),
+  serviceUrl: z.string().min(1),
+  conversation: z.looseObject({ id: z.string().min(1), isGroup: z.boolean().optional(), conversationType: z.string().optional() }),
+  from: Account.optional(),
+  recipient: Account.optional(),
+  text: z.string().optional(),
+  value: z.unknown().optional(),
+  locale: z.string().optional(),
+  deliveryMode: z.string().optional(),
+  membersAdded: z.array(Account).optional(),
+  entities: z.array(z.looseObject({ type: z.string().optional(), text: z.string().optional(), mentioned: Account.optional() })).optional(),
+});
+export type IncomingActivity = z.infer<typeof IncomingActivity>;
+
+export function parseActivity(body: unknown): IncomingActivity {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Refusal(400, 'BadRequest', 'the body must be a JSON object: a Bot Framework activity');
+  const parsed = IncomingActivity.safeParse(body);
+  if (!parsed.success) {
+    const reasons = parsed.error.issues.map((i) => `${['activity', ...i.path].join('.')}: ${i.message}`);
+    throw new Refusal(400, 'BadRequest', `malformed activity: ${reasons.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * One stored conversation per channel conversation; in a group chat or a Teams channel each member
+ * gets their own, so that one person's answers never answer another's questions.
+ */
+export function conversationKey(a: IncomingActivity): string {
+  const group = a.conversation.isGroup === true || a.conversation.conversationType === 'groupChat' || a.conversation.conversationType === 'channel';
+  if (!group) return `${a.channelId}:${a.conversation.id}`;
+  if (!a.from) throw new Refusal(400, 'BadRequest', 'malformed activity: activity.from.id is required in a group conversation');
+  return `${a.channelId}:${a.conversation.id}:${a.from.id}`;
+}
+
+function buttonValue(value: unknown): { question: string; answer: string } | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { question, answer } = value as Record<string, unknown>;
+  return typeof question === 'string' && typeof answer === 'string' ? { question, answer } : undefined;
+}
+
+/** In a Teams group chat or channel the message starts with "<at>bot</at>": that is addressing, not an answer. */
+function withoutBotMention(a: IncomingActivity): string {
+  let text = a.text ?? '';
+  for (const e of a.entities ?? []) if (e.type === 'mention' && e.text && e.mentioned?.id === a.recipient?.id) text = text.split(e.text).join(' ');
+  return text.trim();
+}
+
+/** What the conversation is asked to do, or nothing for activities this bot does not answer. */
+export function turnInput(a: IncomingActivity): TurnRequest['input'] | undefined {
+  if (a.type === 'message') return buttonValue(a.value) ?? { text: withoutBotMention(a) };
+  if (a.type === 'conversationUpdate') {
+    const others = (a.membersAdded ?? []).filter((m) => m.id !== a.recipient?.id);
+    return others.length > 0 ? { start: true } : undefined;
+  }
+  return undefined;
+}

@@ -1,0 +1,76 @@
+import type { Activity, TurnContext } from 'botbuilder';
+import type { Request, Response } from 'restify';
+import type { AppContext, ChannelRegistrar } from '../../app.js';
+import { renderActivities } from '../../render/activity.js';
+import { authenticated, createAdapter } from './adapter.js';
+import { readJsonBody, Refusal } from './body.js';
+import { conversationKey, type IncomingActivity, parseActivity, turnInput } from './incoming.js';
+import { serviceUrlAllowed } from './service-url.js';
+
+function answer(res: Response, status: number, body?: unknown): void {
+  res.status(status);
+  if (body === undefined) res.end();
+  else res.json(body);
+}
+
+function refuse(res: Response, r: Refusal): void {
+  if (r.status === 413 || r.status === 415) res.setHeader('Connection', 'close');
+  answer(res, r.status, { code: r.code, message: r.message });
+}
+
+/**
+ * POST /api/messages: the Bot Framework endpoint for the Emulator, Azure Bot Service, Teams and Azure
+ * Web Chat. Checks come before any processing, cheapest first: a bearer token present (with
+ * authentication), size and JSON, shape, where the replies would go (without authentication), then the
+ * token itself.
+ */
+export const botFrameworkChannel: ChannelRegistrar = (server, ctx) => {
+  const adapter = createAdapter(ctx.config);
+  const withAuth = authenticated(ctx.config);
+  // Turns of one conversation run one after another, replies included, so that replies posted to the
+  // serviceUrl arrive in the order of the messages they answer.
+  const queues = new Map<string, Promise<unknown>>();
+  const inOrder = <T>(key: string, work: () => Promise<T>): Promise<T> => {
+    const run = (queues.get(key) ?? Promise.resolve()).catch(() => undefined).then(work);
+    queues.set(key, run);
+    void run.finally(() => queues.get(key) === run && queues.delete(key)).catch(() => undefined);
+    return run;
+  };
+
+  const turn = (a: IncomingActivity, key: string) => async (context: TurnContext) => {
+    const input = turnInput(a);
+    if (!input) return;
+    const result = await ctx.conversations.handle({ key, input, locale: a.locale });
+    const lang = result.state.lang;
+    const activities = renderActivities(result.messages, ctx.conversation.t(lang), { channelId: a.channelId, lang, publicUrl: ctx.config.EKEY_PUBLIC_URL });
+    // BotActivity is the SDK's activity without the addressing the adapter fills in.
+    if (activities.length > 0) await context.sendActivities(activities as Partial<Activity>[]);
+  };
+
+  server.post('/api/messages', async (req: Request, res: Response) => {
+    try {
+      const authHeader = req.headers.authorization ?? '';
+      // Without a token there is nothing to check, so an unauthenticated caller is not even read.
+      if (withAuth && !/^Bearer\s+\S+/i.test(authHeader)) throw new Refusal(401, 'Unauthorized', 'a Bot Framework bearer token is required');
+      const a = parseActivity(await readJsonBody(req));
+      const expectReplies = a.deliveryMode === 'expectReplies';
+      // expectReplies answers in this response and calls nothing, so any serviceUrl is harmless there.
+      if (!withAuth && !expectReplies && !serviceUrlAllowed(a.serviceUrl, ctx.config.EKEY_ALLOWED_SERVICE_URLS))
+        throw new Refusal(403, 'Forbidden', 'without authentication replies go only to a loopback serviceUrl or one listed in EKEY_ALLOWED_SERVICE_URLS');
+      const key = conversationKey(a);
+
+      // Without authentication the SDK accepts the empty header as anonymous; a header sent anyway (an
+      // Emulator configured with an app id) could not be checked against anything, so it is dropped.
+      const auth = await adapter.authenticate(withAuth ? authHeader : '', a).catch((err: Error) => {
+        ctx.logger.warn({ err: { message: err.message, name: err.name } }, 'bot framework token refused');
+        throw new Refusal(401, 'Unauthorized', 'the bearer token was not accepted');
+      });
+      const response = await inOrder(key, () => adapter.run(auth, a, turn(a, key)));
+      answer(res, response?.status ?? 200, response?.body);
+    } catch (err) {
+      if (err instanceof Refusal) return refuse(res, err);
+      ctx.logger.error({ err: { message: (err as Error).message, name: (err as Error).name } }, 'bot framework turn failed');
+      answer(res, 500, { code: 'InternalError', message: 'internal error' });
+    }
+  });
+};

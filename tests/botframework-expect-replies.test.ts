@@ -1,0 +1,105 @@
+import nock from 'nock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enumeratePaths } from '../src/consult/enumerate.js';
+import type { Language } from '../src/knowledge/schema.js';
+import type { BotActivity } from '../src/render/activity.js';
+import { adaptiveCardProblems, cardObjects } from './adaptive-card-check.js';
+import { activity, outcomeActivity, post, replies, type RunningBot, shownQuestion, startBot } from './botframework-server.js';
+import { conversation } from './helpers.js';
+
+const c = conversation();
+const paths = await enumeratePaths(c.consultation);
+
+let bot: RunningBot;
+beforeAll(async () => {
+  nock.disableNetConnect();
+  nock.enableNetConnect('127.0.0.1');
+  bot = await startBot();
+});
+afterAll(async () => {
+  await bot.close();
+  nock.cleanAll();
+  nock.enableNetConnect();
+});
+
+const say = async (conv: string, over: Record<string, unknown>, locale: string = 'zh-CN') =>
+  replies(await post(bot, activity({ conversation: { id: conv }, locale, ...over })));
+
+function toggleTitles(a: BotActivity | undefined): string[] {
+  return cardObjects(a?.attachments?.map((x) => x.content)).filter((o) => o.type === 'Input.Toggle').map((o) => String(o.title));
+}
+
+describe.each([
+  ['zh-CN', 'zh-CN'],
+  ['en', 'en-US'],
+] as const)('expectReplies, %s: every path of the consultation through the HTTP endpoint', (lang: Language, locale) => {
+  const t = c.t(lang);
+
+  it('greets on conversationUpdate (a user added, not the bot) with the greeting and the first question', async () => {
+    const acts = await say(`greet-${lang}`, { type: 'conversationUpdate', text: undefined, membersAdded: [{ id: 'user-1' }, { id: 'bot-1' }] }, locale);
+    expect(acts[0]?.text).toContain(t('ui:greeting'));
+    expect(acts.every((a) => a.locale === lang && a.type === 'message')).toBe(true);
+    expect(shownQuestion(acts)?.id).toBeTruthy();
+  });
+
+  it('says nothing when only the bot joins', async () => {
+    expect(await say(`bot-only-${lang}`, { type: 'conversationUpdate', text: undefined, membersAdded: [{ id: 'bot-1' }] }, locale)).toEqual([]);
+  });
+
+  it(`walks each of the ${paths.length} answer paths with buttons to its outcome: Markdown plus a valid card listing every material`, async () => {
+    for (const [i, path] of paths.entries()) {
+      const conv = `path-${lang}-${i}`;
+      let acts = await say(conv, { type: 'conversationUpdate', text: undefined, membersAdded: [{ id: 'user-1' }] }, locale);
+      for (let turn = 0; turn < 8 && !outcomeActivity(acts); turn++) {
+        const q = shownQuestion(acts);
+        if (!q) throw new Error(`path ${i}: neither question nor outcome: ${JSON.stringify(acts)}`);
+        expect(q.id in path.answers, `path ${i} asked ${q.id}`).toBe(true);
+        expect(acts.find((a) => a.inputHint === 'expectingInput')?.text).toBe(t(`questions:${q.id}.prompt`));
+        const button = q.buttons.find((b) => b.value.answer === path.answers[q.id]);
+        expect(button?.title).toBe(t(`questions:${q.id}.options.${path.answers[q.id]}`));
+        // As Web Chat and the Emulator send a messageBack: the label as text, the {question, answer} as value.
+        acts = await say(conv, { text: button?.title, value: button?.value }, locale);
+      }
+      const out = outcomeActivity(acts);
+      expect(out, `path ${i}`).toBeDefined();
+      expect(out?.textFormat).toBe('markdown');
+      expect(out?.text).toContain(t(`outcomes:${path.outcome.rule}`));
+      expect(adaptiveCardProblems(out?.attachments?.[0]?.content)).toEqual([]);
+      const titles = toggleTitles(out);
+      const materials = path.outcome.procedures.flatMap((p) => p.materials.map((m) => t(`materials:${m.material}`)));
+      expect(titles).toHaveLength(materials.length);
+      materials.forEach((name, j) => expect(titles[j]?.startsWith(name)).toBe(true));
+    }
+  }, 120_000);
+});
+
+describe('expectReplies with free text', () => {
+  it('understands a first message that answers several questions and keeps conversations apart', async () => {
+    const a = await say('free-a', { text: '钥匙丢了' });
+    const b = await say('free-b', { text: 'I lost my key' }, 'en');
+    expect(a[0]?.locale).toBe('zh-CN');
+    expect(b[0]?.locale).toBe('en');
+    const qa = shownQuestion(a);
+    const qb = shownQuestion(b);
+    expect(qa?.id).toBeDefined();
+    expect(qb?.id).toBe(qa?.id);
+    // Answering in one conversation does not move the other.
+    const answered = await say('free-a', { text: '1' });
+    expect(shownQuestion(answered)?.id ?? 'outcome').not.toBe(qa?.id);
+    const again = await say('free-b', { text: 'help' }, 'en');
+    expect(shownQuestion(again)?.id).toBe(qb?.id);
+  });
+
+  it('a conversation survives a restart of the server (same EKEY_DATA_DIR)', async () => {
+    const first = await say('restart-proof', { text: '钥匙丢了' });
+    const q = shownQuestion(first);
+    const other = await startBot({ EKEY_DATA_DIR: bot.dataDir });
+    try {
+      const acts = replies(await post(other, activity({ conversation: { id: 'restart-proof' }, text: '帮助' })));
+      expect(shownQuestion(acts)?.id).toBe(q?.id);
+      expect(acts.some((a) => a.text?.includes(c.t('zh-CN')('ui:greeting')))).toBe(false);
+    } finally {
+      await other.app.close();
+    }
+  });
+});
