@@ -29,6 +29,8 @@ export interface BotActivity {
   inputHint?: 'acceptingInput' | 'expectingInput' | 'ignoringInput';
   suggestedActions?: { actions: BotCardAction[]; to?: string[] };
   attachments?: BotAttachment[];
+  /** Machine-readable outcome for clients and tests: ids only, never text. */
+  channelData?: { ekey: { outcome: string; procedures: string[] } };
 }
 
 export interface RenderOptions {
@@ -85,6 +87,7 @@ export function renderActivities(messages: Message[], t: Translate, options: Ren
           textFormat: 'markdown',
           locale: options.lang,
           attachments: [cardAttachment(outcomeCard(m.outcome, m.markdown, t))],
+          channelData: { ekey: { outcome: m.outcome.rule, procedures: m.outcome.procedures.map((p) => p.id) } },
         };
     }
   });
