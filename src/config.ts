@@ -48,6 +48,10 @@ export const ConfigSchema = z
     EKEY_DIRECTLINE_SECRET: optional.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
     /** An Azure Direct Line secret: when set, the page uses Azure Direct Line through /api/directline/token. */
     DIRECTLINE_SECRET: optional,
+    /** The Azure Direct Line endpoint for that secret: a regional one, or Azure China's (directline.botframework.azure.cn). */
+    DIRECTLINE_DOMAIN: z.url('must be an absolute URL').default('https://directline.botframework.com/v3/directline'),
+    /** A font file with Chinese characters for the PNG flowcharts; by default the usual system locations are searched. */
+    EKEY_CJK_FONT: optional,
     /** Origins allowed to embed the widget (CORS); empty means same origin only. */
     EKEY_WIDGET_ORIGINS: list,
   })

@@ -1,6 +1,7 @@
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { KnowledgeError } from './knowledge/errors.js';
+import { CaseStoreError } from './cases/errors.js';
 import { defaultChannels } from './channels/index.js';
 
 /** `npm start`: configuration from the environment, then every channel on PORT. */
@@ -18,7 +19,7 @@ try {
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
 } catch (err) {
-  if (err instanceof ConfigError || err instanceof KnowledgeError) {
+  if (err instanceof ConfigError || err instanceof KnowledgeError || err instanceof CaseStoreError) {
     process.stderr.write(`ekey-assistant cannot start: ${err.message}\n`);
     process.exit(1);
   }

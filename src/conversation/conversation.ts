@@ -6,6 +6,8 @@ import type { Language } from '../knowledge/schema.js';
 import { outcomeMarkdown } from '../render/outcome-markdown.js';
 import { questionView } from '../render/question-view.js';
 import { isEmpty, Understander, type Understanding } from '../understand/understand.js';
+import type { CaseDesk } from './case-desk.js';
+import { CaseDialog } from './case-dialog.js';
 import { CommandReader } from './commands.js';
 import type { Message, UserInput } from './messages.js';
 import { type ConversationState, effectiveAnswers, newState, snapshot } from './state.js';
@@ -18,6 +20,13 @@ export interface TurnResult {
 export interface ConversationOptions {
   /** Today's date in Beijing, injectable for tests. */
   today?: () => string;
+  /** The helpdesk's cases: without them outcomes carry no reference and "查询进度" is unavailable. */
+  cases?: CaseDesk;
+}
+
+/** Where a turn comes from, for the case it may open. */
+export interface TurnContext {
+  channel?: string;
 }
 
 /** After this many messages in a row that say nothing understood, a human agent is offered. */
@@ -33,6 +42,7 @@ export class Conversation {
   private readonly commands: CommandReader;
   private readonly i18n;
   private readonly today: () => string;
+  private readonly desk?: CaseDialog;
 
   constructor(readonly knowledge: Knowledge, options: ConversationOptions = {}) {
     this.consultation = new Consultation(knowledge);
@@ -40,6 +50,7 @@ export class Conversation {
     this.commands = new CommandReader(knowledge);
     this.i18n = createI18n(knowledge);
     this.today = options.today ?? (() => beijingDate());
+    if (options.cases) this.desk = new CaseDialog(knowledge, options.cases);
   }
 
   t(lang: Language): Translate {
@@ -58,13 +69,16 @@ export class Conversation {
     return { state: s, messages };
   }
 
-  async turn(state: ConversationState, input: UserInput): Promise<TurnResult> {
+  async turn(state: ConversationState, input: UserInput, context: TurnContext = {}): Promise<TurnResult> {
     const s = structuredClone(state);
+    this.desk?.enter(s, context.channel);
     const messages = this.greet(s);
     if ('question' in input) return { state: s, messages: [...messages, ...(await this.button(s, input.question, input.answer))] };
 
     const text = input.text.trim();
     const command = this.commands.read(text);
+    const desk = await this.desk?.handle(s, text, command, this.t(s.lang));
+    if (desk) return { state: s, messages: [...messages, ...desk] };
     if (command) return { state: s, messages: [...messages, ...(await this.command(s, command))] };
 
     if (s.finished) Object.assign(s, newState(s.lang), { greeted: true });
@@ -135,6 +149,7 @@ export class Conversation {
     s.finished = true;
     return [
       { type: 'outcome', outcome: step.outcome, markdown: outcomeMarkdown(step.outcome, t) },
+      ...((await this.desk?.outcome(s, step.outcome, t)) ?? []),
       { type: 'text', role: 'notice', text: t('ui:newConsultation') },
     ];
   }
@@ -170,8 +185,11 @@ export class Conversation {
       }
       case 'human': {
         const c = this.knowledge.contacts;
-        return [{ type: 'text', role: 'notice', text: t()('ui:human', { phone: c.hotline?.value, site: c.serviceSite?.value }) }];
+        return [{ type: 'text', role: 'notice', text: t()('ui:human', { phone: c.hotline?.value, site: c.serviceSite?.value }) }, ...((await this.desk?.human(s, t())) ?? [])];
       }
+      case 'status':
+      case 'contact':
+        return [{ type: 'text', role: 'notice', text: t()('ui:cases.unavailable', { phone: this.knowledge.contacts.hotline?.value }) }];
       case 'lang-zh':
       case 'lang-en':
         s.lang = command === 'lang-zh' ? 'zh-CN' : 'en';

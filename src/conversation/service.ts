@@ -9,6 +9,15 @@ export interface TurnRequest {
   input: UserInput | { start: true };
   /** The language the channel reports (activity locale), used when the conversation begins. */
   locale?: string;
+  /** The channel's name ("wechat", "directline"...), stored with the cases the conversation opens. */
+  channel?: string;
+}
+
+/** The channel's name as given, or the key's prefix ("wechat:<openid>") when it looks like one. */
+export function channelName(req: TurnRequest): string {
+  if (req.channel) return req.channel;
+  const prefix = /^([a-z][a-z0-9-]{0,30}):/.exec(req.key)?.[1];
+  return prefix ?? 'unknown';
 }
 
 /** Chinese unless the channel says English, or the first message is written in Latin letters only. */
@@ -45,7 +54,7 @@ export class ConversationService {
     const started = performance.now();
     const text = 'text' in req.input ? req.input.text : undefined;
     const state = (await this.store.get(req.key)) ?? this.conversation.newState(chooseLanguage(req.locale, text));
-    const result = 'start' in req.input ? await this.conversation.start(state) : await this.conversation.turn(state, req.input);
+    const result = 'start' in req.input ? await this.conversation.start(state) : await this.conversation.turn(state, req.input, { channel: channelName(req) });
     await this.store.set(req.key, result.state);
     this.observe?.(req.key, result, (performance.now() - started) / 1000);
     return result;

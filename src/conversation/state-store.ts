@@ -52,7 +52,8 @@ export class FileConversationStore implements ConversationStore {
 
   async set(key: string, state: ConversationState): Promise<void> {
     const stored: Stored = { savedAt: this.now(), state: structuredClone(state) };
-    await writeFileAtomic(this.file(key), JSON.stringify(stored));
+    // A conversation is cheap to lose in a power cut and written every turn: no fsync on the hot path.
+    await writeFileAtomic(this.file(key), JSON.stringify(stored), { sync: false });
     this.cache.delete(key);
     this.cache.set(key, stored);
     if (this.cache.size > this.cacheLimit) this.cache.delete(this.cache.keys().next().value as string);

@@ -1,4 +1,5 @@
 import type { Language } from '../knowledge/schema.js';
+import type { DeskState } from './desk-state.js';
 
 interface Snapshot {
   answers: Record<string, string>;
@@ -19,6 +20,8 @@ export interface ConversationState extends Snapshot {
   greeted: boolean;
   /** An outcome was given: the next answer starts a new consultation. */
   finished: boolean;
+  /** Cases, status queries and contact details (src/conversation/case-dialog.ts); survives restart. */
+  desk?: DeskState;
 }
 
 export function newState(lang: Language): ConversationState {

@@ -21,6 +21,8 @@ import {
   Systems,
 } from './schema.js';
 import { referenceProblems } from './references.js';
+import { loadLifecycles } from '../cases/lifecycle-load.js';
+import { loadContactWords } from '../cases/contact-words.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/dist\/?$/, '');
 
@@ -108,6 +110,11 @@ export function loadKnowledge(root: string = PROJECT_ROOT): Knowledge {
   const lexicon = read(join(dialogsDir, 'lexicon.json'), Lexicon);
   const phrases = read(join(dialogsDir, 'phrases.json'), Phrases) ?? [];
   const commands = read(join(dialogsDir, 'commands.json'), Commands);
+  const lifecycle = loadLifecycles(root);
+  problems.push(...lifecycle.problems);
+  const contactWords = loadContactWords(root);
+  problems.push(...contactWords.problems);
+  for (const [key, file] of lifecycle.sources) sources.set(key, file);
 
   const locales = {} as Knowledge['locales'];
   for (const lng of LANGUAGES) {
@@ -115,7 +122,7 @@ export function loadKnowledge(root: string = PROJECT_ROOT): Knowledge {
     for (const ns of NAMESPACES) locales[lng][ns] = read(join(root, 'locales', lng, `${ns}.json`), LocaleTree) ?? {};
   }
 
-  if (problems.length > 0 || !lexicon || !commands) throw new KnowledgeError(problems);
+  if (problems.length > 0 || !lexicon || !commands || !contactWords.words) throw new KnowledgeError(problems);
 
   const knowledge: Knowledge = {
     procedures,
@@ -129,6 +136,8 @@ export function loadKnowledge(root: string = PROJECT_ROOT): Knowledge {
     lexicon,
     phrases,
     commands,
+    lifecycles: lifecycle.lifecycles,
+    contactWords: contactWords.words,
     locales,
     sources,
   };

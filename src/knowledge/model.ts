@@ -13,6 +13,8 @@ import type {
   Question,
   Systems,
 } from './schema.js';
+import type { Lifecycle } from '../cases/lifecycle-schema.js';
+import type { ContactWords } from '../cases/contact-words.js';
 
 /** Everything the assistant knows, loaded from rules/, dialogs/ and locales/ and checked. */
 export interface Knowledge {
@@ -27,6 +29,10 @@ export interface Knowledge {
   lexicon: Lexicon;
   phrases: Phrases;
   commands: Record<CommandName, string[]>;
+  /** rules/lifecycle: the statuses a case goes through, per procedure. */
+  lifecycles: Map<string, Lifecycle>;
+  /** dialogs/contact.json: skipping a contact detail, confirming a credit code. */
+  contactWords: ContactWords;
   locales: Record<Language, Record<Namespace, LocaleTree>>;
   /** Where each piece came from, for error messages: e.g. rule name -> "rules/decisions/update.json". */
   sources: Map<string, string>;

@@ -2,6 +2,7 @@ import type { KnowledgeProblem } from './errors.js';
 import { flatten, knowledgeKeys, placeholders } from './locale-keys.js';
 import type { Knowledge } from './model.js';
 import { type Condition, LANGUAGES, NAMESPACES } from './schema.js';
+import { lifecycleKeys, lifecycleProblems } from '../cases/lifecycle-check.js';
 
 /** Cross-file checks: every reference resolves, every piece is used, both languages say everything. */
 export function referenceProblems(k: Knowledge): KnowledgeProblem[] {
@@ -108,7 +109,8 @@ export function referenceProblems(k: Knowledge): KnowledgeProblem[] {
     if (!guidesReached.has(g)) problems.push({ file: src(`guide:${g}`), path: '$.id', message: `guide "${g}" is shown by no rule or answer` });
 
   // Locales: the knowledge's keys in both languages, nothing extra, same placeholders, facts only by reference.
-  const needed = knowledgeKeys(k);
+  // Lifecycle texts are said by the status query and the helpdesk, not by outcomes: needed all the same.
+  const needed = new Set([...knowledgeKeys(k), ...lifecycleKeys(k)]);
   const flat = Object.fromEntries(
     LANGUAGES.map((lng) => [lng, new Map(NAMESPACES.flatMap((ns) => [...flatten(k.locales[lng][ns])].map(([key, v]) => [`${ns}:${key}`, v] as const)))]),
   ) as Record<(typeof LANGUAGES)[number], Map<string, string>>;
@@ -145,6 +147,7 @@ export function referenceProblems(k: Knowledge): KnowledgeProblem[] {
     for (const key of base.keys())
       if (key.startsWith('ui:') && !flat[lng].has(key)) problems.push({ file: `locales/${lng}/ui.json`, path: `$.${key.slice(3)}`, message: 'missing text' });
   }
+  problems.push(...lifecycleProblems(k));
   for (const id of Object.keys(k.contacts))
     if (!contactsUsed.has(id)) problems.push({ file: 'rules/contacts.json', path: `$.${id}`, message: `contact "${id}" is used by no procedure or text` });
   return problems;

@@ -163,7 +163,7 @@ export const Phrases = z.array(
 );
 export type Phrases = z.infer<typeof Phrases>;
 
-export const CommandName = z.enum(['restart', 'back', 'help', 'human', 'lang-zh', 'lang-en']);
+export const CommandName = z.enum(['restart', 'back', 'help', 'human', 'lang-zh', 'lang-en', 'status', 'contact']);
 export type CommandName = z.infer<typeof CommandName>;
 export const Commands = z.record(CommandName, z.array(z.string().min(1)).min(1));
 
@@ -173,5 +173,5 @@ export const LocaleTree: z.ZodType<LocaleTree> = z.lazy(() => z.record(z.string(
 
 export const LANGUAGES = ['zh-CN', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
-export const NAMESPACES = ['ui', 'questions', 'procedures', 'materials', 'outcomes', 'common', 'guides'] as const;
+export const NAMESPACES = ['ui', 'questions', 'procedures', 'materials', 'outcomes', 'common', 'guides', 'lifecycle'] as const;
 export type Namespace = (typeof NAMESPACES)[number];

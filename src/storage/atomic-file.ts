@@ -4,15 +4,16 @@ import { dirname } from 'node:path';
 
 /**
  * Writes a file so that a reader (or a restart after a crash) sees either the old content or the new,
- * never half of it: write a temporary file beside it, fsync, rename over.
+ * never half of it: write a temporary file beside it, fsync, rename over. Without `sync` the file still
+ * survives a killed process (the kernel keeps it), only not a power cut: for data cheap to lose.
  */
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
+export async function writeFileAtomic(path: string, content: string, options: { sync?: boolean } = {}): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   const handle = await open(tmp, 'w');
   try {
     await handle.writeFile(content, 'utf8');
-    await handle.sync();
+    if (options.sync !== false) await handle.sync();
   } finally {
     await handle.close();
   }

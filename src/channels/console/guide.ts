@@ -34,7 +34,7 @@ export async function runGuide(o: GuideOptions): Promise<void> {
       prompt();
       continue;
     }
-    const result = await o.conversation.turn(state, { text: line });
+    const result = await o.conversation.turn(state, { text: line }, { channel: 'console' });
     state = result.state;
     for (const m of result.messages) write(consoleText(m, o.conversation.t(state.lang)));
     prompt();

@@ -1,0 +1,111 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CaseRecord } from '../src/cases/case-schema.js';
+import { FileCaseStore, SEGMENT_CAPACITY } from '../src/cases/file-store.js';
+import { newReference } from '../src/cases/reference.js';
+import { CaseService } from '../src/cases/service.js';
+import { Consultation } from '../src/consult/consultation.js';
+import { beijingDate } from '../src/dates/beijing.js';
+import { loadKnowledge } from '../src/knowledge/load.js';
+
+/**
+ * `npm run bench:cases`: create and update latency with 1,000, 10,000 and 100,000 cases stored. Every
+ * stored case is put in the current month, the worst case for a store laid out by month; each write
+ * goes through the whole path (lock file, freshness check, schema check, atomic write with fsync).
+ * Prints figures; it passes or fails nothing.
+ */
+const SIZES = [1_000, 10_000, 100_000];
+const OPS = Number(process.env.BENCH_OPS ?? 200);
+const WARMUP = 10;
+
+const k = loadKnowledge();
+const answers = { need: 'first', applyMode: 'offline', enterpriseType: 'domestic' };
+const step = await new Consultation(k).next(answers);
+if (step.kind !== 'outcome') throw new Error('the bench answers no longer reach an outcome');
+const outcome = step.outcome;
+
+/** One real case, as the service makes it, to copy. */
+async function template(): Promise<CaseRecord> {
+  const dir = mkdtempSync(join(tmpdir(), 'ekey-bench-tpl-'));
+  const store = await FileCaseStore.open(dir);
+  const c = await new CaseService(k, store).open({ outcome, answers, lang: 'zh-CN', channel: 'bench' });
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+  return c;
+}
+
+/** Writes `n` cases straight into segment files, as the store would have laid them out. */
+function seed(dir: string, n: number, base: CaseRecord): string[] {
+  const today = beijingDate();
+  const month = today.slice(0, 7);
+  const refs = new Set<string>();
+  const folder = join(dir, 'cases', month);
+  mkdirSync(folder, { recursive: true });
+  let segment: CaseRecord[] = [];
+  let seq = 0;
+  const flush = () => {
+    writeFileSync(join(folder, `${String(seq).padStart(4, '0')}.json`), JSON.stringify({ format: 1, month, cases: segment }));
+    seq += 1;
+    segment = [];
+  };
+  for (let i = 0; i < n; i += 1) {
+    const reference = newReference((r) => refs.has(r), today);
+    refs.add(reference);
+    segment.push({ ...base, reference });
+    if (segment.length === SEGMENT_CAPACITY) flush();
+  }
+  if (segment.length > 0) flush();
+  return [...refs];
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+async function time(n: number, fn: (i: number) => Promise<unknown>): Promise<{ p50: number; p99: number }> {
+  for (let i = 0; i < WARMUP; i += 1) await fn(-1 - i);
+  const ms: number[] = [];
+  for (let i = 0; i < n; i += 1) {
+    const t = performance.now();
+    await fn(i);
+    ms.push(performance.now() - t);
+  }
+  ms.sort((a, b) => a - b);
+  return { p50: percentile(ms, 50), p99: percentile(ms, 99) };
+}
+
+const base = await template();
+const rows: { size: number; open: number; heapMB: number; create: { p50: number; p99: number }; update: { p50: number; p99: number }; list: number }[] = [];
+for (const size of SIZES) {
+  const dir = mkdtempSync(join(tmpdir(), `ekey-bench-${size}-`));
+  const refs = seed(dir, size, base);
+  global.gc?.();
+  const t0 = performance.now();
+  const store = await FileCaseStore.open(dir);
+  const open = performance.now() - t0;
+  const cases = new CaseService(k, store);
+  const create = await time(OPS, () => cases.open({ outcome, answers, lang: 'zh-CN', channel: 'bench' }));
+  // Updates touch cases spread over the whole store, each a legal transition.
+  const stride = Math.floor(refs.length / (OPS + WARMUP + 1));
+  const update = await time(OPS, (i) => cases.transition(refs[(i + WARMUP + 1) * stride] as string, { to: 'submitted', agent: 'bench' }));
+  const t1 = performance.now();
+  await cases.list({ status: 'submitted', offset: 0, limit: 50 });
+  const list = performance.now() - t1;
+  const heapMB = process.memoryUsage().heapUsed / 1_048_576;
+  rows.push({ size, open, heapMB, create, update, list });
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+  process.stdout.write(`${size.toLocaleString('en')} cases stored: done\n`);
+}
+
+const f = (x: number) => x.toFixed(2).padStart(8);
+process.stdout.write(`\nlatency in ms over ${OPS} operations each (segment capacity ${SEGMENT_CAPACITY}, Node ${process.version})\n`);
+process.stdout.write(`${'stored'.padStart(8)} ${'create p50'.padStart(10)} ${'create p99'.padStart(10)} ${'update p50'.padStart(10)} ${'update p99'.padStart(10)} ${'open ms'.padStart(9)} ${'list ms'.padStart(8)} ${'heap MB'.padStart(8)}\n`);
+for (const r of rows)
+  process.stdout.write(`${String(r.size).padStart(8)} ${f(r.create.p50).padStart(10)} ${f(r.create.p99).padStart(10)} ${f(r.update.p50).padStart(10)} ${f(r.update.p99).padStart(10)} ${r.open.toFixed(0).padStart(9)} ${r.list.toFixed(1).padStart(8)} ${r.heapMB.toFixed(0).padStart(8)}\n`);
+const first = rows[0]!;
+const last = rows.at(-1)!;
+process.stdout.write(
+  `\nratio ${last.size.toLocaleString('en')} / ${first.size.toLocaleString('en')}: create p50 ${(last.create.p50 / first.create.p50).toFixed(2)}x, p99 ${(last.create.p99 / first.create.p99).toFixed(2)}x; update p50 ${(last.update.p50 / first.update.p50).toFixed(2)}x, p99 ${(last.update.p99 / first.update.p99).toFixed(2)}x\n`,
+);

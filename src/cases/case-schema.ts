@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { Id, LANGUAGES } from '../knowledge/schema.js';
+import { REFERENCE_PATTERN } from './reference.js';
+
+const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
+const Timestamp = z.iso.datetime({ offset: true });
+
+export const Contact = z.strictObject({
+  enterpriseName: z.string().min(1).max(100).optional(),
+  creditCode: z.string().length(18).optional(),
+  /** The code failed the GB 32100-2015 check and the user confirmed it as written. */
+  creditCodeCheckFailed: z.boolean().optional(),
+  mobile: z.string().regex(/^1[3-9]\d{9}$/).optional(),
+});
+export type Contact = z.infer<typeof Contact>;
+
+export const StatusChange = z.strictObject({
+  status: Id,
+  at: Timestamp,
+  /** The Beijing date of the change, shown to the enterprise. */
+  on: IsoDate,
+  /** Who made the change: an agent's name, or absent for the assistant itself. */
+  agent: z.string().min(1).max(100).optional(),
+  remark: z.string().min(1).max(2000).optional(),
+  /** Materials to submit again after a rejection (material ids of the case's procedures). */
+  resubmit: z.array(Id).optional(),
+});
+export type StatusChange = z.infer<typeof StatusChange>;
+
+export const ExpectedStage = z.strictObject({
+  stage: Id,
+  actor: z.enum(['authority', 'provider']),
+  workingDays: z.number().int().positive(),
+  start: IsoDate,
+  end: IsoDate,
+  /** False when the official calendar does not cover the dates: weekends skipped, holidays not. */
+  holidaysCounted: z.boolean(),
+});
+export type ExpectedStage = z.infer<typeof ExpectedStage>;
+
+export const CaseRecord = z.strictObject({
+  reference: z.string().regex(REFERENCE_PATTERN, 'must be a case reference EK-YYYYMMDD-XXXXXX'),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  /** The decision rule that gave the outcome, and the answers that decided it, in the order asked. */
+  rule: Id,
+  why: z.array(z.strictObject({ question: z.string().min(1), answer: z.string().min(1) })),
+  /** Every answer of the consultation and its details (an expiry date): enough to rebuild the outcome. */
+  answers: z.record(z.string(), z.string()),
+  details: z.record(z.string(), z.string()),
+  procedures: z.array(Id),
+  lifecycle: Id,
+  /** The procedure whose stages time the case. */
+  tracked: Id.optional(),
+  status: Id,
+  history: z.array(StatusChange).min(1),
+  expected: z.array(ExpectedStage),
+  channel: z.string().min(1).max(40),
+  lang: z.enum(LANGUAGES),
+  contact: Contact.optional(),
+  /** The enterprise asked for a person (转人工): the helpdesk calls back. */
+  callback: z.strictObject({ requestedAt: Timestamp, doneAt: Timestamp.optional(), doneBy: z.string().min(1).max(100).optional() }).optional(),
+});
+export type CaseRecord = z.infer<typeof CaseRecord>;
+
+/** One segment file of the store: at most SEGMENT_CAPACITY cases created in one month. */
+export const SegmentData = z.strictObject({
+  format: z.literal(1),
+  month: z.string().regex(/^\d{4}-\d{2}$/),
+  cases: z.array(CaseRecord),
+});
+export type SegmentData = z.infer<typeof SegmentData>;

@@ -1,0 +1,163 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config.js';
+import { createI18n, type Translate, translator } from '../i18n.js';
+import { KnowledgeError } from '../knowledge/errors.js';
+import { loadKnowledge } from '../knowledge/load.js';
+import { agentView, caseSummary } from './agent-view.js';
+import type { CaseRecord } from './case-schema.js';
+import { CaseInputError, CaseNotFoundError, CaseStoreError, TransitionError } from './errors.js';
+import { FileCaseStore } from './file-store.js';
+import { parseReference } from './reference.js';
+import { CallbackBody, ListQuery, toCaseQuery, TransitionBody } from './requests.js';
+import { CaseService } from './service.js';
+
+/**
+ * `npm run cases -- list|show|advance|callback-done ...`: the agent API for a terminal, on the same
+ * files as the running service (the store's lock file keeps the two from losing each other's writes).
+ */
+const out = (line = ''): void => {
+  process.stdout.write(`${line}\n`);
+};
+const fail = (line: string, code = 1): never => {
+  process.stderr.write(`${line}\n`);
+  process.exit(code);
+};
+
+function describe(cases: CaseService, c: CaseRecord, t: Translate): void {
+  const lc = cases.lifecycle(c);
+  const label = (status: string) => t(`lifecycle:${lc.id}.statuses.${status}`);
+  out(t('ui:casesCli.reference', { reference: c.reference }));
+  out(t('ui:casesCli.created', { at: c.createdAt, channel: c.channel, lang: c.lang }));
+  out(t('ui:casesCli.procedures', { titles: c.procedures.map((id) => t(`procedures:${id}.title`)).join(t('ui:status.listSeparator')) || t('ui:status.noProcedure') }));
+  out(t('ui:casesCli.why', { answers: c.why.map((w) => t('ui:outcome.answer', { label: t(`questions:${w.question}.label`), answer: t(`questions:${w.question}.options.${w.answer}`) })).join(t('ui:outcome.separator')) }));
+  out(t('ui:casesCli.status', { status: label(c.status), id: c.status }));
+  const allowed = cases.allowed(c);
+  out(allowed.length ? t('ui:casesCli.allowed', { statuses: allowed.map((s) => `${s} (${label(s)})`).join(t('ui:outcome.separator')) }) : t('ui:casesCli.allowedNone'));
+  if (c.contact?.enterpriseName) out(t('ui:casesCli.enterpriseName', { name: c.contact.enterpriseName }));
+  if (c.contact?.creditCode) out(t(c.contact.creditCodeCheckFailed ? 'ui:casesCli.creditCodeUnchecked' : 'ui:casesCli.creditCode', { code: c.contact.creditCode }));
+  if (c.contact?.mobile) out(t('ui:casesCli.mobile', { mobile: c.contact.mobile }));
+  if (c.callback) out(c.callback.doneAt ? t('ui:casesCli.callbackDone', { at: c.callback.doneAt, agent: c.callback.doneBy ?? '' }) : t('ui:casesCli.callbackPending', { at: c.callback.requestedAt }));
+  for (const e of c.expected)
+    out(t('ui:casesCli.expected', { label: t(`procedures:${c.tracked}.stages.${e.stage}`), start: e.start, end: e.end, days: t('common:workingDays', { count: e.workingDays }) }));
+  out(t('ui:casesCli.history'));
+  for (const h of c.history) {
+    out(`  ${t('ui:casesCli.historyItem', { on: h.on, status: label(h.status), agent: h.agent ?? '-' })}`);
+    if (h.remark) out(`    ${t('ui:status.remark', { remark: h.remark })}`);
+    if (h.resubmit?.length) out(`    ${t('ui:status.resubmit', { materials: h.resubmit.map((m) => t(`materials:${m}`)).join(t('ui:status.listSeparator')) })}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    strict: true,
+    options: {
+      status: { type: 'string' },
+      procedure: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      text: { type: 'string' },
+      callback: { type: 'boolean' },
+      page: { type: 'string' },
+      'page-size': { type: 'string' },
+      agent: { type: 'string' },
+      remark: { type: 'string' },
+      resubmit: { type: 'string' },
+      json: { type: 'boolean' },
+      lang: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const k = loadKnowledge();
+  const t = translator(createI18n(k), values.lang === 'en' ? 'en' : 'zh-CN');
+  const [command, reference, status] = positionals;
+  if (values.help || !command) return fail(t('ui:casesCli.usage'), command || values.help ? 0 : 2);
+
+  const config = loadConfig();
+  const store = await FileCaseStore.open(config.EKEY_DATA_DIR);
+  const cases = new CaseService(k, store);
+  const needReference = (): string => {
+    if (!reference || parseReference(reference) !== reference) return fail(t('ui:agentApi.badReference'), 2);
+    return reference;
+  };
+  const show = (c: CaseRecord): void => (values.json ? out(JSON.stringify(agentView(cases, c, t), null, 2)) : describe(cases, c, t));
+
+  try {
+    switch (command) {
+      case 'list': {
+        const q = ListQuery.safeParse({
+          status: values.status,
+          procedure: values.procedure,
+          from: values.from,
+          to: values.to,
+          text: values.text,
+          ...(values.callback ? { callback: 'true' } : {}),
+          page: values.page,
+          pageSize: values['page-size'],
+        });
+        if (!q.success) return fail(t('ui:agentApi.badQuery', { fields: q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') }), 2);
+        const page = await cases.list(toCaseQuery(q.data));
+        if (values.json) return out(JSON.stringify({ items: page.items.map((c) => caseSummary(cases, c, t)), total: page.total, page: q.data.page, pageSize: q.data.pageSize }, null, 2));
+        if (page.total === 0) return out(t('ui:casesCli.none'));
+        for (const c of page.items) {
+          const s = caseSummary(cases, c, t);
+          out([s.reference, s.createdAt.slice(0, 10), s.statusLabel, c.procedures.join('+') || '-', s.enterpriseName ?? '', s.callbackPending ? t('ui:casesCli.callbackMark') : ''].join('  |  ').trimEnd());
+        }
+        const first = (q.data.page - 1) * q.data.pageSize + 1;
+        return out(t('ui:casesCli.total', { total: page.total, first, last: first + page.items.length - 1 }));
+      }
+      case 'show':
+        return show(await cases.require(needReference()));
+      case 'advance': {
+        const ref = needReference();
+        const body = TransitionBody.safeParse({
+          to: status,
+          agent: values.agent,
+          ...(values.remark !== undefined ? { remark: values.remark } : {}),
+          ...(values.resubmit ? { resubmit: values.resubmit.split(/[,，\s]+/).filter(Boolean) } : {}),
+        });
+        if (!body.success) return fail(`${t('ui:agentApi.badBody', { fields: body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') })}\n${t('ui:casesCli.usage')}`, 2);
+        const c = await cases.transition(ref, body.data);
+        out(t('ui:casesCli.advanced', { reference: ref, status: t(`lifecycle:${c.lifecycle}.statuses.${c.status}`) }));
+        return show(c);
+      }
+      case 'callback-done': {
+        const ref = needReference();
+        const body = CallbackBody.safeParse({ agent: values.agent });
+        if (!body.success) return fail(t('ui:casesCli.usage'), 2);
+        await cases.require(ref);
+        return show(await cases.callbackDone(ref, body.data.agent));
+      }
+      default:
+        return fail(t('ui:casesCli.usage'), 2);
+    }
+  } catch (err) {
+    if (err instanceof CaseNotFoundError) return fail(t('ui:agentApi.notFound'));
+    if (err instanceof TransitionError) {
+      const label = (s: string) => t(`lifecycle:${err.lifecycle}.statuses.${s}`);
+      return fail(`${t('ui:agentApi.illegalTransition', { from: label(err.from), to: label(err.to) })}\n${t('ui:casesCli.allowed', { statuses: err.allowed.map((s) => `${s} (${label(s)})`).join(t('ui:outcome.separator')) })}`);
+    }
+    if (err instanceof CaseInputError) {
+      const message =
+        err.code === 'remarkRequired'
+          ? t('ui:agentApi.remarkRequired')
+          : err.code === 'unknownStatus'
+            ? `${t('ui:agentApi.unknownStatus')} ${err.allowed?.join(', ') ?? ''}`
+            : err.code === 'unknownMaterial'
+              ? t('ui:agentApi.unknownMaterial', { detail: err.detail })
+              : t('ui:agentApi.resubmitNotRejection');
+      return fail(message);
+    }
+    throw err;
+  } finally {
+    await store.close();
+  }
+}
+
+try {
+  await main();
+} catch (err) {
+  if (err instanceof ConfigError || err instanceof KnowledgeError || err instanceof CaseStoreError) fail(err.message);
+  if (err instanceof TypeError && (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) fail(err.message, 2);
+  throw err;
+}

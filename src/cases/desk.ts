@@ -1,0 +1,48 @@
+import type { CaseDesk, CaseView } from '../conversation/case-desk.js';
+import type { CaseRecord } from './case-schema.js';
+import { lastFour } from './contact.js';
+import type { CaseService } from './service.js';
+
+/** The case store as the conversation sees it. */
+export class ServiceCaseDesk implements CaseDesk {
+  constructor(private readonly cases: CaseService, private readonly publicUrl?: string) {}
+
+  async open(req: Parameters<CaseDesk['open']>[0]): Promise<CaseView> {
+    return this.view(await this.cases.open(req));
+  }
+
+  async lookup(reference: string) {
+    const c = await this.cases.get(reference);
+    if (!c) return undefined;
+    return { view: this.view(c), ...(c.contact?.mobile ? { lastFour: lastFour(c.contact.mobile) } : {}) };
+  }
+
+  async setContact(reference: string, contact: Parameters<CaseDesk['setContact']>[1]): Promise<void> {
+    await this.cases.setContact(reference, contact);
+  }
+
+  async requestCallback(reference: string): Promise<void> {
+    await this.cases.requestCallback(reference);
+  }
+
+  private view(c: CaseRecord): CaseView {
+    const last = c.history.at(-1);
+    const running = this.cases.running(c);
+    const hasMaterials = c.procedures.some((id) => (this.cases.knowledge.procedures.get(id)?.materials.length ?? 0) > 0);
+    const base = this.publicUrl?.replace(/\/+$/, '');
+    return {
+      reference: c.reference,
+      lifecycle: c.lifecycle,
+      status: c.status,
+      statusOn: last?.on ?? c.createdAt.slice(0, 10),
+      ...(last?.remark ? { remark: last.remark } : {}),
+      ...(last?.resubmit ? { resubmit: last.resubmit } : {}),
+      procedures: c.procedures,
+      ...(c.tracked ? { tracked: c.tracked } : {}),
+      courierToAuthority: c.tracked ? !!this.cases.knowledge.procedures.get(c.tracked)?.courierToAuthority : false,
+      expected: c.expected.map((e) => ({ stage: e.stage, workingDays: e.workingDays, end: e.end, holidaysCounted: e.holidaysCounted })),
+      ...(running ? { running: { stage: running.stage, workingDays: running.workingDays, end: running.end, holidaysCounted: running.holidaysCounted } } : {}),
+      ...(base && hasMaterials ? { checklistUrl: `${base}/cases/${c.reference}/checklist${c.lang === 'en' ? '?lang=en' : ''}` } : {}),
+    };
+  }
+}

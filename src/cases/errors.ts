@@ -1,0 +1,41 @@
+/** The store cannot be used as it is on disk: a file that does not parse or fails its schema. Never overwritten. */
+export class CaseStoreError extends Error {
+  constructor(readonly file: string, readonly reason: string) {
+    super(`case store file ${file}: ${reason} (the file is left as it is: repair it or move it away)`);
+    this.name = 'CaseStoreError';
+  }
+}
+
+export class CaseNotFoundError extends Error {
+  constructor(readonly reference: string) {
+    super(`no case ${reference}`);
+    this.name = 'CaseNotFoundError';
+  }
+}
+
+/** A status change the case's lifecycle does not allow from where it stands. */
+export class TransitionError extends Error {
+  constructor(
+    readonly reference: string,
+    readonly lifecycle: string,
+    readonly from: string,
+    readonly to: string,
+    readonly allowed: string[],
+  ) {
+    super(`${reference}: "${to}" cannot follow "${from}" (allowed: ${allowed.join(', ') || 'none'})`);
+    this.name = 'TransitionError';
+  }
+}
+
+/** A request the case cannot take as given: a remark missing where the status needs one, an unknown material. */
+export class CaseInputError extends Error {
+  constructor(
+    readonly code: 'remarkRequired' | 'unknownStatus' | 'unknownMaterial' | 'resubmitNotRejection',
+    readonly detail: string,
+    /** The statuses that may follow now, where that helps to correct the request. */
+    readonly allowed?: string[],
+  ) {
+    super(`${code}: ${detail}`);
+    this.name = 'CaseInputError';
+  }
+}

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { Id } from '../knowledge/schema.js';
+import type { CaseQuery } from './store.js';
+
+/** What an agent may ask of the cases, by the API and the CLI alike: checked before it reaches the store. */
+const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
+
+export const ListQuery = z.strictObject({
+  status: Id.optional(),
+  procedure: Id.optional(),
+  from: IsoDate.optional(),
+  to: IsoDate.optional(),
+  text: z.string().trim().min(1).max(100).optional(),
+  callback: z.enum(['true', 'false']).optional(),
+  page: z.coerce.number().int().min(1).max(1_000_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const TransitionBody = z.strictObject({
+  to: Id,
+  agent: z.string().trim().min(1).max(100),
+  remark: z.string().trim().max(2000).optional(),
+  resubmit: z.array(Id).max(20).optional(),
+});
+
+export const CallbackBody = z.strictObject({ agent: z.string().trim().min(1).max(100) });
+
+export function toCaseQuery(q: z.infer<typeof ListQuery>): CaseQuery {
+  return {
+    ...(q.status ? { status: q.status } : {}),
+    ...(q.procedure ? { procedure: q.procedure } : {}),
+    ...(q.from ? { from: q.from } : {}),
+    ...(q.to ? { to: q.to } : {}),
+    ...(q.text ? { text: q.text } : {}),
+    ...(q.callback ? { callback: q.callback === 'true' } : {}),
+    offset: (q.page - 1) * q.pageSize,
+    limit: q.pageSize,
+  };
+}

@@ -1,0 +1,158 @@
+import type { Outcome } from '../consult/outcome.js';
+import { beijingDate } from '../dates/beijing.js';
+import type { Knowledge } from '../knowledge/model.js';
+import type { Language, Procedure } from '../knowledge/schema.js';
+import type { CaseRecord, Contact, ExpectedStage } from './case-schema.js';
+import { CaseInputError, CaseNotFoundError, TransitionError } from './errors.js';
+import { initialExpected, restartExpected } from './expected.js';
+import type { Lifecycle, LifecycleStatus } from './lifecycle-schema.js';
+import { allowedTransitions, statusOf, trackFor } from './lifecycle.js';
+import type { CasePage, CaseQuery, CaseStore } from './store.js';
+
+export interface OpenCase {
+  outcome: Outcome;
+  /** Every answer of the consultation (said or implied), to rebuild the outcome for the checklist. */
+  answers: Record<string, string>;
+  lang: Language;
+  channel: string;
+}
+
+export interface TransitionRequest {
+  to: string;
+  agent: string;
+  remark?: string;
+  resubmit?: string[];
+}
+
+/**
+ * What the helpdesk and the chat do with cases: open one per outcome, move it along its lifecycle, keep
+ * the contact details and call-back requests. The store keeps records; this decides what is allowed.
+ */
+export class CaseService {
+  constructor(
+    readonly knowledge: Knowledge,
+    readonly store: CaseStore,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async open(input: OpenCase): Promise<CaseRecord> {
+    const procedures = input.outcome.procedures.map((p) => p.id);
+    const track = trackFor(this.knowledge, procedures);
+    const at = this.now();
+    const today = beijingDate(at);
+    const initial = track.lifecycle.initial;
+    return this.store.create(
+      (reference) => ({
+        reference,
+        createdAt: at.toISOString(),
+        updatedAt: at.toISOString(),
+        rule: input.outcome.rule,
+        why: input.outcome.why,
+        answers: { ...input.answers },
+        details: { ...input.outcome.details },
+        procedures,
+        lifecycle: track.lifecycle.id,
+        ...(track.tracked ? { tracked: track.tracked } : {}),
+        status: initial,
+        history: [{ status: initial, at: at.toISOString(), on: today }],
+        expected: initialExpected(this.stages(track.tracked), today),
+        channel: input.channel.slice(0, 40) || 'unknown',
+        lang: input.lang,
+      }),
+      today,
+    );
+  }
+
+  get(reference: string): Promise<CaseRecord | undefined> {
+    return this.store.get(reference);
+  }
+
+  list(query: CaseQuery): Promise<CasePage> {
+    return this.store.list(query);
+  }
+
+  lifecycle(c: CaseRecord): Lifecycle {
+    const lc = this.knowledge.lifecycles.get(c.lifecycle);
+    if (!lc) throw new Error(`case ${c.reference} follows lifecycle "${c.lifecycle}", which rules/lifecycle no longer has`);
+    return lc;
+  }
+
+  status(c: CaseRecord): LifecycleStatus | undefined {
+    return statusOf(this.lifecycle(c), c.status);
+  }
+
+  allowed(c: CaseRecord): string[] {
+    return allowedTransitions(this.lifecycle(c), c.status);
+  }
+
+  /** Every material a case's procedures may ask for: what a rejection may ask to resubmit. */
+  materials(c: CaseRecord): string[] {
+    const ids = c.procedures.flatMap((id) =>
+      (this.knowledge.procedures.get(id)?.materials ?? []).flatMap((m) => (m.material ? [m.material] : Object.values(m.byEnterpriseType ?? {}))),
+    );
+    return [...new Set(ids)];
+  }
+
+  /** The stage running while the case has its current status, with its expected end. */
+  running(c: CaseRecord): ExpectedStage | undefined {
+    const actor = this.status(c)?.stage;
+    return actor ? c.expected.find((e) => e.actor === actor) : undefined;
+  }
+
+  async transition(reference: string, req: TransitionRequest): Promise<CaseRecord> {
+    return this.store.update(reference, (c) => {
+      const lc = this.lifecycle(c);
+      const allowed = allowedTransitions(lc, c.status);
+      const target = statusOf(lc, req.to);
+      if (!target) throw new CaseInputError('unknownStatus', `"${req.to}" is not a status of lifecycle "${lc.id}"`, allowed);
+      if (!allowed.includes(req.to)) throw new TransitionError(reference, lc.id, c.status, req.to, allowed);
+      const remark = req.remark?.trim() || undefined;
+      if (target.remark === 'required' && !remark) throw new CaseInputError('remarkRequired', `"${req.to}" needs a remark`);
+      const resubmit = req.resubmit && req.resubmit.length > 0 ? [...new Set(req.resubmit)] : undefined;
+      if (resubmit && !target.rejection) throw new CaseInputError('resubmitNotRejection', `"${req.to}" is not a rejection: nothing to resubmit`);
+      const known = this.materials(c);
+      const unknown = resubmit?.filter((m) => !known.includes(m)) ?? [];
+      if (unknown.length > 0) throw new CaseInputError('unknownMaterial', `not a material of this case: ${unknown.join(', ')} (materials: ${known.join(', ')})`);
+
+      const at = this.now();
+      const on = beijingDate(at);
+      const previous = statusOf(lc, c.status);
+      // A stage's working days start again when its actor receives the case, not at every status within it.
+      const expected = target.stage && target.stage !== previous?.stage ? restartExpected(this.stages(c.tracked), c.expected, target.stage, on) : c.expected;
+      return {
+        ...c,
+        status: req.to,
+        updatedAt: at.toISOString(),
+        expected,
+        history: [...c.history, { status: req.to, at: at.toISOString(), on, agent: req.agent, ...(remark ? { remark } : {}), ...(resubmit ? { resubmit } : {}) }],
+      };
+    });
+  }
+
+  async setContact(reference: string, contact: Contact): Promise<CaseRecord> {
+    return this.store.update(reference, (c) => ({ ...c, contact: { ...c.contact, ...contact }, updatedAt: this.now().toISOString() }));
+  }
+
+  async requestCallback(reference: string): Promise<CaseRecord> {
+    const at = this.now().toISOString();
+    return this.store.update(reference, (c) => ({ ...c, callback: { requestedAt: at }, updatedAt: at }));
+  }
+
+  async callbackDone(reference: string, agent: string): Promise<CaseRecord> {
+    const at = this.now().toISOString();
+    return this.store.update(reference, (c) => {
+      if (!c.callback) return c;
+      return { ...c, callback: { ...c.callback, doneAt: at, doneBy: agent }, updatedAt: at };
+    });
+  }
+
+  async require(reference: string): Promise<CaseRecord> {
+    const c = await this.store.get(reference);
+    if (!c) throw new CaseNotFoundError(reference);
+    return c;
+  }
+
+  private stages(tracked: string | undefined): Procedure['stages'] {
+    return tracked ? (this.knowledge.procedures.get(tracked)?.stages ?? []) : [];
+  }
+}

@@ -1,0 +1,52 @@
+import type { Request, Response, Server } from 'restify';
+import { z } from 'zod';
+import type { AppContext, ChannelRegistrar } from '../../app.js';
+import { checklistHtml, checklistProblemHtml } from '../../cases/checklist-html.js';
+import { parseReference } from '../../cases/reference.js';
+import type { Outcome } from '../../consult/outcome.js';
+import { beijingDate } from '../../dates/beijing.js';
+import type { Language } from '../../knowledge/schema.js';
+
+const Query = z.strictObject({ lang: z.enum(['zh-CN', 'zh', 'en']).optional() });
+
+// The page is printed, not run: no script, no outside resources, inline style only.
+const HEADERS = {
+  'Content-Type': 'text/html; charset=utf-8',
+  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'Cache-Control': 'no-store',
+  'X-Robots-Tag': 'noindex',
+};
+
+/**
+ * GET /cases/:ref/checklist: the printable materials checklist of a case, linked from the chat. It holds
+ * what the handbook says for the case's procedures and the expected dates, never contact details or the
+ * status, which stay behind the agent token and the chat's last-four-digits check.
+ */
+export const checklistRoute: ChannelRegistrar = (server: Server, ctx: AppContext) => {
+  server.get('/cases/:ref/checklist', async (req: Request, res: Response) => {
+    const query = Query.safeParse(req.query ?? {});
+    const lang: Language = query.success && query.data.lang === 'en' ? 'en' : 'zh-CN';
+    const t = ctx.conversation.t(lang);
+    // Returns nothing: restify logs (with the whole response) any value an async handler returns.
+    const page = (status: number, html: string): void => {
+      res.sendRaw(status, html, HEADERS);
+    };
+    const raw = String(req.params?.ref ?? '');
+    if (!query.success || parseReference(raw) !== raw) return page(400, checklistProblemHtml(t('ui:checklist.badTitle'), t('ui:agentApi.badReference'), lang));
+    try {
+      const c = ctx.cases ? await ctx.cases.get(raw) : undefined;
+      if (!c) return page(404, checklistProblemHtml(t('ui:checklist.notFoundTitle'), t('ui:checklist.notFound'), lang));
+      let outcome: Outcome | undefined;
+      try {
+        const step = await ctx.conversation.consultation.next(c.answers, c.details);
+        if (step.kind === 'outcome') outcome = step.outcome;
+      } catch {
+        // The rules changed so much that the answers no longer lead anywhere: the page still has the dates.
+      }
+      return page(200, checklistHtml({ c, ...(outcome ? { outcome } : {}), t, lang, printedOn: beijingDate() }));
+    } catch (err) {
+      ctx.logger.error({ err: { name: (err as Error).name, message: (err as Error).message }, reference: raw }, 'checklist failed');
+      return page(500, checklistProblemHtml(t('ui:checklist.errorTitle'), t('ui:agentApi.internal'), lang));
+    }
+  });
+};

@@ -1,0 +1,51 @@
+import type { Outcome } from '../consult/outcome.js';
+import type { Language } from '../knowledge/schema.js';
+
+/** A stage's expected dates, as the chat shows them. */
+export interface ExpectedView {
+  stage: string;
+  workingDays: number;
+  end: string;
+  /** False beyond the years the official calendar covers: only weekends were skipped. */
+  holidaysCounted: boolean;
+}
+
+/** What the chat may say about a case: no contact details beyond whether a mobile number is on file. */
+export interface CaseView {
+  reference: string;
+  lifecycle: string;
+  status: string;
+  /** Beijing date of the last status change. */
+  statusOn: string;
+  remark?: string;
+  /** Material ids to submit again after a rejection. */
+  resubmit?: string[];
+  procedures: string[];
+  /** The procedure whose stages time the case. */
+  tracked?: string;
+  courierToAuthority: boolean;
+  expected: ExpectedView[];
+  /** The stage running now, if any. */
+  running?: ExpectedView;
+  /** A printable checklist of the materials, where the service has a public address. */
+  checklistUrl?: string;
+}
+
+export interface CaseContact {
+  enterpriseName?: string;
+  creditCode?: string;
+  creditCodeCheckFailed?: boolean;
+  mobile?: string;
+}
+
+/**
+ * What the conversation needs from the helpdesk's cases, and nothing more; the case store implements
+ * it (src/cases/desk.ts), and without one the conversation simply gives no references.
+ */
+export interface CaseDesk {
+  open(req: { outcome: Outcome; answers: Record<string, string>; lang: Language; channel: string }): Promise<CaseView>;
+  /** The case, and the last four digits of its mobile number where it has one (asked before anything is shown). */
+  lookup(reference: string): Promise<{ view: CaseView; lastFour?: string } | undefined>;
+  setContact(reference: string, contact: CaseContact): Promise<void>;
+  requestCallback(reference: string): Promise<void>;
+}

@@ -1,0 +1,116 @@
+import type { Outcome } from '../consult/outcome.js';
+import { CALENDAR_YEARS } from '../dates/working-days.js';
+import type { Translate } from '../i18n.js';
+import type { Knowledge } from '../knowledge/model.js';
+import type { CommandName } from '../knowledge/schema.js';
+import type { CaseDesk, CaseView } from './case-desk.js';
+import { ContactDialog } from './contact-dialog.js';
+import type { DeskState, StatusSlice } from './desk-state.js';
+import type { Message } from './messages.js';
+import { type ConversationState, effectiveAnswers } from './state.js';
+import { StatusDialog } from './status-dialog.js';
+
+const notice = (text: string): Message => ({ type: 'text', role: 'notice', text });
+
+/**
+ * The conversation's side of the helpdesk: a case for every outcome, its reference and expected dates,
+ * contact details, status queries and call-back requests. conversation.ts only hands messages over.
+ */
+export class CaseDialog {
+  private readonly status: StatusDialog;
+  private readonly contact: ContactDialog;
+
+  constructor(private readonly k: Knowledge, private readonly desk: CaseDesk) {
+    this.status = new StatusDialog(k, desk);
+    this.contact = new ContactDialog(k, desk);
+  }
+
+  /** Remembers where the conversation is taking place, for the cases it opens. */
+  enter(s: ConversationState, channel: string | undefined): void {
+    if (channel) this.slice(s).channel = channel;
+  }
+
+  /** A message for the helpdesk dialogues (status, contact details), or undefined for the consultation. */
+  async handle(s: ConversationState, text: string, command: CommandName | undefined, t: Translate): Promise<Message[] | undefined> {
+    const d = this.slice(s);
+    const status = (d.status ??= { attempts: {}, locked: [] });
+    try {
+      if (command) {
+        // Any command leaves a half-answered question behind.
+        delete d.contact;
+        status.awaiting = undefined;
+        if (command === 'status') return this.status.begin(status, t);
+        if (command === 'contact') return this.contact.begin(d, t);
+        return undefined;
+      }
+      const out = d.contact ? await this.contact.answer(d, d.contact, text, t) : await this.status.handle(status, text, t);
+      this.remember(d, status);
+      return out;
+    } catch {
+      delete d.contact;
+      status.awaiting = undefined;
+      return [notice(t('ui:cases.failed', { phone: this.k.contacts.hotline?.value }))];
+    }
+  }
+
+  /** The case for an outcome: its reference, expected dates, checklist, and the offer of contact details. */
+  async outcome(s: ConversationState, outcome: Outcome, t: Translate): Promise<Message[]> {
+    const d = this.slice(s);
+    const answers = effectiveAnswers(s);
+    const fingerprint = JSON.stringify([outcome.rule, answers, outcome.details]);
+    try {
+      // "Back" and the same answers again give the same outcome: that is the same case, not a new one.
+      const same = d.lastCase?.fingerprint === fingerprint ? await this.desk.lookup(d.lastCase.reference) : undefined;
+      const view = same?.view ?? (await this.desk.open({ outcome, answers, lang: s.lang, channel: d.channel ?? 'unknown' }));
+      d.lastCase = { reference: view.reference, fingerprint };
+      d.current = view.reference;
+      return [notice(this.caseText(view, t))];
+    } catch {
+      return [notice(t('ui:cases.failed', { phone: this.k.contacts.hotline?.value }))];
+    }
+  }
+
+  /** "转人工": the current case is flagged for a call-back. */
+  async human(s: ConversationState, t: Translate): Promise<Message[]> {
+    const d = this.slice(s);
+    const reference = d.current ?? d.lastCase?.reference;
+    if (!reference) return [];
+    try {
+      const found = await this.desk.lookup(reference);
+      if (!found) return [];
+      await this.desk.requestCallback(reference);
+      return [notice(t('ui:cases.callbackFlagged', { reference })), ...(found.lastFour ? [] : [notice(t('ui:cases.callbackNoMobile'))])];
+    } catch {
+      return [];
+    }
+  }
+
+  private caseText(v: CaseView, t: Translate): string {
+    const lines = [t('ui:cases.reference', { reference: v.reference })];
+    if (v.expected.length > 0 && v.tracked) {
+      lines.push(t('ui:cases.expectedIntro'));
+      for (const e of v.expected)
+        lines.push(
+          t('ui:cases.expectedStage', {
+            label: t(`procedures:${v.tracked}.stages.${e.stage}`),
+            days: t('common:workingDays', { count: e.workingDays }),
+            date: e.end,
+          }),
+        );
+      if (v.courierToAuthority) lines.push(t('ui:cases.courierNotIncluded'));
+      if (v.expected.some((e) => !e.holidaysCounted)) lines.push(t('ui:cases.noHolidayData', { year: CALENDAR_YEARS.last + 1 }));
+    }
+    if (v.checklistUrl) lines.push(t('ui:cases.checklist', { url: v.checklistUrl }));
+    lines.push(t('ui:cases.offerContact'));
+    return lines.join('\n');
+  }
+
+  private remember(d: DeskState, status: StatusSlice): void {
+    if (status.shown) d.current = status.shown;
+    delete status.shown;
+  }
+
+  private slice(s: ConversationState): DeskState {
+    return (s.desk ??= {});
+  }
+}

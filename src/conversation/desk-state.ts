@@ -1,0 +1,29 @@
+/** The conversation's memory of its cases: plain JSON, kept across "restart" and "back". */
+export interface DeskState {
+  /** The channel of the last turn, stored with the cases it opens. */
+  channel?: string;
+  /** The case of the last outcome: contact details and call-backs go to it. */
+  lastCase?: { reference: string; fingerprint: string };
+  /** The case last shown in full (an outcome, or a status query): "转人工" asks a call-back for it. */
+  current?: string;
+  contact?: ContactSlice;
+  status?: StatusSlice;
+}
+
+export interface ContactSlice {
+  reference: string;
+  step: 'name' | 'code' | 'codeConfirm' | 'mobile';
+  draft: { enterpriseName?: string; creditCode?: string; creditCodeCheckFailed?: boolean; mobile?: string };
+  /** A code that failed the GB 32100-2015 check, waiting for the user's confirmation. */
+  unconfirmedCode?: string;
+}
+
+export interface StatusSlice {
+  /** What the next message answers: a reference, or the last four digits for a reference. */
+  awaiting?: { kind: 'reference' } | { kind: 'digits'; reference: string };
+  /** Wrong answers per reference; at the limit the reference is locked for this conversation. */
+  attempts: Record<string, number>;
+  locked: string[];
+  /** Set when a case's status was shown, for the conversation to remember as its current case. */
+  shown?: string;
+}

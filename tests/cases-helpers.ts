@@ -1,0 +1,47 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach } from 'vitest';
+import { Consultation } from '../src/consult/consultation.js';
+import type { Outcome } from '../src/consult/outcome.js';
+import { FileCaseStore } from '../src/cases/file-store.js';
+import { CaseService } from '../src/cases/service.js';
+import { knowledge } from './helpers.js';
+
+const dirs: string[] = [];
+
+/** A fresh data directory, removed after the test. */
+export function tempDir(prefix = 'ekey-cases-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+}
+
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** An outcome for the given answers, as the consultation gives it. */
+export async function outcomeFor(answers: Record<string, string>, details: Record<string, string> = {}): Promise<Outcome> {
+  const step = await new Consultation(knowledge()).next(answers, details);
+  if (step.kind !== 'outcome') throw new Error(`answers ${JSON.stringify(answers)} do not reach an outcome (next: ${step.question.id})`);
+  return step.outcome;
+}
+
+export const FIRST_OFFLINE = { need: 'first', applyMode: 'offline', enterpriseType: 'domestic' };
+
+/** A clock the test moves by hand. */
+export function clock(iso: string) {
+  let now = new Date(iso);
+  return {
+    now: () => new Date(now),
+    set(next: string) {
+      now = new Date(next);
+    },
+  };
+}
+
+export async function service(dir = tempDir(), now: () => Date = () => new Date()) {
+  const store = await FileCaseStore.open(dir);
+  return { dir, store, cases: new CaseService(knowledge(), store, now) };
+}

@@ -1,0 +1,217 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import nock from 'nock';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CaseStoreError } from '../src/cases/errors.js';
+import { FileCaseStore } from '../src/cases/file-store.js';
+import { CaseService } from '../src/cases/service.js';
+import { FIRST_OFFLINE, outcomeFor, tempDir } from './cases-helpers.js';
+import { knowledge } from './helpers.js';
+
+beforeAll(() => nock.disableNetConnect());
+
+const run = promisify(execFile);
+
+async function open(dir: string, capacity = 7) {
+  const store = await FileCaseStore.open(dir, { segmentCapacity: capacity });
+  return { store, cases: new CaseService(knowledge(), store) };
+}
+
+async function openCases(cases: CaseService, n: number, channel = 'test') {
+  const outcome = await outcomeFor(FIRST_OFFLINE);
+  const out = [];
+  for (let i = 0; i < n; i += 1) out.push(await cases.open({ outcome, answers: FIRST_OFFLINE, lang: 'zh-CN', channel }));
+  return out;
+}
+
+function segmentFiles(dir: string): string[] {
+  const root = join(dir, 'cases');
+  return readdirSync(root)
+    .filter((m) => /^\d{4}-\d{2}$/.test(m))
+    .flatMap((m) => readdirSync(join(root, m)).map((f) => join(root, m, f)));
+}
+
+describe('the case store', () => {
+  it('keeps every case and every change across a restart', async () => {
+    const dir = tempDir();
+    const a = await open(dir);
+    const made = await openCases(a.cases, 20);
+    await a.cases.transition(made[3]!.reference, { to: 'submitted', agent: '王芳' });
+    await a.cases.setContact(made[4]!.reference, { mobile: '13800138000' });
+    const before = await a.store.list({ offset: 0, limit: 100 });
+    await a.store.close();
+
+    const b = await open(dir);
+    const after = await b.store.list({ offset: 0, limit: 100 });
+    expect(after.total).toBe(20);
+    expect(after.items).toEqual(before.items);
+    expect((await b.store.get(made[3]!.reference))?.status).toBe('submitted');
+    expect((await b.store.get(made[4]!.reference))?.contact?.mobile).toBe('13800138000');
+  });
+
+  it('spreads cases over month folders and segments of bounded size', async () => {
+    const dir = tempDir();
+    const { cases } = await open(dir, 7);
+    await openCases(cases, 16);
+    const files = segmentFiles(dir);
+    expect(files.map((f) => f.split('/').slice(-1)[0])).toEqual(['0000.json', '0001.json', '0002.json']);
+    const sizes = files.map((f) => (JSON.parse(readFileSync(f, 'utf8')) as { cases: unknown[] }).cases.length);
+    expect(sizes).toEqual([7, 7, 2]);
+  });
+
+  it('refuses to start on a file that is not JSON, names it, and leaves it byte for byte', async () => {
+    const dir = tempDir();
+    const { cases, store } = await open(dir);
+    await openCases(cases, 3);
+    await store.close();
+    const [file] = segmentFiles(dir) as [string];
+    const broken = Buffer.concat([readFileSync(file).subarray(0, 200), Buffer.from([0xff, 0x00, 0x7b])]);
+    writeFileSync(file, broken);
+
+    await expect(FileCaseStore.open(dir)).rejects.toThrow(CaseStoreError);
+    await expect(FileCaseStore.open(dir)).rejects.toThrow(file);
+    expect(readFileSync(file).equals(broken)).toBe(true);
+  });
+
+  it('refuses a file that parses but fails the schema, with the path of the problem', async () => {
+    const dir = tempDir();
+    const { cases, store } = await open(dir);
+    await openCases(cases, 2);
+    await store.close();
+    const [file] = segmentFiles(dir) as [string];
+    const data = JSON.parse(readFileSync(file, 'utf8'));
+    data.cases[1].status = 42;
+    const text = JSON.stringify(data);
+    writeFileSync(file, text);
+
+    const err = await FileCaseStore.open(dir).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CaseStoreError);
+    expect((err as Error).message).toContain('$.cases[1].status');
+    expect(readFileSync(file, 'utf8')).toBe(text);
+  });
+
+  it('refuses a case filed under the wrong month, or held twice', async () => {
+    const dir = tempDir();
+    const { cases, store } = await open(dir);
+    const [c] = await openCases(cases, 1);
+    await store.close();
+    const [file] = segmentFiles(dir) as [string];
+    const month = file.split('/').at(-2) as string;
+    const copy = join(dir, 'cases', month, '0001.json');
+    writeFileSync(copy, readFileSync(file));
+    await expect(FileCaseStore.open(dir)).rejects.toThrow(`${c!.reference} is also in`);
+
+    const other = join(dir, 'cases', '2001-01');
+    mkdirSync(other);
+    writeFileSync(join(other, '0000.json'), JSON.stringify({ format: 1, month: '2001-01', cases: [] }));
+    writeFileSync(copy, JSON.stringify({ format: 1, month, cases: [] }));
+    writeFileSync(join(other, '0000.json'), readFileSync(file, 'utf8').replace(`"month":"${month}"`, '"month":"2001-01"'));
+    await expect(FileCaseStore.open(dir)).rejects.toThrow('was not created in 2001-01');
+  });
+
+  it('never writes over a file that went bad while running', async () => {
+    const dir = tempDir();
+    const { cases } = await open(dir);
+    const [c] = await openCases(cases, 1);
+    const [file] = segmentFiles(dir) as [string];
+    writeFileSync(file, '{"format":1,');
+    await expect(cases.setContact(c!.reference, { mobile: '13800138000' })).rejects.toThrow(CaseStoreError);
+    expect(readFileSync(file, 'utf8')).toBe('{"format":1,');
+  });
+
+  it('does not store a record that fails the schema', async () => {
+    const dir = tempDir();
+    const { cases, store } = await open(dir);
+    const [c] = await openCases(cases, 1);
+    await expect(store.update(c!.reference, (x) => ({ ...x, channel: '' }))).rejects.toThrow(/channel/);
+    expect((await store.get(c!.reference))?.channel).toBe('test');
+  });
+
+  it('loses nothing when many changes to one case arrive at once', async () => {
+    const { cases, store } = await open(tempDir());
+    const [c] = await openCases(cases, 1);
+    await Promise.all(Array.from({ length: 120 }, (_, i) => store.update(c!.reference, (x) => ({ ...x, details: { ...x.details, [`k${i}`]: String(i) } }))));
+    expect(Object.keys((await store.get(c!.reference))!.details)).toHaveLength(120);
+  });
+
+  it('loses nothing when reads and lists run while it writes', async () => {
+    const { cases, store } = await open(tempDir());
+    const [c] = await openCases(cases, 1);
+    const ops: Promise<unknown>[] = [];
+    for (let i = 0; i < 60; i += 1) {
+      ops.push(store.update(c!.reference, (x) => ({ ...x, details: { ...x.details, [`k${i}`]: 'x' } })));
+      ops.push(store.get(c!.reference), store.list({ offset: 0, limit: 5 }));
+    }
+    await Promise.all(ops);
+    expect(Object.keys((await store.get(c!.reference))!.details)).toHaveLength(60);
+  });
+
+  it('loses nothing when two stores (as two processes would) write the same files in turn', async () => {
+    const dir = tempDir();
+    const a = await open(dir);
+    const b = await open(dir);
+    const [c] = await openCases(a.cases, 1);
+    const writes = [];
+    for (let i = 0; i < 30; i += 1) {
+      const s = i % 2 === 0 ? a.store : b.store;
+      writes.push(s.update(c!.reference, (x) => ({ ...x, details: { ...x.details, [`k${i}`]: 'x' } })));
+      writes.push((i % 2 === 0 ? b.cases : a.cases).open({ outcome: await outcomeFor(FIRST_OFFLINE), answers: FIRST_OFFLINE, lang: 'en', channel: 'x' }));
+    }
+    await Promise.all(writes);
+    const fresh = await open(dir);
+    expect(Object.keys((await fresh.store.get(c!.reference))!.details)).toHaveLength(30);
+    expect((await fresh.store.list({ offset: 0, limit: 100 })).total).toBe(31);
+    // Each store sees the other's writes too.
+    expect((await a.store.list({ offset: 0, limit: 100 })).total).toBe(31);
+    expect(Object.keys((await b.store.get(c!.reference))!.details)).toHaveLength(30);
+  });
+
+  it('loses nothing when two real processes write at the same time', { timeout: 60_000 }, async () => {
+    const dir = tempDir();
+    const { cases, store } = await open(dir);
+    const [c] = await openCases(cases, 1);
+    const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
+    const writer = (tag: string) => run(tsx, ['tests/cases-writer.ts', dir, c!.reference, tag, '25'], { cwd: process.cwd() });
+    const results = await Promise.all([writer('p1'), writer('p2'), (async () => openCases(cases, 10, 'parent'))()]);
+    const children = results.slice(0, 2).flatMap((r) => JSON.parse((r as { stdout: string }).stdout) as string[]);
+    await store.close();
+
+    const fresh = await open(dir);
+    const all = await fresh.store.list({ offset: 0, limit: 1_000 });
+    expect(all.total).toBe(1 + 50 + 10);
+    const refs = new Set(all.items.map((x) => x.reference));
+    for (const ref of children) expect(refs.has(ref)).toBe(true);
+    const details = Object.keys((await fresh.store.get(c!.reference))!.details);
+    expect(details).toHaveLength(50);
+  });
+
+  it('lists newest first, filtered by status, procedure, dates, text and call-back, a page at a time', async () => {
+    const dir = tempDir();
+    let now = new Date('2026-10-30T02:00:00Z');
+    const store = await FileCaseStore.open(dir, { segmentCapacity: 4 });
+    const cases = new CaseService(knowledge(), store, () => now);
+    const first = await openCases(cases, 5);
+    now = new Date('2026-11-02T02:00:00Z');
+    const revoke = await outcomeFor({ need: 'revoke' });
+    const r = await cases.open({ outcome: revoke, answers: { need: 'revoke' }, lang: 'zh-CN', channel: 'wechat' });
+    await cases.transition(first[1]!.reference, { to: 'submitted', agent: 'A' });
+    await cases.setContact(first[2]!.reference, { enterpriseName: '上海示例进出口有限公司' });
+    await cases.requestCallback(first[0]!.reference);
+
+    const all = await store.list({ offset: 0, limit: 10 });
+    expect(all.items[0]!.reference).toBe(r.reference);
+    expect(all.items.map((c) => c.reference).slice(1)).toEqual(first.map((c) => c.reference).reverse());
+    expect((await store.list({ status: 'submitted', offset: 0, limit: 10 })).items.map((c) => c.reference)).toEqual([first[1]!.reference]);
+    expect((await store.list({ procedure: 'revoke', offset: 0, limit: 10 })).total).toBe(1);
+    expect((await store.list({ from: '2026-11-01', offset: 0, limit: 10 })).total).toBe(1);
+    expect((await store.list({ to: '2026-10-31', offset: 0, limit: 10 })).total).toBe(5);
+    expect((await store.list({ text: '示例进出口', offset: 0, limit: 10 })).items[0]!.reference).toBe(first[2]!.reference);
+    expect((await store.list({ text: first[4]!.reference.toLowerCase(), offset: 0, limit: 10 })).total).toBe(1);
+    expect((await store.list({ callback: true, offset: 0, limit: 10 })).items.map((c) => c.reference)).toEqual([first[0]!.reference]);
+    const page2 = await store.list({ offset: 2, limit: 2 });
+    expect(page2.total).toBe(6);
+    expect(page2.items.map((c) => c.reference)).toEqual(all.items.slice(2, 4).map((c) => c.reference));
+  });
+});
