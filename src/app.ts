@@ -11,6 +11,7 @@ import { createLogger, type Logger } from './logger.js';
 import { rateLimit, securityHeaders } from './http/security.js';
 import { accessLog, requestIds } from './observability/access-log.js';
 import { Metrics } from './observability/metrics.js';
+import { InsightsStore } from './insights/store.js';
 import { ServiceCaseDesk } from './cases/desk.js';
 import { FileCaseStore } from './cases/file-store.js';
 import { CaseService } from './cases/service.js';
@@ -24,6 +25,8 @@ export interface AppContext {
   conversations: ConversationService;
   logger: Logger;
   metrics: Metrics;
+  /** What content owners read behind the agent token: feedback and messages not understood. */
+  insights?: InsightsStore;
   /** The helpdesk's cases (agent API, checklist, status in the chat). */
   cases?: CaseService;
 }
@@ -51,11 +54,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   // A case file that fails to parse or fails its schema stops start-up here (CaseStoreError), untouched.
   const caseStore = options.cases ?? (await FileCaseStore.open(config.EKEY_DATA_DIR));
   const cases = new CaseService(knowledge, caseStore);
-  const conversation = new Conversation(knowledge, { cases: new ServiceCaseDesk(cases, config.EKEY_PUBLIC_URL) });
+  const insights = await InsightsStore.open(config.EKEY_DATA_DIR);
+  const conversation = new Conversation(knowledge, { cases: new ServiceCaseDesk(cases, config.EKEY_PUBLIC_URL), insights });
   const store = options.store ?? new FileConversationStore(config.EKEY_DATA_DIR, config.EKEY_CONVERSATION_TTL_HOURS * 3_600_000);
   const metrics = new Metrics();
   const conversations = new ConversationService(conversation, store, (key, result, seconds) => metrics.observeTurn(key, result, seconds));
-  const ctx: AppContext = { config, knowledge, conversation, conversations, logger, metrics, cases };
+  const ctx: AppContext = { config, knowledge, conversation, conversations, logger, metrics, cases, insights };
 
   const server = restify.createServer({ name: 'ekey-assistant', handleUncaughtExceptions: false });
   server.pre(requestIds());
@@ -100,6 +104,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       server.server.closeIdleConnections?.();
       await closed;
       await caseStore.close();
+      await insights.flush();
     },
   };
 }

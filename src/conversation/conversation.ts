@@ -9,6 +9,7 @@ import { isEmpty, Understander, type Understanding } from '../understand/underst
 import type { CaseDesk } from './case-desk.js';
 import { CaseDialog } from './case-dialog.js';
 import { CommandReader } from './commands.js';
+import { FeedbackDialog, type InsightSink } from './feedback.js';
 import type { Message, UserInput } from './messages.js';
 import { type ConversationState, effectiveAnswers, newState, snapshot } from './state.js';
 
@@ -22,6 +23,8 @@ export interface ConversationOptions {
   today?: () => string;
   /** The helpdesk's cases: without them outcomes carry no reference and "查询进度" is unavailable. */
   cases?: CaseDesk;
+  /** Content owners' view: feedback per procedure and messages not understood. */
+  insights?: InsightSink;
 }
 
 /** Where a turn comes from, for the case it may open. */
@@ -43,6 +46,8 @@ export class Conversation {
   private readonly i18n;
   private readonly today: () => string;
   private readonly desk?: CaseDialog;
+  private readonly feedback?: FeedbackDialog;
+  private readonly insights?: InsightSink;
 
   constructor(readonly knowledge: Knowledge, options: ConversationOptions = {}) {
     this.consultation = new Consultation(knowledge);
@@ -51,6 +56,10 @@ export class Conversation {
     this.i18n = createI18n(knowledge);
     this.today = options.today ?? (() => beijingDate());
     if (options.cases) this.desk = new CaseDialog(knowledge, options.cases);
+    if (options.insights) {
+      this.insights = options.insights;
+      this.feedback = new FeedbackDialog(knowledge, options.insights);
+    }
   }
 
   t(lang: Language): Translate {
@@ -73,6 +82,7 @@ export class Conversation {
     const s = structuredClone(state);
     this.desk?.enter(s, context.channel);
     const messages = this.greet(s);
+    if (this.feedback?.take(s, input, this.t(s.lang))) return { state: s, messages: [...messages, { type: 'text', role: 'notice', text: this.t(s.lang)('ui:feedback.thanks') }] };
     if ('question' in input) return { state: s, messages: [...messages, ...(await this.button(s, input.question, input.answer))] };
 
     const text = input.text.trim();
@@ -118,6 +128,7 @@ export class Conversation {
     if (isEmpty(heard)) {
       if (firstTurn && Object.keys(s.answers).length === 0) return this.advance(s);
       s.misses += 1;
+      if (text) this.insights?.notUnderstood({ text, ...(s.pending ? { question: s.pending } : {}), lang: s.lang });
       const said = text ? t('ui:notUnderstood', { text: text.slice(0, 60) }) : t('ui:notUnderstoodEmpty');
       const out: Message[] = [{ type: 'text', role: 'error', text: said }];
       const pending = s.pending ? this.consultation.question(s.pending) : undefined;
@@ -147,11 +158,16 @@ export class Conversation {
     }
     s.pending = undefined;
     s.finished = true;
-    return [
+    const out: Message[] = [
       { type: 'outcome', outcome: step.outcome, markdown: outcomeMarkdown(step.outcome, t) },
       ...((await this.desk?.outcome(s, step.outcome, t)) ?? []),
       { type: 'text', role: 'notice', text: t('ui:newConsultation') },
     ];
+    if (this.feedback) {
+      this.feedback.ask(s, step.outcome.rule, step.outcome.procedures.map((p) => p.id));
+      out.push({ type: 'question', question: this.feedback.view(t) });
+    }
+    return out;
   }
 
   private async button(s: ConversationState, question: string, answer: string): Promise<Message[]> {

@@ -18,6 +18,8 @@ export interface ConversationState extends Snapshot {
   /** How many distinct questions this consultation has put, for the metrics. */
   asked?: number;
   greeted: boolean;
+  /** "Was this helpful?" is open for the outcome given last. */
+  feedback?: { rule: string; procedures: string[] };
   /** An outcome was given: the next answer starts a new consultation. */
   finished: boolean;
   /** Cases, status queries and contact details (src/conversation/case-dialog.ts); survives restart. */
