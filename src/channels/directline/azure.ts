@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import type { Request, Response, Server } from 'restify';
+import { z } from 'zod';
+import type { AppContext } from '../../app.js';
+import { ClientQuota } from './client-quota.js';
+import { clientOf, Refusal, sendJson } from './http.js';
+import { publicBase } from './public-base.js';
+
+const AzureToken = z.looseObject({ conversationId: z.string().min(1), token: z.string().min(1), expires_in: z.number().int().positive() });
+
+export interface LocalTokens {
+  open(req: Request): { conversationId: string; token: string; expires_in: number; userId: string };
+}
+
+type Handle = (work: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response) => Promise<void>;
+
+/**
+ * GET/POST /api/directline/token: what the page asks for to start a conversation. With DIRECTLINE_SECRET
+ * the secret is exchanged for a conversation token at Azure Direct Line, here on the server, so the
+ * secret never reaches a browser; without it a token of the local Direct Line is given. The answer names
+ * the Direct Line domain to use, so the page is the same in both cases.
+ */
+export function azureTokenEndpoint(server: Server, ctx: AppContext, local: LocalTokens, handle: Handle): void {
+  const secret = ctx.config.DIRECTLINE_SECRET;
+  const domain = ctx.config.DIRECTLINE_DOMAIN.replace(/\/+$/, '');
+  const quota = new ClientQuota(30, 3_600_000);
+  const sweeper = setInterval(() => quota.sweep(), 600_000);
+  sweeper.unref();
+  server.on('close', () => clearInterval(sweeper));
+
+  const azure = async (req: Request) => {
+    quota.take(clientOf(req), 'tokens');
+    const userId = `dl_${randomBytes(12).toString('base64url')}`;
+    let response: globalThis.Response;
+    try {
+      response = await fetch(`${domain}/tokens/generate`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ user: { id: userId } }),
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch (err) {
+      ctx.logger.warn({ err: { name: (err as Error).name, message: (err as Error).message } }, 'azure direct line unreachable');
+      throw new Refusal(502, 'BadGateway', 'Azure Direct Line could not be reached');
+    }
+    if (!response.ok) {
+      ctx.logger.warn({ status: response.status }, 'azure direct line refused the token request');
+      throw new Refusal(502, 'BadGateway', `Azure Direct Line answered ${response.status} to the token request`);
+    }
+    const parsed = AzureToken.safeParse(await response.json().catch(() => undefined));
+    if (!parsed.success) throw new Refusal(502, 'BadGateway', 'Azure Direct Line answered without a token');
+    const { conversationId, token, expires_in } = parsed.data;
+    return { mode: 'azure', domain, conversationId, token, expires_in, userId };
+  };
+
+  const answer = handle(async (req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    if (secret) {
+      sendJson(res, 200, await azure(req));
+      return;
+    }
+    const base = publicBase(req, ctx.config.EKEY_PUBLIC_URL) ?? '';
+    sendJson(res, 200, { mode: 'local', domain: `${base}/v3/directline`, ...local.open(req) });
+  });
+  server.get('/api/directline/token', answer);
+  server.post('/api/directline/token', answer);
+}

@@ -1,0 +1,33 @@
+import type { Request, RequestHandler, Response, Server } from 'restify';
+
+/**
+ * Cross-origin access for the sites listed in EKEY_WIDGET_ORIGINS, which may run Web Chat on their own
+ * pages against this server. Without the list only this server's own page (same origin) can call.
+ */
+export function allowWidgetOrigins(server: Server, origins: string[], prefixes: string[]): void {
+  const allowed = new Set(origins.map((o) => o.replace(/\/+$/, '')));
+  const headers = (req: Request, res: Response): boolean => {
+    const origin = req.headers.origin;
+    if (!origin || !allowed.has(origin)) return false;
+    res.setHeader('Access-Control-Allow-Origin', origin);
+    res.setHeader('Vary', 'Origin');
+    res.setHeader('Access-Control-Expose-Headers', 'Retry-After');
+    return true;
+  };
+  const onRoutes: RequestHandler = (req, res, next) => {
+    if (prefixes.some((p) => req.getPath().startsWith(p))) headers(req, res);
+    return next();
+  };
+  server.pre(onRoutes);
+  for (const prefix of prefixes)
+    server.opts(`${prefix}/*`, (req: Request, res: Response, next: () => void) => {
+      if (headers(req, res)) {
+        res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+        res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, x-ms-bot-agent, x-requested-with');
+        res.setHeader('Access-Control-Max-Age', '600');
+      }
+      res.status(204);
+      res.end();
+      return next();
+    });
+}

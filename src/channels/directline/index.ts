@@ -1,0 +1,201 @@
+import { randomBytes } from 'node:crypto';
+import type { Request, Response } from 'restify';
+import type { AppContext, ChannelRegistrar } from '../../app.js';
+import { chooseLanguage } from '../../conversation/service.js';
+import { renderActivities } from '../../render/activity.js';
+import { type ConversationLimits, ConversationRegistry, type DirectLineConversation, type WireActivity } from './conversations.js';
+import { allowWidgetOrigins } from './cors.js';
+import { bearer, clientOf, readJson, Refusal, sendJson, sendRefusal } from './http.js';
+import { echoFields, optionalUserId, parsePosted, turnInput, watermarkOf } from './incoming.js';
+import { flowchartLinks } from './flowchart-links.js';
+import { publicBase } from './public-base.js';
+import { TokenSigner } from './token.js';
+import { azureTokenEndpoint } from './azure.js';
+
+export interface DirectLineOptions {
+  /** Token lifetime; the official client refreshes every 15 minutes, so keep it well above that. */
+  tokenTtlSeconds?: number;
+  limits?: Partial<ConversationLimits>;
+  maxBodyBytes?: number;
+  maxTextLength?: number;
+  sweepIntervalMs?: number;
+  now?: () => number;
+}
+
+const DEFAULT_LIMITS: ConversationLimits = {
+  perClient: 30,
+  clientWindowMs: 3_600_000,
+  total: 10_000,
+  idleMs: 2 * 3_600_000,
+  activities: 1_000,
+};
+
+const BOT_ID = 'ekey-assistant';
+
+/**
+ * A Direct Line 3.0 subset for the official clients (Web Chat, botframework-directlinejs) with polling:
+ * tokens, start, reconnect, post, get activities after a watermark, token refresh. The bot is this
+ * service's own conversation, so no Azure account is needed; the greeting is sent at the start, since
+ * Web Chat sends no conversationUpdate.
+ */
+export function directLineChannel(options: DirectLineOptions = {}): ChannelRegistrar {
+  return (server, ctx) => {
+    const now = options.now ?? Date.now;
+    const signer = new TokenSigner(ctx.config.EKEY_DIRECTLINE_SECRET, options.tokenTtlSeconds ?? 3_600, now);
+    const registry = new ConversationRegistry({ ...DEFAULT_LIMITS, ...options.limits }, now);
+    const maxBody = options.maxBodyBytes ?? 32 * 1024;
+    const maxText = options.maxTextLength ?? 2_000;
+    const queues = new WeakMap<DirectLineConversation, Promise<unknown>>();
+    const key = (c: DirectLineConversation) => `directline:${c.id}`;
+
+    const sweeper = setInterval(() => {
+      for (const id of registry.sweep()) void ctx.conversations.reset(`directline:${id}`).catch(() => undefined);
+    }, options.sweepIntervalMs ?? 60_000);
+    sweeper.unref();
+    server.on('close', () => clearInterval(sweeper));
+
+    allowWidgetOrigins(server, ctx.config.EKEY_WIDGET_ORIGINS, ['/v3/directline', '/api/directline']);
+
+    /** One post at a time per conversation, so a turn's echo and replies are never interleaved with another's. */
+    const inOrder = <T>(c: DirectLineConversation, work: () => Promise<T>): Promise<T> => {
+      const run = (queues.get(c) ?? Promise.resolve()).catch(() => undefined).then(work);
+      queues.set(c, run);
+      return run;
+    };
+
+    const authorize = (req: Request, conversationId?: string) => {
+      const checked = signer.verify(bearer(req));
+      if (!checked.ok)
+        throw new Refusal(403, checked.reason === 'expired' ? 'TokenExpired' : 'Forbidden', checked.reason === 'expired' ? 'the token has expired' : 'the token is not valid');
+      if (conversationId !== undefined && checked.claims.conv !== conversationId) throw new Refusal(403, 'Forbidden', 'the token is not valid for this conversation');
+      const conversation = registry.get(checked.claims.conv);
+      if (!conversation) throw new Refusal(404, 'NotFound', 'the conversation has ended or does not exist');
+      return { claims: checked.claims, conversation };
+    };
+
+    const opened = (c: DirectLineConversation, token: string) => ({ conversationId: c.id, token, expires_in: signer.lifetimeSeconds });
+
+    const replies = async (req: Request, c: DirectLineConversation, input: Parameters<AppContext['conversations']['handle']>[0]['input'], replyToId?: string) => {
+      let sent: WireActivity[] = [];
+      try {
+        const result = await ctx.conversations.handle({ key: key(c), input, locale: c.locale, channel: 'directline' });
+        const lang = result.state.lang;
+        const t = ctx.conversation.t(lang);
+        const from = { id: BOT_ID, name: t('ui:web.botName'), role: 'bot' };
+        const base = publicBase(req, ctx.config.EKEY_PUBLIC_URL);
+        const rendered = renderActivities(result.messages, t, { channelId: 'directline', lang, publicUrl: base });
+        const address = { channelId: 'directline', conversation: { id: c.id }, from, recipient: { id: c.userId, role: 'user' }, ...(replyToId ? { replyToId } : {}) };
+        rendered.forEach((a, i) => {
+          sent.push(registry.append(c, { ...a, ...address }));
+          const m = result.messages[i];
+          if (m?.type === 'outcome' && m.outcome.procedures.length > 0) sent.push(registry.append(c, { ...flowchartLinks(m.outcome.procedures.map((p) => p.id), t, lang, base), ...address }));
+        });
+      } catch (err) {
+        ctx.logger.error({ err: { message: (err as Error).message, name: (err as Error).name } }, 'direct line turn failed');
+        const lang = chooseLanguage(c.locale, undefined);
+        const t = ctx.conversation.t(lang);
+        sent = [
+          registry.append(c, {
+            type: 'message',
+            text: t('ui:web.turnFailed'),
+            textFormat: 'plain',
+            locale: lang,
+            channelId: 'directline',
+            conversation: { id: c.id },
+            from: { id: BOT_ID, name: t('ui:web.botName'), role: 'bot' },
+            recipient: { id: c.userId, role: 'user' },
+            ...(replyToId ? { replyToId } : {}),
+          }),
+        ];
+      }
+      return sent;
+    };
+
+    const start = async (req: Request, c: DirectLineConversation) => {
+      if (c.started) return;
+      c.started = true;
+      await inOrder(c, () => replies(req, c, { start: true }));
+    };
+
+    const handle = (work: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
+      try {
+        await work(req, res);
+      } catch (err) {
+        if (err instanceof Refusal) {
+          sendRefusal(res, err);
+          return;
+        }
+        ctx.logger.error({ err: { message: (err as Error).message, name: (err as Error).name } }, 'direct line request failed');
+        sendJson(res, 500, { error: { code: 'ServiceError', message: 'internal error' } });
+      }
+    };
+
+    const base = '/v3/directline';
+
+    server.post(`${base}/tokens/generate`, handle(async (req, res) => {
+      const userId = optionalUserId(await readJson(req, 4096, true)) ?? `dl_${randomBytes(12).toString('base64url')}`;
+      const c = registry.open(clientOf(req), userId);
+      sendJson(res, 200, opened(c, signer.sign(c.id, userId)));
+    }));
+
+    server.post(`${base}/tokens/refresh`, handle(async (req, res) => {
+      const { claims, conversation } = authorize(req);
+      sendJson(res, 200, opened(conversation, signer.sign(conversation.id, claims.user)));
+    }));
+
+    server.post(`${base}/conversations`, handle(async (req, res) => {
+      const { conversation: c, claims } = authorize(req);
+      const body = (await readJson(req, 4096, true)) as { locale?: unknown } | undefined;
+      const isNew = !c.started;
+      if (isNew && typeof body?.locale === 'string' && body.locale.length <= 35) c.locale = body.locale;
+      await start(req, c);
+      sendJson(res, isNew ? 201 : 200, opened(c, signer.sign(c.id, claims.user)));
+    }));
+
+    server.get(`${base}/conversations/:conversationId`, handle(async (req, res) => {
+      const { conversation: c, claims } = authorize(req, req.params.conversationId);
+      watermarkOf(req);
+      await start(req, c);
+      sendJson(res, 200, opened(c, signer.sign(c.id, claims.user)));
+    }));
+
+    server.get(`${base}/conversations/:conversationId/activities`, handle(async (req, res) => {
+      const { conversation: c } = authorize(req, req.params.conversationId);
+      sendJson(res, 200, registry.since(c, watermarkOf(req)));
+    }));
+
+    server.post(`${base}/conversations/:conversationId/activities`, handle(async (req, res) => {
+      const { conversation: c } = authorize(req, req.params.conversationId);
+      const posted = parsePosted(await readJson(req, maxBody), maxText);
+      const languageCommand = (lang: 'zh-CN' | 'en') => ctx.knowledge.commands[lang === 'en' ? 'lang-en' : 'lang-zh']?.[0];
+      const input = turnInput(posted, languageCommand);
+      // Typing and other signals are acknowledged but not kept: the transcript holds what was said.
+      if (posted.type !== 'message' && posted.type !== 'event') {
+        sendJson(res, 200, { id: `${c.id}|${randomBytes(4).toString('hex')}` });
+        return;
+      }
+      c.started = true;
+      const id = await inOrder(c, async () => {
+        const echo = registry.append(c, {
+          ...echoFields(posted),
+          channelId: 'directline',
+          conversation: { id: c.id },
+          from: { id: c.userId, ...(posted.from?.name ? { name: posted.from.name } : {}), role: 'user' },
+          recipient: { id: BOT_ID, role: 'bot' },
+        });
+        if (input) await replies(req, c, input, echo.id);
+        return echo.id;
+      });
+      sendJson(res, 200, { id });
+    }));
+
+    azureTokenEndpoint(server, ctx, { open: (req) => {
+      const userId = `dl_${randomBytes(12).toString('base64url')}`;
+      const c = registry.open(clientOf(req), userId);
+      return { ...opened(c, signer.sign(c.id, userId)), userId };
+    } }, handle);
+  };
+}
+
+/** The local Direct Line with its default limits, as `npm start` serves it. */
+export const directLine: ChannelRegistrar = directLineChannel();

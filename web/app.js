@@ -1,0 +1,237 @@
+/*
+ * The assistant on the page: the official Web Chat over Direct Line (this server's own, or Azure's when
+ * the server holds a DIRECTLINE_SECRET), with polling. The conversation id and token are kept in
+ * sessionStorage so that a reload reconnects to the same conversation; closing the tab ends it.
+ */
+(function () {
+  'use strict';
+  var config = JSON.parse(document.getElementById('ekey-config').textContent);
+  var strings = config.strings;
+  var KEY = 'ekey.directline';
+  var statusEl = document.getElementById('status');
+  var chatEl = document.getElementById('chat');
+  var directLine;
+
+  function setStatus(text) {
+    statusEl.textContent = text || '';
+  }
+
+  function load() {
+    try {
+      var saved = JSON.parse(sessionStorage.getItem(KEY) || 'null');
+      return saved && saved.conversationId && saved.token && saved.domain ? saved : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function save(session) {
+    try {
+      sessionStorage.setItem(KEY, JSON.stringify(session));
+    } catch (e) {
+      /* Storage may be off (private mode): the conversation then lasts as long as the page. */
+    }
+  }
+
+  function forget() {
+    try {
+      sessionStorage.removeItem(KEY);
+    } catch (e) {
+      /* nothing kept */
+    }
+  }
+
+  function post(url, token) {
+    return fetch(url, {
+      method: 'POST',
+      headers: token ? { Authorization: 'Bearer ' + token } : {},
+      credentials: 'omit'
+    }).then(function (r) {
+      if (!r.ok) throw new Error(String(r.status));
+      return r.json();
+    });
+  }
+
+  /* A new conversation: the server hands out the token (and says which Direct Line to use). */
+  function fresh() {
+    return post(config.tokenUrl).then(function (t) {
+      var session = { conversationId: t.conversationId, token: t.token, domain: t.domain, userId: t.userId, lang: config.lang, resumed: false };
+      save(session);
+      return session;
+    });
+  }
+
+  /* The saved conversation, with a new token, or null when it has ended or the token is too old. */
+  function resume(saved) {
+    return post(saved.domain + '/tokens/refresh', saved.token).then(
+      function (t) {
+        saved.token = t.token;
+        saved.resumed = true;
+        save(saved);
+        return saved;
+      },
+      function () {
+        forget();
+        return null;
+      }
+    );
+  }
+
+  /*
+   * An input method (拼音, 五笔...) confirms its candidate with Enter; that Enter must not send the
+   * half-typed message. Web Chat sends on Enter, so the key is stopped before it sees it while a
+   * composition is going on (and just after, for browsers that end it before the key event).
+   */
+  function guardComposition(root) {
+    var composing = false;
+    var endedAt = 0;
+    root.addEventListener('compositionstart', function () { composing = true; }, true);
+    root.addEventListener('compositionend', function () { composing = false; endedAt = Date.now(); }, true);
+    function guard(e) {
+      if (e.key !== 'Enter' && e.keyCode !== 13 && e.keyCode !== 229) return;
+      if (!root.contains(e.target)) return;
+      if (e.isComposing || composing || e.keyCode === 229 || Date.now() - endedAt < 80) e.stopPropagation();
+    }
+    window.addEventListener('keydown', guard, true);
+    window.addEventListener('keypress', guard, true);
+  }
+
+  function styleOptions() {
+    return {
+      accent: '#0a4a8f',
+      primaryFont: getComputedStyle(document.body).fontFamily,
+      fontSizeSmall: '85%',
+      bubbleBackground: '#f3f3f3',
+      bubbleBorderColor: '#5a5a5a',
+      bubbleBorderWidth: 1,
+      bubbleTextColor: '#111111',
+      bubbleFromUserBackground: '#0a4a8f',
+      bubbleFromUserTextColor: '#ffffff',
+      bubbleFromUserBorderColor: '#0a4a8f',
+      bubbleMaxWidth: 720,
+      subtle: '#3d3d3d',
+      timestampColor: '#3d3d3d',
+      sendBoxHeight: 56,
+      sendBoxTextColor: '#111111',
+      sendBoxButtonColor: '#0a4a8f',
+      sendBoxBorderTop: 'solid 2px #5a5a5a',
+      suggestedActionLayout: 'flow',
+      suggestedActionBackgroundColor: '#ffffff',
+      suggestedActionBorderColor: '#0a4a8f',
+      suggestedActionBorderWidth: 2,
+      suggestedActionTextColor: '#0a4a8f',
+      suggestedActionHeight: 44,
+      hideUploadButton: true,
+      botAvatarInitials: strings.botInitials,
+      userAvatarInitials: strings.userInitials,
+      rootHeight: '100%'
+    };
+  }
+
+  /* Cards in the page's type and at its size: Adaptive Cards' defaults (12-14 px) are too small to read comfortably. */
+  function cardHostConfig() {
+    var font = { fontFamily: getComputedStyle(document.body).fontFamily, fontSizes: { small: 15, default: 17, medium: 19, large: 22, extraLarge: 26 }, fontWeights: { lighter: 400, default: 400, bolder: 700 } };
+    return {
+      supportsInteractivity: true,
+      fontTypes: { default: font, monospace: font },
+      spacing: { small: 6, default: 10, medium: 16, large: 22, extraLarge: 30, padding: 14 },
+      separator: { lineThickness: 1, lineColor: '#5a5a5a' },
+      actions: { maxActions: 100, buttonSpacing: 8, showCard: { actionMode: 'inline', inlineTopMargin: 8 }, actionsOrientation: 'vertical', actionAlignment: 'stretch' },
+      containerStyles: {
+        default: { backgroundColor: '#ffffff', foregroundColors: { default: { default: '#111111', subtle: '#3d3d3d' }, accent: { default: '#0a4a8f', subtle: '#0a4a8f' }, good: { default: '#1e5e22', subtle: '#1e5e22' }, warning: { default: '#7a4700', subtle: '#7a4700' }, attention: { default: '#a3001b', subtle: '#a3001b' } } },
+        emphasis: { backgroundColor: '#f3f3f3', foregroundColors: { default: { default: '#111111', subtle: '#3d3d3d' } } }
+      }
+    };
+  }
+
+  function render(session) {
+    directLine = window.WebChat.createDirectLine({
+      token: session.token,
+      domain: session.domain,
+      webSocket: false,
+      pollingInterval: 1000,
+      // Reconnecting from watermark 0 replays the transcript: Web Chat keeps none of its own across a reload.
+      conversationId: session.resumed ? session.conversationId : undefined,
+      watermark: session.resumed ? '0' : undefined,
+      conversationStartProperties: { locale: config.webChatLocale }
+    });
+    var failed = false;
+    directLine.connectionStatus$.subscribe(function (status) {
+      if (status === 2) setStatus('');
+      if ((status === 4 || status === 5) && !failed) {
+        failed = true;
+        forget();
+        // A reconnected conversation that has since ended gives way to a new one, once.
+        if (session.resumed) start(true);
+        else setStatus(strings.failed);
+      }
+    });
+    // Keep the latest token, which the client refreshes by itself, for the next reload.
+    setInterval(function () {
+      if (directLine.token && directLine.token !== session.token) {
+        session.token = directLine.token;
+        save(session);
+      }
+    }, 30000);
+    window.WebChat.renderWebChat(
+      {
+        directLine: directLine,
+        userID: session.userId,
+        locale: config.webChatLocale,
+        nonce: config.nonce,
+        styleOptions: styleOptions(),
+        adaptiveCardsHostConfig: cardHostConfig(),
+        overrideLocalizedStrings: { TEXT_INPUT_PLACEHOLDER: strings.placeholder }
+      },
+      chatEl
+    );
+  }
+
+  function start(afterFailure) {
+    setStatus(strings.connecting);
+    var saved = afterFailure ? null : load();
+    // A reload of the plain address keeps the language the conversation was switched to.
+    if (saved && saved.lang && saved.lang !== config.lang && !config.langInUrl) {
+      window.location.replace('?lang=' + encodeURIComponent(saved.lang) + (document.body.classList.contains('embed') ? '&embed=1' : ''));
+      return;
+    }
+    if (saved) {
+      saved.lang = config.lang;
+      save(saved);
+    }
+    (saved ? resume(saved) : Promise.resolve(null))
+      .then(function (session) {
+        return session || fresh();
+      })
+      .then(render, function () {
+        setStatus(strings.failed);
+      });
+  }
+
+  /* The language switch tells the conversation first, so that it answers in the new language, then reloads the page in it. */
+  document.getElementById('lang-switch').addEventListener('click', function (e) {
+    var href = this.href;
+    var lang = this.getAttribute('hreflang');
+    if (!directLine) return;
+    e.preventDefault();
+    var saved = load();
+    if (saved) {
+      saved.lang = lang;
+      save(saved);
+    }
+    var go = function () { window.location.assign(href); };
+    var timer = setTimeout(go, 3000);
+    directLine
+      .postActivity({ type: 'event', name: 'ekey/language', value: lang, from: { id: (load() || {}).userId || 'user' } })
+      .subscribe(function () { clearTimeout(timer); go(); }, function () { clearTimeout(timer); go(); });
+  });
+
+  document.getElementById('restart').addEventListener('click', function () {
+    forget();
+    window.location.reload();
+  });
+
+  guardComposition(chatEl);
+  if (!window.WebChat) setStatus(strings.failed);
+  else start(false);
+})();
