@@ -8,19 +8,24 @@ import { dirname } from 'node:path';
  * survives a killed process (the kernel keeps it), only not a power cut: for data cheap to lose.
  */
 export async function writeFileAtomic(path: string, content: string, options: { sync?: boolean } = {}): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await open(tmp, 'w');
+  // The folder nearly always exists: create it only when the first open says it does not.
+  const handle = await open(tmp, 'w').catch(async (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err;
+    await mkdir(dirname(path), { recursive: true });
+    return open(tmp, 'w');
+  });
   try {
-    await handle.writeFile(content, 'utf8');
-    if (options.sync !== false) await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
+    try {
+      await handle.writeFile(content, 'utf8');
+      if (options.sync !== false) await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(tmp, path);
   } catch (err) {
-    await rm(tmp, { force: true });
+    // Also when the write itself failed: a half-written temporary file left by a full disk keeps it full.
+    await rm(tmp, { force: true }).catch(() => undefined);
     throw err;
   }
 }

@@ -1,0 +1,133 @@
+import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { percentile, run, type RunResult, type Script } from './driver.js';
+import { CONSULTATIONS } from './scripts.js';
+import { startServer } from './server-process.js';
+import { execFileSync } from 'node:child_process';
+import { build } from 'esbuild';
+
+/**
+ * `npm run bench`: ekey-assistant against an echo bot on the same botbuilder + restify stack, on the same
+ * machine in one run. Prints the figures and writes them to bench/results/ (JSON and Markdown); the README
+ * shows the Markdown table.
+ */
+const root = fileURLToPath(new URL('..', import.meta.url));
+const quick = process.argv.includes('--quick');
+
+function repeat(scripts: Script[], count: number): Script[] {
+  return Array.from({ length: count }, (_, i) => scripts[i % scripts.length] as Script);
+}
+
+function summary(r: RunResult) {
+  return {
+    turns: r.turns,
+    errors: r.errors,
+    throughput: Math.round(r.turns / r.seconds),
+    p50: Number(percentile(r.latenciesMs, 50).toFixed(2)),
+    p99: Number(percentile(r.latenciesMs, 99).toFixed(2)),
+  };
+}
+
+async function median(n: number, f: () => Promise<number>): Promise<number> {
+  const values: number[] = [];
+  for (let i = 0; i < n; i++) values.push(await f());
+  return percentile(values, 50);
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'ekey-bench-'));
+// Both servers run as plain JavaScript, the way `npm start` runs the service.
+await build({ entryPoints: [join(root, 'bench/echo-bot.ts')], outfile: join(root, 'dist/bench/echo-bot.js'), platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' });
+execFileSync(process.execPath, [join(root, 'scripts/build-runtime.mjs')]);
+const ECHO = [process.execPath, 'dist/bench/echo-bot.js'];
+const EKEY = [process.execPath, 'dist/src/main.js'];
+const NPM_START = ['npm', 'start', '--silent'];
+const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, quick };
+
+try {
+  const readyRuns = quick ? 1 : 3;
+  const readyEcho = await median(readyRuns, async () => {
+    const s = await startServer(ECHO, 3979);
+    await s.stop();
+    return s.readyMs;
+  });
+  const readyEkey = await median(readyRuns, async () => {
+    const s = await startServer(NPM_START, 3980, { EKEY_DATA_DIR: mkdtempSync(join(dataDir, 'ready-')) });
+    await s.stop();
+    return s.readyMs;
+  });
+  results.ready = { how: 'echo: node dist/bench/echo-bot.js; ekey: npm start (transpile + node dist/src/main.js)', echoMs: Math.round(readyEcho), ekeyMs: Math.round(readyEkey), ratio: Number((readyEkey / readyEcho).toFixed(2)) };
+
+  const echo = await startServer(ECHO, 3979);
+  const ekey = await startServer(EKEY, 3980, { EKEY_DATA_DIR: join(dataDir, 'turns') });
+  try {
+    const warm = repeat(CONSULTATIONS, 40);
+    await run(echo.base, warm, 10);
+    await run(ekey.base, warm, 10);
+
+    const turnsRuns: Record<string, unknown> = {};
+    for (const concurrency of [1, 50]) {
+      const scripts = repeat(CONSULTATIONS, quick ? (concurrency === 1 ? 30 : 200) : concurrency === 1 ? 150 : 1500);
+      const e = summary(await run(echo.base, scripts, concurrency));
+      const k = summary(await run(ekey.base, scripts, concurrency));
+      turnsRuns[`c${concurrency}`] = {
+        echo: e,
+        ekey: k,
+        throughputRatio: Number((k.throughput / e.throughput).toFixed(2)),
+        p99Ratio: Number((k.p99 / e.p99).toFixed(2)),
+      };
+    }
+    results.turns = turnsRuns;
+  } finally {
+    await echo.stop();
+    await ekey.stop();
+  }
+
+  const memory = await startServer(EKEY, 3981, { EKEY_DATA_DIR: join(dataDir, 'memory') });
+  try {
+    const count = quick ? 2_000 : 10_000;
+    const before = memory.rssMb();
+    const r = await run(memory.base, repeat([{ turns: ['补办'] }, { turns: ['证书更新'] }, { turns: ['首次申领'] }], count), 50);
+    (globalThis as { gc?: () => void }).gc?.();
+    results.memory = { conversations: count, errors: r.errors, rssBeforeMb: Math.round(before), rssAfterMb: Math.round(memory.rssMb()) };
+  } finally {
+    await memory.stop();
+  }
+
+  const casesBench = join(root, 'bench/cases-store.ts');
+  if (existsSync(casesBench)) {
+    const mod = (await import(casesBench)) as { benchCaseStore?: (o: { quick: boolean }) => Promise<unknown> };
+    if (mod.benchCaseStore) results.caseStore = await mod.benchCaseStore({ quick });
+  }
+} finally {
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+const t = results.turns as Record<string, { echo: ReturnType<typeof summary>; ekey: ReturnType<typeof summary>; throughputRatio: number; p99Ratio: number }>;
+const ready = results.ready as { echoMs: number; ekeyMs: number; ratio: number };
+const memory = results.memory as { conversations: number; rssAfterMb: number };
+const rows = [
+  '| measure | echo bot | ekey-assistant | ratio | target |',
+  '| --- | ---: | ---: | ---: | --- |',
+  ...Object.entries(t).flatMap(([c, v]) => [
+    `| turns/s, ${c.slice(1)} concurrent | ${v.echo.throughput} | ${v.ekey.throughput} | ${v.throughputRatio} | ≥ 0.7 |`,
+    `| p50 / p99 ms, ${c.slice(1)} concurrent | ${v.echo.p50} / ${v.echo.p99} | ${v.ekey.p50} / ${v.ekey.p99} | p99 ${v.p99Ratio} | p99 ≤ 2 |`,
+  ]),
+  `| time to ready, ms | ${ready.echoMs} | ${ready.ekeyMs} | ${ready.ratio} | ≤ 3 |`,
+  `| RSS with ${memory.conversations} conversations in progress, MB | | ${memory.rssAfterMb} | | < 200 |`,
+];
+const caseStore = results.caseStore as { table?: string[] } | undefined;
+if (caseStore?.table) rows.push('', ...caseStore.table);
+const markdown = `Measured ${results.date} on Node ${process.version}${quick ? ' (quick run)' : ''}.\n\n${rows.join('\n')}\n`;
+
+const out = join(root, 'bench/results');
+writeFileSync(join(out, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(join(out, 'latest.md'), markdown);
+if (!quick) {
+  const readme = join(root, 'README.md');
+  const text = readFileSync(readme, 'utf8');
+  const marked = /<!-- bench:start -->[\s\S]*<!-- bench:end -->/;
+  if (marked.test(text)) writeFileSync(readme, text.replace(marked, `<!-- bench:start -->\n${markdown}<!-- bench:end -->`));
+}
+process.stdout.write(`${JSON.stringify(results, null, 2)}\n\n${markdown}`);
