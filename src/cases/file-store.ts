@@ -13,7 +13,7 @@ import { type CasePage, type CaseQuery, type CaseStore, matchesQuery } from './s
  * How many cases one file holds. A write rewrites one file, so this bounds the cost of every create and
  * update whatever the number of cases stored (see docs/cases.md and `npm run bench:cases`).
  */
-export const SEGMENT_CAPACITY = 500;
+export const SEGMENT_CAPACITY = 100;
 
 const MONTH_DIR = /^\d{4}-\d{2}$/;
 const SEGMENT_NAME = /^(\d{4})\.json$/;
@@ -39,8 +39,8 @@ function segmentName(seq: number): string {
 /**
  * The cases in EKEY_DATA_DIR/cases, one lowdb database per segment:
  *
- *     cases/2026-11/0000.json   the first 500 cases created in November 2026 (Beijing time)
- *     cases/2026-11/0001.json   the next 500 ...
+ *     cases/2026-11/0000.json   the first 100 cases created in November 2026 (Beijing time)
+ *     cases/2026-11/0001.json   the next 100 ...
  *
  * A reference carries its creation date, so its month folder is known; new cases go into the month's
  * last segment until it is full. Every case is kept in memory (lowdb's way); writes are serialised in

@@ -52,6 +52,7 @@ export class FileConversationStore implements ConversationStore {
   async set(key: string, state: ConversationState): Promise<void> {
     const text = JSON.stringify({ savedAt: this.now(), state } satisfies Stored);
     // A conversation is cheap to lose in a power cut and written every turn: no fsync on the hot path.
+    // The turn waits for the write, so a full disk is told to the user rather than found out later.
     await writeFileAtomic(this.file(key), text, { sync: false });
     this.cache.delete(key);
     this.cache.set(key, text);
