@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../src/conversation/messages.js';
+import { Conversation } from '../src/conversation/conversation.js';
 import { Understander } from '../src/understand/understand.js';
 import { chat, conversation, questionId } from './helpers.js';
 
@@ -29,6 +30,14 @@ describe('the conversation', () => {
       const r = await chat(['钥匙丢了', '内资']);
       expect(outcomeRule(r.last)).toBe('replacement-lost');
       expect(texts(r.last)).toContain('数字证书注销');
+    });
+
+    it('links each procedure\'s flowchart, absolute with a public URL and relative without', async () => {
+      const relative = await chat(['钥匙丢了', '内资']);
+      expect(texts(relative.last)).toContain('流程图：[补办电子钥匙](/flowcharts/replacement.svg)');
+      const c = new Conversation(conversation().knowledge, { today: () => '2026-11-23', publicUrl: 'https://ekey.example.gov.cn' });
+      const absolute = await chat(['lost my key', 'domestic'], 'en', c);
+      expect(texts(absolute.last)).toContain('(https://ekey.example.gov.cn/flowcharts/replacement.svg?lang=en)');
     });
 
     it('works in English, keeping the Chinese document names', async () => {

@@ -42,7 +42,8 @@ export class ServiceCaseDesk implements CaseDesk {
       courierToAuthority: c.tracked ? !!this.cases.knowledge.procedures.get(c.tracked)?.courierToAuthority : false,
       expected: c.expected.map((e) => ({ stage: e.stage, workingDays: e.workingDays, end: e.end, holidaysCounted: e.holidaysCounted })),
       ...(running ? { running: { stage: running.stage, workingDays: running.workingDays, end: running.end, holidaysCounted: running.holidaysCounted } } : {}),
-      ...(base && hasMaterials ? { checklistUrl: `${base}/cases/${c.reference}/checklist${c.lang === 'en' ? '?lang=en' : ''}` } : {}),
+      // Without a public base URL the link is relative: right on the service's own page (the web widget).
+      ...(hasMaterials ? { checklistUrl: `${base ?? ''}/cases/${c.reference}/checklist${c.lang === 'en' ? '?lang=en' : ''}` } : {}),
     };
   }
 }

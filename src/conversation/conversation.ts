@@ -23,6 +23,8 @@ export interface ConversationOptions {
   today?: () => string;
   /** The helpdesk's cases: without them outcomes carry no reference and "查询进度" is unavailable. */
   cases?: CaseDesk;
+  /** The service's public base URL for links to its pages (flowcharts); relative links without it. */
+  publicUrl?: string;
   /** Content owners' view: feedback per procedure and messages not understood. */
   insights?: InsightSink;
 }
@@ -47,6 +49,7 @@ export class Conversation {
   private readonly today: () => string;
   private readonly desk?: CaseDialog;
   private readonly feedback?: FeedbackDialog;
+  private readonly publicUrl: string;
   private readonly insights?: InsightSink;
 
   constructor(readonly knowledge: Knowledge, options: ConversationOptions = {}) {
@@ -55,6 +58,7 @@ export class Conversation {
     this.commands = new CommandReader(knowledge);
     this.i18n = createI18n(knowledge);
     this.today = options.today ?? (() => beijingDate());
+    this.publicUrl = options.publicUrl ?? '';
     if (options.cases) this.desk = new CaseDialog(knowledge, options.cases);
     if (options.insights) {
       this.insights = options.insights;
@@ -159,7 +163,7 @@ export class Conversation {
     s.pending = undefined;
     s.finished = true;
     const out: Message[] = [
-      { type: 'outcome', outcome: step.outcome, markdown: outcomeMarkdown(step.outcome, t) },
+      { type: 'outcome', outcome: step.outcome, markdown: outcomeMarkdown(step.outcome, t, { base: this.publicUrl, lang: s.lang }) },
       ...((await this.desk?.outcome(s, step.outcome, t)) ?? []),
       { type: 'text', role: 'notice', text: t('ui:newConsultation') },
     ];

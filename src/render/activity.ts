@@ -86,7 +86,7 @@ export function renderActivities(messages: Message[], t: Translate, options: Ren
           text: m.markdown,
           textFormat: 'markdown',
           locale: options.lang,
-          attachments: [cardAttachment(outcomeCard(m.outcome, m.markdown, t))],
+          attachments: [cardAttachment(outcomeCard(m.outcome, m.markdown, t, options.publicUrl ? { base: options.publicUrl, lang: options.lang } : undefined))],
           channelData: { ekey: { outcome: m.outcome.rule, procedures: m.outcome.procedures.map((p) => p.id) } },
         };
     }

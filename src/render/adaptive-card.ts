@@ -49,9 +49,15 @@ export interface Container {
   style?: 'default' | 'emphasis' | 'good' | 'attention' | 'warning' | 'accent';
 }
 
+export interface OpenUrlAction {
+  type: 'Action.OpenUrl';
+  title: string;
+  url: string;
+}
+
 export interface ActionSet {
   type: 'ActionSet';
-  actions: SubmitAction[];
+  actions: (SubmitAction | OpenUrlAction)[];
   spacing?: TextBlock['spacing'];
 }
 

@@ -2,7 +2,7 @@ import type { Outcome } from '../consult/outcome.js';
 import type { Translate } from '../i18n.js';
 import { adaptiveCard, type AdaptiveCard, type CardElement, heading, textBlock, type ToggleInput } from './adaptive-card.js';
 import { toPlainText } from './outcome-markdown.js';
-import { outcomeView, type ProcedureView } from './outcome-view.js';
+import { outcomeView, type PageLinks, type ProcedureView } from './outcome-view.js';
 
 function bullets(lines: string[]): CardElement[] {
   return lines.map((l) => textBlock(`- ${l}`, { spacing: 'None' }));
@@ -43,6 +43,10 @@ function procedureItems(p: ProcedureView, plan: Outcome['procedures'][number], i
     ...(p.passwords.length ? [textBlock(t('ui:outcome.passwordsNotPin'), { isSubtle: true })] : []),
     ...section(t('ui:outcome.contacts'), p.contacts),
     ...section(t('ui:outcome.related'), p.related),
+    // Card actions need absolute addresses: the flowchart button comes only with a public base URL.
+    ...(p.flowchart && /^https?:\/\//.test(p.flowchart.url)
+      ? [{ type: 'ActionSet', actions: [{ type: 'Action.OpenUrl', title: t('ui:card.flowchart'), url: p.flowchart.url }] } satisfies CardElement]
+      : []),
   ];
 }
 
@@ -50,8 +54,8 @@ function procedureItems(p: ProcedureView, plan: Outcome['procedures'][number], i
  * The outcome as an Adaptive Card 1.5: the same sections as the Markdown text, with the materials as a
  * checklist the enterprise can tick while preparing them.
  */
-export function outcomeCard(o: Outcome, markdown: string, t: Translate): AdaptiveCard {
-  const v = outcomeView(o, t);
+export function outcomeCard(o: Outcome, markdown: string, t: Translate, links?: PageLinks): AdaptiveCard {
+  const v = outcomeView(o, t, links);
   const body: CardElement[] = [textBlock(v.title, { size: 'ExtraLarge', weight: 'Bolder', style: 'heading' }), textBlock(v.summary), ...section(t('ui:outcome.why'), v.why)];
   if (v.notYet) body.push(textBlock(v.notYet, { spacing: 'Medium' }));
   if (v.guide) body.push(heading(v.guide.title), ...v.guide.steps.map((s) => textBlock(s, { spacing: 'Small' })));

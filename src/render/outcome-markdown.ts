@@ -1,6 +1,6 @@
 import type { Outcome } from '../consult/outcome.js';
 import type { Translate } from '../i18n.js';
-import { outcomeView, type ProcedureView } from './outcome-view.js';
+import { outcomeView, type PageLinks, type ProcedureView } from './outcome-view.js';
 
 function section(title: string, lines: string[], bullet = '- '): string[] {
   return lines.length === 0 ? [] : ['', `**${title}**`, ...lines.map((l) => `${bullet}${l}`)];
@@ -13,6 +13,7 @@ function procedureMarkdown(p: ProcedureView, t: Translate, courierToAuthority: b
     '',
     `### ${p.heading}`,
     t('ui:outcome.applies', { text: p.applies }),
+    ...(p.flowchart ? [t('ui:outcome.flowchart', p.flowchart)] : []),
     '',
     `**${t('ui:outcome.steps')}**`,
     ...steps,
@@ -29,8 +30,8 @@ function procedureMarkdown(p: ProcedureView, t: Translate, courierToAuthority: b
 }
 
 /** The whole outcome as Markdown; it also reads well as plain text. */
-export function outcomeMarkdown(o: Outcome, t: Translate): string {
-  const v = outcomeView(o, t);
+export function outcomeMarkdown(o: Outcome, t: Translate, links?: PageLinks): string {
+  const v = outcomeView(o, t, links);
   const lines = [`## ${v.title}`, v.summary, ...section(t('ui:outcome.why'), v.why)];
   if (v.notYet) lines.push('', v.notYet);
   if (v.guide) lines.push('', `**${v.guide.title}**`, ...v.guide.steps);

@@ -1,5 +1,16 @@
 import type { MaterialItem, Outcome, ProcedurePlan } from '../consult/outcome.js';
 import type { Translate } from '../i18n.js';
+import type { Language } from '../knowledge/schema.js';
+
+/** Where the service's own pages are: an absolute base URL, or '' for links relative to the page. */
+export interface PageLinks {
+  base: string;
+  lang: Language;
+}
+
+export function flowchartUrl(procedure: string, links: PageLinks): string {
+  return `${links.base.replace(/\/+$/, '')}/flowcharts/${procedure}.svg${links.lang === 'en' ? '?lang=en' : ''}`;
+}
 
 /** An outcome put into words: sections of lines, shared by the Markdown text, cards and printouts. */
 export interface OutcomeView {
@@ -25,6 +36,7 @@ export interface ProcedureView {
   passwords: string[];
   contacts: string[];
   related: string[];
+  flowchart?: { title: string; url: string };
 }
 
 export function materialRequirements(m: MaterialItem, t: Translate): string {
@@ -45,9 +57,10 @@ function contactLines(list: ProcedurePlan['contacts'], t: Translate): string[] {
   return list.map((c) => t('ui:outcome.contact', { label: t(`common:contact.${c.id}`), value: c.value }));
 }
 
-function procedureView(p: ProcedurePlan, t: Translate): ProcedureView {
+function procedureView(p: ProcedurePlan, t: Translate, links?: PageLinks): ProcedureView {
   const ns = `procedures:${p.id}`;
   return {
+    ...(links ? { flowchart: { title: t(`${ns}.title`), url: flowchartUrl(p.id, links) } } : {}),
     id: p.id,
     heading: t('ui:outcome.procedure', { title: t(`${ns}.title`), section: p.section }),
     applies: t(`${ns}.applies`),
@@ -68,12 +81,12 @@ function procedureView(p: ProcedurePlan, t: Translate): ProcedureView {
   };
 }
 
-export function outcomeView(o: Outcome, t: Translate): OutcomeView {
+export function outcomeView(o: Outcome, t: Translate, links?: PageLinks): OutcomeView {
   const view: OutcomeView = {
     title: t('ui:outcome.title'),
     summary: t(`outcomes:${o.rule}`),
     why: o.why.map((w) => t('ui:outcome.answer', { label: t(`questions:${w.question}.label`), answer: t(`questions:${w.question}.options.${w.answer}`) })),
-    procedures: o.procedures.map((p) => procedureView(p, t)),
+    procedures: o.procedures.map((p) => procedureView(p, t, links)),
     passwords: passwordLines(o.passwords ?? [], t),
     contacts: contactLines(o.contacts, t),
     separate: o.procedures.length > 1 && o.procedures.every((p) => p.materials.length > 0),

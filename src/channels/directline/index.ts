@@ -7,7 +7,6 @@ import { type ConversationLimits, ConversationRegistry, type DirectLineConversat
 import { allowWidgetOrigins } from './cors.js';
 import { bearer, clientOf, readJson, Refusal, sendJson, sendRefusal } from './http.js';
 import { echoFields, optionalUserId, parsePosted, turnInput, watermarkOf } from './incoming.js';
-import { flowchartLinks } from './flowchart-links.js';
 import { publicBase } from './public-base.js';
 import { TokenSigner } from './token.js';
 import { azureTokenEndpoint } from './azure.js';
@@ -85,11 +84,7 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
         const base = publicBase(req, ctx.config.EKEY_PUBLIC_URL);
         const rendered = renderActivities(result.messages, t, { channelId: 'directline', lang, publicUrl: base });
         const address = { channelId: 'directline', conversation: { id: c.id }, from, recipient: { id: c.userId, role: 'user' }, ...(replyToId ? { replyToId } : {}) };
-        rendered.forEach((a, i) => {
-          sent.push(registry.append(c, { ...a, ...address }));
-          const m = result.messages[i];
-          if (m?.type === 'outcome' && m.outcome.procedures.length > 0) sent.push(registry.append(c, { ...flowchartLinks(m.outcome.procedures.map((p) => p.id), t, lang, base), ...address }));
-        });
+        for (const a of rendered) sent.push(registry.append(c, { ...a, ...address }));
       } catch (err) {
         ctx.logger.error({ err: { message: (err as Error).message, name: (err as Error).name } }, 'direct line turn failed');
         const lang = chooseLanguage(c.locale, undefined);
