@@ -8,7 +8,8 @@ import type { Config } from './config.js';
 import { loadKnowledge } from './knowledge/load.js';
 import type { Knowledge } from './knowledge/model.js';
 import { createLogger, type Logger } from './logger.js';
-import { rateLimit, securityHeaders } from './http/security.js';
+import { bodyCeiling, MAX_REQUEST_BYTES, rateLimit, securityHeaders } from './http/security.js';
+import { requestLanguage } from './channels/http/cases-api.js';
 import { accessLog, requestIds } from './observability/access-log.js';
 import { Metrics } from './observability/metrics.js';
 import { InsightsStore } from './insights/store.js';
@@ -55,17 +56,29 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const caseStore = options.cases ?? (await FileCaseStore.open(config.EKEY_DATA_DIR));
   const cases = new CaseService(knowledge, caseStore);
   const insights = await InsightsStore.open(config.EKEY_DATA_DIR);
-  const conversation = new Conversation(knowledge, { cases: new ServiceCaseDesk(cases, config.EKEY_PUBLIC_URL), insights });
+  const conversation = new Conversation(knowledge, { cases: new ServiceCaseDesk(cases, config.EKEY_PUBLIC_URL), insights, publicUrl: config.EKEY_PUBLIC_URL });
   const store = options.store ?? new FileConversationStore(config.EKEY_DATA_DIR, config.EKEY_CONVERSATION_TTL_HOURS * 3_600_000);
   const metrics = new Metrics();
   const conversations = new ConversationService(conversation, store, (key, result, seconds) => metrics.observeTurn(key, result, seconds));
   const ctx: AppContext = { config, knowledge, conversation, conversations, logger, metrics, cases, insights };
 
-  const server = restify.createServer({ name: 'ekey-assistant', handleUncaughtExceptions: false });
+  // restify's own log lines (throttling, discarded values) go through the same redaction as the service's;
+  // restify 11 logs with pino, while its type definitions still name bunyan's logger.
+  const server = restify.createServer({ name: 'ekey-assistant', handleUncaughtExceptions: false, log: logger.child({ component: 'restify' }) as unknown as restify.ServerOptions['log'] });
+  const say = (req: restify.Request) => conversation.t(requestLanguage(req));
   server.pre(requestIds());
-  server.use(securityHeaders());
+  // Before routing, so that refusals of the router (404, 405) carry them as well.
+  server.pre(securityHeaders());
+  server.pre(bodyCeiling(MAX_REQUEST_BYTES, (req) => say(req)('ui:errors.bodyTooLarge', { limit: MAX_REQUEST_BYTES })));
   if (config.EKEY_RATE_LIMIT_RPS > 0)
-    server.use(rateLimit({ rate: config.EKEY_RATE_LIMIT_RPS, burst: config.EKEY_RATE_LIMIT_BURST, prefixes: ['/api/messages', '/v3/directline', '/api/directline', '/api/cases', '/cases/'] }));
+    server.use(
+      rateLimit({
+        rate: config.EKEY_RATE_LIMIT_RPS,
+        burst: config.EKEY_RATE_LIMIT_BURST,
+        prefixes: ['/api/messages', '/v3/directline', '/api/directline', '/api/cases', '/cases/'],
+        reason: (req) => say(req)('ui:errors.rateLimited', { rate: config.EKEY_RATE_LIMIT_RPS }),
+      }),
+    );
   server.use(restify.plugins.queryParser({ mapParams: false }));
   accessLog(server, logger, metrics);
 

@@ -10,7 +10,13 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
       level,
       base: { service: 'ekey-assistant' },
       redact: {
-        paths: ['text', '*.text', 'mobile', '*.mobile', 'creditCode', '*.creditCode', 'enterpriseName', '*.enterpriseName', 'authorization', '*.authorization', 'req.headers.authorization', 'token', '*.token', 'secret', '*.secret', 'password', '*.password'],
+        paths: [
+          'text', '*.text', 'mobile', '*.mobile', 'creditCode', '*.creditCode', 'enterpriseName', '*.enterpriseName',
+          'authorization', '*.authorization', 'req.headers.authorization', 'token', '*.token', 'secret', '*.secret', 'password', '*.password',
+          // What restify itself logs: a throttled request's URL (a query may hold a searched mobile number),
+          // whole request and response objects, and whatever value a handler returned.
+          'url', 'req', 'res', 'value',
+        ],
         censor: '[redacted]',
       },
     },

@@ -15,7 +15,13 @@ try {
     app.ctx.logger.info({ signal }, 'stopping');
     const force = setTimeout(() => process.exit(1), 5_000);
     force.unref();
-    void app.close().then(() => process.exit(0));
+    void app.close().then(
+      () => process.exit(0),
+      (err: Error) => {
+        app.ctx.logger.error({ err: { name: err.name, message: err.message } }, 'could not stop cleanly');
+        process.exit(1);
+      },
+    );
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type App, createApp } from '../src/app.js';
+import { type App, type ChannelRegistrar, createApp } from '../src/app.js';
 import { botFrameworkChannel } from '../src/channels/botframework/index.js';
 import { ConfigSchema } from '../src/config.js';
 import type { BotActivity } from '../src/render/activity.js';
@@ -16,11 +16,11 @@ export interface RunningBot {
   close(): Promise<void>;
 }
 
-/** The real service with the Bot Framework channel on an ephemeral port of 127.0.0.1 and a fresh data directory. */
-export async function startBot(env: Record<string, string> = {}): Promise<RunningBot> {
+/** The real service with the Bot Framework channel (and any `more`) on an ephemeral port of 127.0.0.1 and a fresh data directory. */
+export async function startBot(env: Record<string, string> = {}, more: ChannelRegistrar[] = []): Promise<RunningBot> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ekey-bf-'));
   const config = ConfigSchema.parse({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', EKEY_DATA_DIR: dataDir, EKEY_RATE_LIMIT_RPS: '0', ...env });
-  const app = await createApp(config, { channels: [botFrameworkChannel] });
+  const app = await createApp(config, { channels: [botFrameworkChannel, ...more] });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
   const { port } = app.server.address() as AddressInfo;
   return {

@@ -137,6 +137,13 @@ describe('the conversation', () => {
       expect(texts(r.last)).toContain('转人工');
     });
 
+    it('quotes what it did not understand without its Markdown, so no one can make the bot post a link', async () => {
+      const r = await chat(['补办', '[官方客服](https://evil.example)']);
+      const said = texts(r.last);
+      expect(said).toContain('官方客服');
+      expect(said).not.toContain('](');
+    });
+
     it('refuses an impossible date with a clear message', async () => {
       const r = await chat(['证书更新', '2027-02-30']);
       expect(texts(r.last)).toContain('2027-02-30');

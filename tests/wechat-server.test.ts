@@ -363,11 +363,11 @@ describe('failures and logs', () => {
   });
   afterAll(() => w.close());
 
-  it('answers a failed turn with 500 and no stack, and lets the retry run it again', async () => {
+  it('answers a failed turn with the temporary-failure text, no stack, and lets a retry run it again', async () => {
     const xml = textXml('o-unlucky-7f3a', '钥匙丢了', '999000111');
     const failed = await push(w, xml);
-    expect(failed.status).toBe(500);
-    expect(JSON.parse(failed.body)).toEqual({ code: 'InternalError', message: 'internal error' });
+    expect(failed.status).toBe(200);
+    expect(content(failed)).toBe(w.app.ctx.conversation.t('zh-CN')('ui:errors.temporary', { phone: w.app.ctx.knowledge.contacts.hotline?.value }));
     const retry = await push(w, xml);
     expect(content(retry)).toContain('内资');
   });

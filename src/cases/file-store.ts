@@ -82,7 +82,16 @@ export class FileCaseStore implements CaseStore {
   create(make: (reference: string) => CaseRecord, date: IsoDate): Promise<CaseRecord> {
     return new Promise((resolve, reject) => {
       this.pending.push({ make, date, resolve, reject });
-      if (this.pending.length === 1) void this.serial(true, () => this.createPending()).catch(() => undefined);
+      if (this.pending.length !== 1) return;
+      let taken = false;
+      void this.serial(true, () => {
+        taken = true;
+        return this.createPending();
+      }).catch((err) => {
+        // The folder or the lock failed (a full disk, a lock held too long) before the batch was taken:
+        // its creates fail, rather than wait forever with every create after them.
+        if (!taken) for (const p of this.pending.splice(0)) p.reject(err);
+      });
     });
   }
 

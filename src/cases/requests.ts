@@ -1,9 +1,14 @@
 import { z } from 'zod';
+import { isValidDate } from '../dates/beijing.js';
 import { Id } from '../knowledge/schema.js';
 import type { CaseQuery } from './store.js';
 
 /** What an agent may ask of the cases, by the API and the CLI alike: checked before it reaches the store. */
-const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
+const IsoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  // A day that does not exist (2026-02-30, month 13) would silently select nothing.
+  .refine((d) => isValidDate(Number(d.slice(0, 4)), Number(d.slice(5, 7)), Number(d.slice(8, 10))), 'must be a date that exists');
 
 export const ListQuery = z.strictObject({
   status: Id.optional(),

@@ -2,6 +2,8 @@ import { hostname } from 'node:os';
 import { open, readFile, rm, stat } from 'node:fs/promises';
 
 const STALE_MS = 30_000;
+/** How long a lock may stay without its owner written before it counts as left by a dead process. */
+const UNWRITTEN_MS = 2_000;
 
 function alive(pid: number): boolean {
   try {
@@ -34,13 +36,24 @@ export class StoreLock {
   private async acquire(): Promise<void> {
     const started = Date.now();
     for (let attempt = 0; ; attempt += 1) {
+      let handle;
       try {
-        const handle = await open(this.path, 'wx');
-        await handle.writeFile(this.me);
-        await handle.close();
-        return;
+        handle = await open(this.path, 'wx');
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      if (handle) {
+        try {
+          await handle.writeFile(this.me);
+          await handle.close();
+          return;
+        } catch (err) {
+          // On a full disk the file is created but its owner cannot be written: an empty lock nobody
+          // holds would block every write until it went stale, so it goes now.
+          await handle.close().catch(() => undefined);
+          await rm(this.path, { force: true });
+          throw err;
+        }
       }
       if (await this.stale()) {
         await rm(this.path, { force: true });
@@ -52,14 +65,25 @@ export class StoreLock {
   }
 
   private async stale(): Promise<boolean> {
+    let text: string;
+    let age: number;
     try {
-      const [text, info] = await Promise.all([readFile(this.path, 'utf8'), stat(this.path)]);
-      if (Date.now() - info.mtimeMs > STALE_MS) return true;
-      const owner = JSON.parse(text) as { pid?: number; host?: string };
-      return owner.host === hostname() && typeof owner.pid === 'number' && owner.pid !== process.pid && !alive(owner.pid);
+      const [content, info] = await Promise.all([readFile(this.path, 'utf8'), stat(this.path)]);
+      text = content;
+      age = Date.now() - info.mtimeMs;
     } catch {
-      // Gone already, or being written this instant: try again rather than guess.
+      // Gone already: try again.
       return false;
     }
+    if (age > STALE_MS) return true;
+    let owner: { pid?: number; host?: string };
+    try {
+      owner = JSON.parse(text) as { pid?: number; host?: string };
+    } catch {
+      // Being written this instant, or never will be: a process killed between creating the lock and
+      // writing its owner (kill -9) leaves it empty, and a live writer fills it within microseconds.
+      return age > UNWRITTEN_MS;
+    }
+    return owner.host === hostname() && typeof owner.pid === 'number' && owner.pid !== process.pid && !alive(owner.pid);
   }
 }

@@ -133,7 +133,9 @@ export class Conversation {
       if (firstTurn && Object.keys(s.answers).length === 0) return this.advance(s);
       s.misses += 1;
       if (text) this.insights?.notUnderstood({ text, ...(s.pending ? { question: s.pending } : {}), lang: s.lang });
-      const said = text ? t('ui:notUnderstood', { text: text.slice(0, 60) }) : t('ui:notUnderstoodEmpty');
+      // The quote goes back into Markdown: without its markup a member cannot make the bot post a link.
+      const quote = text.slice(0, 60).replace(/[[\]()<>*_`~#|\\!]/g, ' ').trim();
+      const said = quote ? t('ui:notUnderstood', { text: quote }) : t('ui:notUnderstoodEmpty');
       const out: Message[] = [{ type: 'text', role: 'error', text: said }];
       const pending = s.pending ? this.consultation.question(s.pending) : undefined;
       if (pending) out.push({ type: 'text', role: 'help', text: t(`questions:${pending.id}.help`) });

@@ -72,7 +72,9 @@ export class InsightsStore implements InsightSink {
 
   private schedule(): void {
     if (this.timer) return;
-    this.timer = setTimeout(() => void this.flush(), this.delayMs);
+    // A write that fails (a full disk) must not take the service down as an unhandled rejection: the
+    // data stays in memory and the next change, or the flush at shutdown, writes it.
+    this.timer = setTimeout(() => void this.flush().catch(() => undefined), this.delayMs);
     this.timer.unref();
   }
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { jsonDepth } from '../../http/json-depth.js';
 
 /** Bot Framework activities are a few kilobytes; a card submit with inputs stays far below this. */
 export const MAX_ACTIVITY_BYTES = 256 * 1024;
@@ -42,8 +43,12 @@ export async function readJsonBody(req: IncomingMessage, limit = MAX_ACTIVITY_BY
   return parseJson(Buffer.concat(chunks).toString('utf8'));
 }
 
+/** Far deeper than any activity or card submit nests; past it the SDK's copies and the reply serialiser would recurse without end. */
+export const MAX_ACTIVITY_DEPTH = 64;
+
 function parseJson(text: string): unknown {
   if (text.trim() === '') throw new Refusal(400, 'BadRequest', 'the request has no body; expected an activity as JSON');
+  if (jsonDepth(text) > MAX_ACTIVITY_DEPTH) throw new Refusal(400, 'BadRequest', `the activity nests deeper than ${MAX_ACTIVITY_DEPTH} levels`);
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {

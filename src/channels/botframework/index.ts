@@ -1,6 +1,8 @@
 import type { Activity, TurnContext } from 'botbuilder';
 import type { Request, Response } from 'restify';
 import type { AppContext, ChannelRegistrar } from '../../app.js';
+import type { TurnResult } from '../../conversation/conversation.js';
+import { chooseLanguage } from '../../conversation/service.js';
 import { renderActivities } from '../../render/activity.js';
 import { authenticated, createAdapter } from './adapter.js';
 import { readJsonBody, Refusal } from './body.js';
@@ -40,7 +42,18 @@ export const botFrameworkChannel: ChannelRegistrar = (server, ctx) => {
   const turn = (a: IncomingActivity, key: string) => async (context: TurnContext) => {
     const input = turnInput(a);
     if (!input) return;
-    const result = await ctx.conversations.handle({ key, input, locale: a.locale });
+    let result: TurnResult;
+    try {
+      result = await ctx.conversations.handle({ key, input, locale: a.locale });
+    } catch (err) {
+      // A full disk or a failing write: the stored conversation is as it was before this message, so the
+      // user is told to send it again rather than getting an HTTP error the client shows as a broken bot.
+      ctx.logger.error({ err: { message: (err as Error).message, name: (err as Error).name } }, 'bot framework turn failed');
+      const lang = chooseLanguage(a.locale, a.text);
+      const text = ctx.conversation.t(lang)('ui:errors.temporary', { phone: ctx.knowledge.contacts.hotline?.value });
+      await context.sendActivities(renderActivities([{ type: 'text', role: 'error', text }], ctx.conversation.t(lang), { channelId: a.channelId, lang }) as Partial<Activity>[]);
+      return;
+    }
     const lang = result.state.lang;
     const activities = renderActivities(result.messages, ctx.conversation.t(lang), { channelId: a.channelId, lang, publicUrl: ctx.config.EKEY_PUBLIC_URL });
     // BotActivity is the SDK's activity without the addressing the adapter fills in.

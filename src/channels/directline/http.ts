@@ -1,3 +1,4 @@
+import { jsonDepth } from '../../http/json-depth.js';
 import type { IncomingMessage } from 'node:http';
 import type { Request, Response } from 'restify';
 
@@ -37,6 +38,8 @@ export function clientOf(req: Request): string {
  * The body as JSON within a size limit, read here rather than by restify's body parser so that an
  * oversized body is refused without being buffered whole.
  */
+const MAX_JSON_DEPTH = 64;
+
 export async function readJson(req: IncomingMessage, limit: number, optional = false): Promise<unknown> {
   const encoding = req.headers['content-encoding'];
   if (encoding && encoding !== 'identity') throw new Refusal(415, 'UnsupportedMediaType', `content-encoding "${encoding}" is not accepted`);
@@ -56,6 +59,8 @@ export async function readJson(req: IncomingMessage, limit: number, optional = f
     if (optional) return undefined;
     throw new Refusal(400, 'BadArgument', 'the request has no body; expected JSON');
   }
+  // A deeply nested value parses, but breaks whatever serialises it later (every poll of the conversation).
+  if (jsonDepth(text) > MAX_JSON_DEPTH) throw new Refusal(400, 'BadArgument', `the body nests deeper than ${MAX_JSON_DEPTH} levels`);
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {

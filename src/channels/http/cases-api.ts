@@ -76,8 +76,13 @@ export const casesApi: ChannelRegistrar = (server: Server, ctx: AppContext) => {
       return refuse(res, 400, err.code, message, { detail: err.detail, ...(err.allowed ? { allowed: err.allowed } : {}) });
     }
     if (err instanceof BodyError) {
-      if (err.kind === 'tooLarge') return refuse(res, 413, 'BodyTooLarge', t('ui:agentApi.bodyTooLarge'));
+      if (err.kind === 'tooLarge') {
+        // The rest of the body is never read: the connection goes with the answer.
+        res.setHeader('Connection', 'close');
+        return refuse(res, 413, 'BodyTooLarge', t('ui:agentApi.bodyTooLarge'));
+      }
       if (err.kind === 'notJson') return refuse(res, 415, 'NotJson', t('ui:agentApi.notJson'));
+      if (err.kind === 'encoded') return refuse(res, 415, 'UnsupportedMediaType', t('ui:errors.contentEncoding'));
       return refuse(res, 400, 'BadJson', t('ui:agentApi.badJson'));
     }
     ctx.logger.error({ err: { name: (err as Error).name, message: (err as Error).message }, reference }, 'agent API request failed');

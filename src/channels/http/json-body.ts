@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 
 export class BodyError extends Error {
-  constructor(readonly kind: 'tooLarge' | 'notJson' | 'badJson') {
+  constructor(readonly kind: 'tooLarge' | 'notJson' | 'badJson' | 'encoded') {
     super(kind);
     this.name = 'BodyError';
   }
@@ -11,6 +11,9 @@ export class BodyError extends Error {
 export async function readJsonBody(req: IncomingMessage, limit = 16 * 1024): Promise<unknown> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/json') throw new BodyError('notJson');
+  // A compressed body would be read as if it were plain: it is refused, never inflated.
+  const encoding = req.headers['content-encoding'];
+  if (encoding && encoding !== 'identity') throw new BodyError('encoded');
   // A body parser installed server-wide may have read the stream already: take what it kept.
   const kept = (req as { rawBody?: unknown; body?: unknown }).rawBody ?? (req as { body?: unknown }).body;
   if (kept !== undefined) {

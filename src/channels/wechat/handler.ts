@@ -33,6 +33,12 @@ export class MessageHandler {
     return this.reply(openid, this.languages.get(openid) ?? 'zh-CN', t('ui:wechat.unsupported'));
   }
 
+  /** What the user is told when a message could not be handled: a temporary failure, to send it again. */
+  failure(openid: string): string {
+    const t = this.ctx.conversation.t(this.languages.get(openid) ?? 'zh-CN');
+    return t('ui:errors.temporary', { phone: this.ctx.knowledge.contacts.hotline?.value });
+  }
+
   private async event(openid: string, msg: WechatFields): Promise<string[]> {
     switch ((msg.Event ?? '').toLowerCase()) {
       case 'subscribe':

@@ -173,22 +173,24 @@ export function createWechatChannel(options: WechatChannelOptions = {}): Channel
       const { value: answer, first } = answers.getOrCreate(retryKey, () => ({ parts: handler.handle(msg) }));
       log.debug({ mode, msgType: msg.MsgType, event: msg.Event, retry: !first }, 'WeChat message');
 
+      const reply = (content: string) => {
+        const xml = textReplyXml(openid, msg.ToUserName as string, content);
+        if (mode === 'safe' && cipher) sendXml(res, encryptedReplyXml(cipher, token, xml));
+        else sendXml(res, xml);
+      };
+
       let parts: string[] | undefined;
       try {
         parts = await within(answer.parts, o.replyDeadlineMs);
       } catch (err) {
         // A retry may succeed where this attempt failed: it must run the turn again, not share the failure.
         answers.delete(retryKey, answer);
-        // Answered here rather than thrown: the generic error log names the URL, whose query holds the openid.
+        // Logged here rather than thrown: the generic error log names the URL, whose query holds the openid.
         log.error({ err: { name: (err as Error).name, message: (err as Error).message } }, 'WeChat message failed');
-        return refuse(res, 500, 'InternalError', 'internal error');
+        // A full disk or a failing write: said in the chat, since WeChat shows a 500 as "this account cannot
+        // serve you"; the stored conversation is as it was, so sending the message again goes on from there.
+        return reply(handler.failure(openid));
       }
-
-      const reply = (content: string) => {
-        const xml = textReplyXml(openid, msg.ToUserName as string, content);
-        if (mode === 'safe' && cipher) sendXml(res, encryptedReplyXml(cipher, token, xml));
-        else sendXml(res, xml);
-      };
 
       if (parts === undefined) {
         // Too slow for the passive reply: WeChat would retry, then tell the user the account is not
