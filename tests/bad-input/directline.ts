@@ -59,7 +59,7 @@ export function directLineCorpus(conversationId: string, token: string, other: s
     postActivity('a 1 MB message', message({ text: 'x'.repeat(MB) }), '4xx', 413),
     postActivity('a value nested 60 deep', message({ value: JSON.parse(nestedJson(60)) as unknown }), '2xx', 200),
     // Refused: nesting past 64 levels would break every later read of the transcript.
-    postActivity('a value nested 15,000 deep', whole.replace('"text":"你好"', `"text":"你好","value":${nestedJson(15_000)}`), '4xx', 400),
+    postActivity('a value nested 12,000 deep (under 32 KB)', whole.replace('"text":"你好"', `"text":"你好","value":${nestedJson(12_000, '[', ']')}`), '4xx', 400),
     postActivity('a value nested 4,000 deep', whole.replace('"text":"你好"', `"text":"你好","value":${nestedJson(4_000)}`), '4xx', 400),
     postActivity('channelData nested 4,000 deep', whole.replace('"text":"你好"', `"text":"你好","channelData":{"x":${nestedJson(4_000)}}`), '4xx', 400),
     postActivity('a typing activity', message({ type: 'typing', text: undefined }), '2xx', 200),
