@@ -6,6 +6,17 @@ import type { MaterialItem, Outcome, ProcedurePlan } from './outcome.js';
 
 export type Answers = Readonly<Record<string, string>>;
 
+/** Far more than the answer sets that reach an outcome; past it the memo starts again. */
+const PLAN_LIMIT = 5_000;
+
+function freezePlan(plan: ProcedurePlan): ProcedurePlan {
+  for (const list of [plan.steps, plan.materials, plan.notes, plan.passwords, plan.contacts, plan.related]) {
+    for (const item of list) if (typeof item === 'object') Object.freeze(item);
+    Object.freeze(list);
+  }
+  return Object.freeze(plan);
+}
+
 export type ConsultStep = { kind: 'question'; question: Question } | { kind: 'outcome'; outcome: Outcome };
 
 /**
@@ -36,7 +47,7 @@ export class Consultation {
     return q;
   }
 
-  private outcome(rule: string, params: OutcomeParams, decidedBy: string[], answers: Answers, details: Answers): Outcome {
+  private outcome(rule: string, params: OutcomeParams, decidedBy: readonly string[], answers: Answers, details: Answers): Outcome {
     const order = (fact: string) => this.k.questions.get(fact)?.order ?? 0;
     const why = [...decidedBy]
       .sort((a, b) => order(a) - order(b))
@@ -60,7 +71,24 @@ export class Consultation {
     return outcome;
   }
 
+  /**
+   * A plan depends on the procedure, the procedures given with it and the answers, and the same few
+   * dozen come back all day: each is built once, frozen, and shared (renderers key their own work on it).
+   */
+  private readonly plans = new Map<string, ProcedurePlan>();
+
   private plan(id: string, answers: Answers, together: readonly string[]): ProcedurePlan {
+    const key = `${id}\u0001${together.join(',')}\u0001${JSON.stringify(answers)}`;
+    let plan = this.plans.get(key);
+    if (!plan) {
+      plan = freezePlan(this.buildPlan(id, answers, together));
+      if (this.plans.size >= PLAN_LIMIT) this.plans.clear();
+      this.plans.set(key, plan);
+    }
+    return plan;
+  }
+
+  private buildPlan(id: string, answers: Answers, together: readonly string[]): ProcedurePlan {
     const p = this.k.procedures.get(id) as Procedure;
     const index = new Map(p.steps.map((s, i) => [s.id, i]));
     return {

@@ -11,11 +11,14 @@ export interface DecisionSpec<P> {
 }
 
 export type Decision<P> =
-  | { kind: 'outcome'; rule: string; params: P; decidedBy: string[] }
+  | { kind: 'outcome'; rule: string; params: P; decidedBy: readonly string[] }
   | { kind: 'question'; fact: string }
   | { kind: 'none' };
 
 type Tri = boolean | undefined;
+
+/** Far more answer sets than the rules can tell apart; past it the memo starts again. */
+const MEMO_LIMIT = 20_000;
 interface EvaluatedCondition {
   all?: EvaluatedCondition[];
   any?: EvaluatedCondition[];
@@ -42,9 +45,29 @@ export class Decider<P extends Record<string, unknown>> {
     this.order = new Map(spec.facts.map((f) => [f.id, f.order]));
   }
 
-  async decide(answers: Readonly<Record<string, string>>): Promise<Decision<P>> {
+  /**
+   * The decision is a function of the answers alone, and consultations walk the same few hundred answer
+   * sets over and over: json-rules-engine costs about 0.2 ms a run (an almanac, a promise per condition,
+   * a deep clone of every rule's result), a lookup costs nothing.
+   */
+  private readonly memo = new Map<string, Promise<Decision<P>>>();
+
+  decide(answers: Readonly<Record<string, string>>): Promise<Decision<P>> {
     const facts: Record<string, string> = {};
     for (const id of this.order.keys()) facts[id] = answers[id] ?? UNANSWERED;
+    const key = Object.values(facts).join('\u0001');
+    let decision = this.memo.get(key);
+    if (!decision) {
+      decision = this.evaluate(facts).then((d) => Object.freeze(d));
+      // A failed run is not kept: the next call tries again.
+      decision.catch(() => this.memo.delete(key));
+      if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
+      this.memo.set(key, decision);
+    }
+    return decision;
+  }
+
+  private async evaluate(facts: Record<string, string>): Promise<Decision<P>> {
     const { results, failureResults } = await this.engine.run(facts);
     const evaluated = [...results, ...failureResults].map((r: RuleResult) => {
       const root = r.conditions as unknown as EvaluatedCondition;
@@ -60,7 +83,7 @@ export class Decider<P extends Record<string, unknown>> {
     if (winner) {
       const decidedBy: string[] = [];
       trueFacts(winner.root, decidedBy);
-      return { kind: 'outcome', rule: winner.rule.name, params: winner.rule.event?.params as P, decidedBy: [...new Set(decidedBy)] };
+      return { kind: 'outcome', rule: winner.rule.name, params: winner.rule.event?.params as P, decidedBy: Object.freeze([...new Set(decidedBy)]) };
     }
 
     let next: string | undefined;

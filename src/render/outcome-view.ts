@@ -57,7 +57,34 @@ function contactLines(list: ProcedurePlan['contacts'], t: Translate): string[] {
   return list.map((c) => t('ui:outcome.contact', { label: t(`common:contact.${c.id}`), value: c.value }));
 }
 
+/**
+ * A procedure's words depend only on its plan (shared and frozen by the consultation), the language and
+ * the links; an outcome renders them two or three times (text, card, checklist) and the same plans come
+ * back all day: a hundred translations each, done once.
+ */
+const views = new WeakMap<ProcedurePlan, WeakMap<Translate, Map<string, ProcedureView>>>();
+
 function procedureView(p: ProcedurePlan, t: Translate, links?: PageLinks): ProcedureView {
+  let byT = views.get(p);
+  if (!byT) views.set(p, (byT = new WeakMap()));
+  let byLinks = byT.get(t);
+  if (!byLinks) byT.set(t, (byLinks = new Map()));
+  const key = links ? `${links.lang}\u0001${links.base}` : '';
+  let view = byLinks.get(key);
+  if (!view) byLinks.set(key, (view = deepFreeze(buildProcedureView(p, t, links))));
+  return view;
+}
+
+/** Shared views must not be changed by one renderer under another. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function buildProcedureView(p: ProcedurePlan, t: Translate, links?: PageLinks): ProcedureView {
   const ns = `procedures:${p.id}`;
   return {
     ...(links ? { flowchart: { title: t(`${ns}.title`), url: flowchartUrl(p.id, links) } } : {}),
