@@ -58,6 +58,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const insights = await InsightsStore.open(config.EKEY_DATA_DIR);
   const conversation = new Conversation(knowledge, { cases: new ServiceCaseDesk(cases, config.EKEY_PUBLIC_URL), insights, publicUrl: config.EKEY_PUBLIC_URL });
   const store = options.store ?? new FileConversationStore(config.EKEY_DATA_DIR, config.EKEY_CONVERSATION_TTL_HOURS * 3_600_000);
+  if (store instanceof FileConversationStore) {
+    const found = await store.open();
+    if (found.unreadable > 0) logger.warn({ unreadable: found.unreadable, keptAs: found.keptAs }, 'conversation journal damaged: readable conversations kept, the file kept aside');
+    if (found.migrated > 0) logger.info({ migrated: found.migrated }, 'conversations moved into the journal');
+  }
   const metrics = new Metrics();
   const conversations = new ConversationService(conversation, store, (key, result, seconds) => metrics.observeTurn(key, result, seconds));
   const ctx: AppContext = { config, knowledge, conversation, conversations, logger, metrics, cases, insights };
@@ -118,6 +123,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await closed;
       await caseStore.close();
       await insights.flush();
+      await store.close?.();
     },
   };
 }

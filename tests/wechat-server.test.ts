@@ -1,11 +1,8 @@
-import { existsSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
-import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Message } from '../src/conversation/messages.js';
-import { MemoryConversationStore } from '../src/conversation/state-store.js';
+import { FileConversationStore, MemoryConversationStore } from '../src/conversation/state-store.js';
 import { createLogger } from '../src/logger.js';
 import { plainText } from '../src/render/plain-text.js';
 import { MAX_PART_BYTES } from '../src/channels/wechat/split.js';
@@ -19,8 +16,15 @@ const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 const content = (r: { reply?: Record<string, string> }) => r.reply?.Content ?? '';
 /** Blank lines fall at part boundaries; the words and their order are what must arrive whole. */
 const lines = (s: string) => s.split('\n').filter((l) => l.trim() !== '');
-const stateFile = (w: RunningWechat, openid: string) =>
-  join(w.dataDir, 'conversations', `${createHash('sha256').update(`wechat:${openid}`).digest('hex').slice(0, 40)}.json`);
+/** Whether the service keeps a conversation for this WeChat user, as a restarted service would find it. */
+async function stored(w: RunningWechat, openid: string): Promise<boolean> {
+  const store = new FileConversationStore(w.dataDir, 86_400_000);
+  try {
+    return (await store.get(`wechat:${openid}`)) !== undefined;
+  } finally {
+    await store.close();
+  }
+}
 
 /** The token endpoint, any number of times, and a recorder of every customer-service message. */
 function wechatApi(script: (number | 'ok')[] = []) {
@@ -113,7 +117,7 @@ describe('the WeChat channel', () => {
       // Even a malformed or huge body gets the signature refusal, not a parse error.
       expect((await send(w, forged, '<<<')).status).toBe(403);
       expect((await send(w, forged, 'x'.repeat(200_000))).status).toBe(403);
-      expect(existsSync(stateFile(w, 'o-forged'))).toBe(false);
+      expect(await stored(w, 'o-forged')).toBe(false);
     });
 
     it('refuses a safe-mode message whose msg_signature does not match or is missing', async () => {
@@ -127,7 +131,7 @@ describe('the WeChat channel', () => {
     it('refuses a safe-mode message sealed for another app id', async () => {
       const r = await push(w, textXml('o-other-app', 'hi'), 'safe', 'wx-someone-else');
       expect(r.status).toBe(400);
-      expect(existsSync(stateFile(w, 'o-other-app'))).toBe(false);
+      expect(await stored(w, 'o-other-app')).toBe(false);
     });
   });
 
@@ -227,10 +231,10 @@ describe('the WeChat channel', () => {
     it('forgets the conversation on unsubscribe and answers nothing', async () => {
       const openid = 'o-leaving';
       await push(w, textXml(openid, '钥匙丢了'));
-      expect(existsSync(stateFile(w, openid))).toBe(true);
+      expect(await stored(w, openid)).toBe(true);
       const bye = await push(w, eventXml(openid, 'unsubscribe'));
       expect(bye).toMatchObject({ status: 200, body: 'success' });
-      expect(existsSync(stateFile(w, openid))).toBe(false);
+      expect(await stored(w, openid)).toBe(false);
     });
 
     it('answers an event that needs no reply with "success"', async () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../storage/atomic-file.js';
+import { Journal, type JournalRecovery } from '../storage/journal.js';
 import type { ConversationState } from './state.js';
 
 /** Where conversations are kept between turns; one conversation never sees another's state. */
@@ -9,80 +9,121 @@ export interface ConversationStore {
   get(key: string): Promise<ConversationState | undefined>;
   set(key: string, state: ConversationState): Promise<void>;
   delete(key: string): Promise<void>;
+  /** Puts what was written on the disk and lets go of the files. */
+  close?(): Promise<void>;
 }
 
-interface Stored {
+/** A conversation file of the earlier layout, one per conversation. */
+interface LegacyFile {
   savedAt: number;
   state: ConversationState;
 }
 
+/** What opening the store found, for the log. */
+export interface ConversationStoreRecovery extends JournalRecovery {
+  /** Conversations moved from the earlier one-file-per-conversation layout. */
+  migrated: number;
+}
+
 /**
- * One small file per conversation under EKEY_DATA_DIR/conversations, written atomically, so a turn
- * writes only its own conversation and a restart loses nothing. A conversation silent for longer than
- * the time to live is forgotten. Keys are hashed: they come from channels (user ids, openids) and must
- * never become paths.
+ * The conversations in one journal under EKEY_DATA_DIR/conversations (src/storage/journal.ts): a turn
+ * appends its conversation's new state, so a restart loses nothing and a turn costs one append of a few
+ * microseconds rather than a file written and renamed. A conversation silent for longer than the time to live is forgotten.
+ * Keys are hashed: they come from channels (user ids, openids) and are never written as they are.
  */
 export class FileConversationStore implements ConversationStore {
   private readonly dir: string;
   /** Recently used conversations as their JSON text: a tenth of the memory of live objects. */
   private readonly cache = new Map<string, string>();
+  private opened?: Promise<{ journal: Journal; recovery: ConversationStoreRecovery }>;
 
-  constructor(dataDir: string, private readonly ttlMs: number, private readonly now: () => number = Date.now, private readonly cacheLimit = 2_000) {
+  constructor(
+    dataDir: string,
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+    private readonly cacheLimit = 2_000,
+  ) {
     this.dir = join(dataDir, 'conversations');
   }
 
-  private file(key: string): string {
-    return join(this.dir, `${createHash('sha256').update(key).digest('hex').slice(0, 40)}.json`);
+  /** Opens the journal (once; every other call waits for it) and moves conversations of the earlier layout into it. */
+  open(): Promise<ConversationStoreRecovery> {
+    return this.journal().then((j) => j.recovery);
+  }
+
+  private journal() {
+    this.opened ??= (async () => {
+      const { journal, recovery } = await Journal.open(join(this.dir, 'journal.jsonl'), { ttlMs: this.ttlMs, now: this.now });
+      return { journal, recovery: { ...recovery, migrated: await this.migrate(journal) } };
+    })();
+    return this.opened;
+  }
+
+  private async migrate(journal: Journal): Promise<number> {
+    const names = (await readdir(this.dir)).filter((n) => /^[0-9a-f]{40}\.json$/.test(n));
+    let moved = 0;
+    for (const name of names) {
+      const file = join(this.dir, name);
+      const stored = JSON.parse(await readFile(file, 'utf8').catch(() => 'null')) as LegacyFile | null;
+      const key = name.slice(0, -'.json'.length);
+      if (stored?.state && typeof stored.savedAt === 'number' && !journal.has(key)) {
+        journal.set(key, JSON.stringify(stored.state), stored.savedAt);
+        moved += 1;
+      }
+    }
+    // The files go only once the journal holding them is on the disk.
+    journal.sync();
+    for (const name of names) await rm(join(this.dir, name), { force: true });
+    return moved;
+  }
+
+  private id(key: string): string {
+    return createHash('sha256').update(key).digest('hex').slice(0, 40);
   }
 
   async get(key: string): Promise<ConversationState | undefined> {
-    let stored: Stored;
+    const id = this.id(key);
+    const { journal } = await this.journal();
+    if (!journal.has(id)) {
+      this.cache.delete(id);
+      return undefined;
+    }
+    const text = this.cache.get(id);
+    if (text !== undefined) return JSON.parse(text) as ConversationState;
     try {
-      stored = JSON.parse(this.cache.get(key) ?? (await readFile(this.file(key), 'utf8'))) as Stored;
+      return journal.get<ConversationState>(id);
     } catch {
       return undefined;
     }
-    if (this.now() - stored.savedAt > this.ttlMs) {
-      await this.delete(key);
-      return undefined;
-    }
-    return stored.state;
   }
 
   async set(key: string, state: ConversationState): Promise<void> {
-    const text = JSON.stringify({ savedAt: this.now(), state } satisfies Stored);
-    // A conversation is cheap to lose in a power cut and written every turn: no fsync on the hot path.
-    // The turn waits for the write, so a full disk is told to the user rather than found out later.
-    await writeFileAtomic(this.file(key), text, { sync: false });
-    this.cache.delete(key);
-    this.cache.set(key, text);
+    const id = this.id(key);
+    const text = JSON.stringify(state);
+    const { journal } = await this.journal();
+    // The turn waits for the append, so a full disk is told to the user rather than found out later.
+    journal.set(id, text);
+    this.cache.delete(id);
+    this.cache.set(id, text);
     if (this.cache.size > this.cacheLimit) this.cache.delete(this.cache.keys().next().value as string);
   }
 
   async delete(key: string): Promise<void> {
-    this.cache.delete(key);
-    await rm(this.file(key), { force: true });
+    const id = this.id(key);
+    this.cache.delete(id);
+    (await this.journal()).journal.delete(id);
   }
 
-  /** Removes the files of conversations past their time to live; returns how many. */
+  /** Forgets conversations past their time to live; returns how many. */
   async sweep(): Promise<number> {
-    let removed = 0;
-    let names: string[];
-    try {
-      names = await readdir(this.dir);
-    } catch {
-      return 0;
-    }
-    for (const name of names) {
-      const path = join(this.dir, name);
-      const info = await stat(path).catch(() => undefined);
-      if (info && this.now() - info.mtimeMs > this.ttlMs) {
-        await rm(path, { force: true });
-        removed += 1;
-      }
-    }
-    for (const [key, text] of this.cache) if (this.now() - (JSON.parse(text) as Stored).savedAt > this.ttlMs) this.cache.delete(key);
+    const { journal } = await this.journal();
+    const removed = await journal.sweep();
+    for (const id of this.cache.keys()) if (!journal.has(id)) this.cache.delete(id);
     return removed;
+  }
+
+  async close(): Promise<void> {
+    if (this.opened) await (await this.opened).journal.close();
   }
 }
 
