@@ -27,12 +27,28 @@ import { APPID, AES_KEY, API_BASE, push, type RunningWechat, SECRET, TOKEN, text
  */
 const disk = vi.hoisted(() => ({ full: false, refused: 0 }));
 
+const enospc = vi.hoisted(() => () => {
+  disk.refused += 1;
+  return Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+});
+
+// The small files (case segments, the lock, insights) are written with the synchronous calls.
+vi.mock('node:fs', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:fs')>();
+  const failing =
+    <F extends (...a: never[]) => unknown>(f: F) =>
+    ((...args: Parameters<F>) => {
+      if (disk.full) throw enospc();
+      return f(...args);
+    }) as F;
+  const writeSync = failing(real.writeSync);
+  const writeFileSync = failing(real.writeFileSync);
+  const appendFileSync = failing(real.appendFileSync);
+  return { ...real, writeSync, writeFileSync, appendFileSync, default: { ...real, writeSync, writeFileSync, appendFileSync } };
+});
+
 vi.mock('node:fs/promises', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:fs/promises')>();
-  const enospc = () => {
-    disk.refused += 1;
-    return Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
-  };
   const open = (async (...args: Parameters<typeof real.open>) => {
     const handle = await real.open(...args);
     return new Proxy(handle, {

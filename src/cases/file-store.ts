@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
@@ -257,7 +258,8 @@ export class FileCaseStore implements CaseStore {
   private async refreshMonth(month: string): Promise<void> {
     let names: string[];
     try {
-      names = await readdir(join(this.root, month));
+      // Before every create: a listing of a few dozen names, made in place (see writeFileAtomic).
+      names = readdirSync(join(this.root, month));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw err;

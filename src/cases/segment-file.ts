@@ -1,15 +1,9 @@
-import { open, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { Adapter } from 'lowdb';
-import { writeFileAtomic } from '../storage/atomic-file.js';
+import { type FileStamp, writeFileAtomic } from '../storage/atomic-file.js';
 import { SegmentData } from './case-schema.js';
 import { CaseStoreError } from './errors.js';
-
-/** What identifies one version of a file: an atomic write replaces the inode. */
-export interface FileStamp {
-  ino: number;
-  size: number;
-  mtimeMs: number;
-}
 
 export function sameStamp(a: FileStamp | undefined, b: FileStamp | undefined): boolean {
   return !!a && !!b && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
@@ -59,14 +53,13 @@ export class SegmentFile implements Adapter<SegmentData> {
   }
 
   async write(data: SegmentData): Promise<void> {
-    await writeFileAtomic(this.path, JSON.stringify(data));
-    const info = await stat(this.path);
-    this.stamp = { ino: info.ino, size: info.size, mtimeMs: info.mtimeMs };
+    this.stamp = await writeFileAtomic(this.path, JSON.stringify(data));
   }
 
+  /** A stat of a few microseconds, asked before every write: made in place (see writeFileAtomic). */
   async current(): Promise<FileStamp | undefined> {
     try {
-      const info = await stat(this.path);
+      const info = statSync(this.path);
       return { ino: info.ino, size: info.size, mtimeMs: info.mtimeMs };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;

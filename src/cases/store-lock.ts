@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import { open, readFile, rm, stat } from 'node:fs/promises';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import { readFile, rm, stat } from 'node:fs/promises';
 
 const STALE_MS = 30_000;
 /** How long a lock may stay without its owner written before it counts as left by a dead process. */
@@ -29,32 +30,39 @@ export class StoreLock {
     try {
       return await fn();
     } finally {
-      await rm(this.path, { force: true });
+      rmSync(this.path, { force: true });
     }
+  }
+
+  /**
+   * Creating and removing the lock are system calls of microseconds, made in place: every write of the
+   * store takes the lock, and through the thread pool each step would cost a round trip.
+   */
+  private tryTake(): boolean {
+    let fd: number;
+    try {
+      fd = openSync(this.path, 'wx');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw err;
+    }
+    try {
+      writeSync(fd, this.me);
+    } catch (err) {
+      // On a full disk the file is created but its owner cannot be written: an empty lock nobody
+      // holds would block every write until it went stale, so it goes now.
+      closeSync(fd);
+      rmSync(this.path, { force: true });
+      throw err;
+    }
+    closeSync(fd);
+    return true;
   }
 
   private async acquire(): Promise<void> {
     const started = Date.now();
     for (let attempt = 0; ; attempt += 1) {
-      let handle;
-      try {
-        handle = await open(this.path, 'wx');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      }
-      if (handle) {
-        try {
-          await handle.writeFile(this.me);
-          await handle.close();
-          return;
-        } catch (err) {
-          // On a full disk the file is created but its owner cannot be written: an empty lock nobody
-          // holds would block every write until it went stale, so it goes now.
-          await handle.close().catch(() => undefined);
-          await rm(this.path, { force: true });
-          throw err;
-        }
-      }
+      if (this.tryTake()) return;
       if (await this.stale()) {
         await rm(this.path, { force: true });
         continue;
