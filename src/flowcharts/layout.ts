@@ -1,10 +1,13 @@
-import { Graphviz } from '@hpcc-js/wasm-graphviz';
+import type { Graphviz } from '@hpcc-js/wasm-graphviz';
 
 let graphviz: Promise<Graphviz> | undefined;
 
-/** Graphviz's dot layout (compiled to WebAssembly: no native binary to install), loaded once. */
+/**
+ * Graphviz's dot layout (compiled to WebAssembly: no native binary to install), loaded on the first
+ * chart: a service that draws none never carries it.
+ */
 function engine(): Promise<Graphviz> {
-  graphviz ??= Graphviz.load();
+  graphviz ??= import('@hpcc-js/wasm-graphviz').then((m) => m.Graphviz.load());
   return graphviz;
 }
 

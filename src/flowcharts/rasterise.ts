@@ -1,4 +1,3 @@
-import { renderAsync } from '@resvg/resvg-js';
 import type { ChartFonts } from './fonts.js';
 
 /**
@@ -9,6 +8,8 @@ import type { ChartFonts } from './fonts.js';
  */
 export async function svgToPng(svg: string, fonts: ChartFonts, zoom = 2): Promise<Buffer> {
   const source = fonts.family ? svg.replace(/(<svg[^>]*?) font-family="[^"]*"/, `$1 font-family="${fonts.family}"`) : svg;
+  // A native addon of some 10 MB, loaded with the first PNG rather than with the service.
+  const { renderAsync } = await import('@resvg/resvg-js');
   const image = await renderAsync(source, {
     background: '#ffffff',
     fitTo: { mode: 'zoom', value: zoom },

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Request, Response } from 'restify';
@@ -46,10 +46,18 @@ export const webPage: ChannelRegistrar = (server, ctx) => {
   const template = readFileSync(join(webDir, 'index.html'), 'utf8');
   const unknown = checkTemplate(template);
   if (unknown.length > 0) throw new Error(`web/index.html names placeholders the page does not fill: ${unknown.join(', ')}`);
-  const assets: Record<string, Asset> = {
-    'app.js': asset('text/javascript; charset=utf-8', readFileSync(join(webDir, 'app.js'))),
-    'styles.css': asset('text/css; charset=utf-8', readFileSync(join(webDir, 'styles.css'))),
-    'webchat.js': asset('text/javascript; charset=utf-8', readFileSync(join(PROJECT_ROOT, 'node_modules', 'botframework-webchat', 'dist', 'webchat.js'))),
+  // Read and compressed on first request: the Web Chat bundle alone is 5 MB, and compressing it takes a
+  // good part of a second that start-up need not wait for. A missing file still stops start-up.
+  const files: Record<string, { type: string; path: string; loaded?: Asset }> = {
+    'app.js': { type: 'text/javascript; charset=utf-8', path: join(webDir, 'app.js') },
+    'styles.css': { type: 'text/css; charset=utf-8', path: join(webDir, 'styles.css') },
+    'webchat.js': { type: 'text/javascript; charset=utf-8', path: join(PROJECT_ROOT, 'node_modules', 'botframework-webchat', 'dist', 'webchat.js') },
+  };
+  for (const f of Object.values(files)) if (!existsSync(f.path)) throw new Error(`the web page needs ${f.path}, which is missing`);
+  const assetOf = (name: string): Asset | undefined => {
+    const f = Object.hasOwn(files, name) ? files[name] : undefined;
+    if (f) f.loaded ??= asset(f.type, readFileSync(f.path));
+    return f?.loaded;
   };
   const labels = Object.fromEntries(
     (['zh-CN', 'en'] as const).map((lang) => {
@@ -78,7 +86,7 @@ export const webPage: ChannelRegistrar = (server, ctx) => {
   server.get('/embed.js', async (req: Request, res: Response) => sendAsset(req, res, embed, 3600));
 
   server.get('/web/:file', async (req: Request, res: Response) => {
-    const a = assets[String(req.params.file)];
+    const a = assetOf(String(req.params.file));
     if (!a) {
       res.status(404);
       res.json({ code: 'NotFound', message: 'no such file' });
