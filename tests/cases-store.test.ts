@@ -53,8 +53,12 @@ describe('the case store', () => {
 
   it('spreads cases over month folders and segments of bounded size', async () => {
     const dir = tempDir();
-    const { cases } = await open(dir, 7);
+    const { cases, store } = await open(dir, 7);
     await openCases(cases, 16);
+    // Until a checkpoint the cases are in the journal; closing folds it into the segments.
+    expect(segmentFiles(dir)).toEqual([]);
+    await store.close();
+    expect(readFileSync(join(dir, 'cases', 'journal.jsonl'), 'utf8')).toBe('');
     const files = segmentFiles(dir);
     expect(files.map((f) => f.split('/').slice(-1)[0])).toEqual(['0000.json', '0001.json', '0002.json']);
     const sizes = files.map((f) => (JSON.parse(readFileSync(f, 'utf8')) as { cases: unknown[] }).cases.length);
@@ -113,12 +117,86 @@ describe('the case store', () => {
 
   it('never writes over a file that went bad while running', async () => {
     const dir = tempDir();
-    const { cases } = await open(dir);
-    const [c] = await openCases(cases, 1);
+    const first = await open(dir);
+    const [c] = await openCases(first.cases, 2);
+    await first.store.close();
+    const { cases, store } = await open(dir);
     const [file] = segmentFiles(dir) as [string];
     writeFileSync(file, '{"format":1,');
     await expect(cases.setContact(c!.reference, { mobile: '13800138000' })).rejects.toThrow(CaseStoreError);
+    await expect(store.get(c!.reference)).rejects.toThrow(file);
+    await expect(openCases(cases, 1)).rejects.toThrow(CaseStoreError);
+    await store.close();
     expect(readFileSync(file, 'utf8')).toBe('{"format":1,');
+  });
+
+  it('folds the journal into the segments once it has grown, and starts it again', async () => {
+    const dir = tempDir();
+    const store = await FileCaseStore.open(dir, { segmentCapacity: 7, checkpointBytes: 8 * 1024 });
+    const cases = new CaseService(knowledge(), store);
+    const made = await openCases(cases, 20);
+    await cases.transition(made[0]!.reference, { to: 'submitted', agent: '王芳' });
+    const journal = readFileSync(join(dir, 'cases', 'journal.jsonl'), 'utf8');
+    // A few cases of ~1.5 KB fill 8 KB: the journal was restarted, and holds only what came after.
+    expect(journal.length).toBeLessThan(8 * 1024 + 2_000);
+    const inSegments = segmentFiles(dir).flatMap((f) => (JSON.parse(readFileSync(f, 'utf8')) as { cases: { reference: string }[] }).cases.map((x) => x.reference));
+    expect(inSegments.length).toBeGreaterThanOrEqual(10);
+    const inJournal = journal.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { c: { reference: string } }).c.reference);
+    expect(new Set([...inSegments, ...inJournal])).toEqual(new Set(made.map((x) => x.reference)));
+    const again = await FileCaseStore.open(dir);
+    expect((await again.list({ offset: 0, limit: 100 })).total).toBe(20);
+    expect((await again.get(made[0]!.reference))?.status).toBe('submitted');
+  });
+
+  it('sees the checkpoint another process made, and what it wrote after it', async () => {
+    const dir = tempDir();
+    const a = await FileCaseStore.open(dir, { segmentCapacity: 5, checkpointBytes: 4 * 1024 });
+    const b = await FileCaseStore.open(dir, { segmentCapacity: 5, checkpointBytes: 4 * 1024 });
+    const ca = new CaseService(knowledge(), a);
+    const made = await openCases(ca, 3);
+    expect((await b.list({ offset: 0, limit: 100 })).total).toBe(3);
+    // a writes on past several checkpoints; b reads in between and after.
+    made.push(...(await openCases(ca, 12)));
+    await ca.transition(made[1]!.reference, { to: 'submitted', agent: 'A' });
+    const seen = await b.list({ offset: 0, limit: 100 });
+    expect(seen.items.map((x) => x.reference).sort()).toEqual(made.map((x) => x.reference).sort());
+    expect((await b.get(made[1]!.reference))?.status).toBe('submitted');
+    // And b's own write lands in the segment a placed the case in.
+    await new CaseService(knowledge(), b).setContact(made[14]!.reference, { mobile: '13800138000' });
+    expect((await a.get(made[14]!.reference))?.contact?.mobile).toBe('13800138000');
+  });
+
+  it('refuses to start on a damaged journal line, names the file, and leaves it byte for byte', async () => {
+    const dir = tempDir();
+    const { cases, store } = await open(dir);
+    const made = await openCases(cases, 3);
+    const path = join(dir, 'cases', 'journal.jsonl');
+    const lines = readFileSync(path, 'utf8').split('\n');
+    const damaged = [lines[0], '{"s":"2026-11/0000","c":', lines[2], ''].join('\n');
+    writeFileSync(path, damaged);
+    await expect(FileCaseStore.open(dir)).rejects.toThrow(CaseStoreError);
+    await expect(FileCaseStore.open(dir)).rejects.toThrow(path);
+    expect(readFileSync(path, 'utf8')).toBe(damaged);
+    // A line that parses but breaks the case schema is refused with the path of the problem.
+    writeFileSync(path, `${JSON.stringify({ s: `${made[0]!.reference.slice(3, 7)}-${made[0]!.reference.slice(7, 9)}/0000`, c: { ...made[0], status: 7 } })}\n`);
+    await expect(FileCaseStore.open(dir)).rejects.toThrow('$.c.status');
+    await store.close().catch(() => undefined);
+  });
+
+  it('reads past a torn last line of the journal (a writer killed while appending) and writes on after it', async () => {
+    const dir = tempDir();
+    const { cases } = await open(dir);
+    const made = await openCases(cases, 2);
+    const path = join(dir, 'cases', 'journal.jsonl');
+    const whole = readFileSync(path, 'utf8');
+    writeFileSync(path, `${whole}{"s":"2026-11/0000","c":{"reference":"EK-`);
+    const again = await open(dir);
+    expect((await again.store.list({ offset: 0, limit: 10 })).total).toBe(2);
+    const [next] = await openCases(again.cases, 1);
+    expect(readFileSync(path, 'utf8').startsWith(whole)).toBe(true);
+    expect(readFileSync(path, 'utf8')).not.toContain('"reference":"EK-"');
+    const third = await open(dir);
+    expect((await third.store.list({ offset: 0, limit: 10 })).items.map((x) => x.reference).sort()).toEqual([...made, next!].map((x) => x.reference).sort());
   });
 
   it('does not store a record that fails the schema', async () => {
@@ -168,12 +246,14 @@ describe('the case store', () => {
     expect(Object.keys((await b.store.get(c!.reference))!.details)).toHaveLength(30);
   });
 
-  it('loses nothing when two real processes write at the same time', { timeout: 60_000 }, async () => {
+  it('loses nothing when two real processes write at the same time, checkpointing as they go', { timeout: 60_000 }, async () => {
     const dir = tempDir();
-    const { cases, store } = await open(dir);
+    // Checkpoints every few cases, in all three processes: each finds the journal replaced under it.
+    const store = await FileCaseStore.open(dir, { segmentCapacity: 7, checkpointBytes: 6 * 1024 });
+    const cases = new CaseService(knowledge(), store);
     const [c] = await openCases(cases, 1);
     const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
-    const writer = (tag: string) => run(tsx, ['tests/cases-writer.ts', dir, c!.reference, tag, '25'], { cwd: process.cwd() });
+    const writer = (tag: string) => run(tsx, ['tests/cases-writer.ts', dir, c!.reference, tag, '25', String(6 * 1024)], { cwd: process.cwd() });
     const results = await Promise.all([writer('p1'), writer('p2'), (async () => openCases(cases, 10, 'parent'))()]);
     const children = results.slice(0, 2).flatMap((r) => JSON.parse((r as { stdout: string }).stdout) as string[]);
     await store.close();

@@ -5,12 +5,13 @@ import { Consultation } from '../src/consult/consultation.js';
 
 /**
  * A second process writing the store, for the concurrency test: `tsx tests/cases-writer.ts <dataDir>
- * <reference> <tag> <count>` adds <count> details to the case and opens <count> cases of its own.
+ * <reference> <tag> <count> [<checkpoint bytes>]` adds <count> details to the case and opens <count>
+ * cases of its own.
  */
-const [dataDir, reference, tag, countText] = process.argv.slice(2) as [string, string, string, string];
+const [dataDir, reference, tag, countText, checkpointText] = process.argv.slice(2) as [string, string, string, string, string?];
 const count = Number(countText);
 const k = loadKnowledge();
-const store = await FileCaseStore.open(dataDir, { segmentCapacity: 7 });
+const store = await FileCaseStore.open(dataDir, { segmentCapacity: 7, ...(checkpointText ? { checkpointBytes: Number(checkpointText) } : {}) });
 const cases = new CaseService(k, store);
 const answers = { need: 'first', applyMode: 'offline', enterpriseType: 'domestic' };
 const step = await new Consultation(k).next(answers);

@@ -11,7 +11,10 @@ export function filesUnder(root: string): Map<string, Buffer> {
   return out;
 }
 
-/** The cases held in the store's segment files, by reference, each as its stored JSON. */
+/**
+ * The cases the store holds, by reference, each as its stored JSON: the segment files, then the lines of
+ * the journal over them (the last line of a case wins), as a restarted store would read them.
+ */
 export function storedCases(dataDir: string): Map<string, string> {
   const out = new Map<string, string>();
   let files: Map<string, Buffer>;
@@ -24,6 +27,11 @@ export function storedCases(dataDir: string): Map<string, string> {
     if (!/^\d{4}-\d{2}[/\\]\d{4}\.json$/.test(rel)) continue;
     const segment = JSON.parse(bytes.toString('utf8')) as { cases: { reference: string }[] };
     for (const c of segment.cases) out.set(c.reference, JSON.stringify(c));
+  }
+  const journal = files.get('journal.jsonl')?.toString('utf8') ?? '';
+  for (const line of journal.split('\n').slice(0, -1)) {
+    const { c } = JSON.parse(line) as { c: { reference: string } };
+    out.set(c.reference, JSON.stringify(c));
   }
   return out;
 }

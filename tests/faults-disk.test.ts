@@ -1,18 +1,17 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type App, createApp } from '../src/app.js';
-import { FileCaseStore } from '../src/cases/file-store.js';
 import { botFrameworkChannel } from '../src/channels/botframework/index.js';
 import { casesRoutes } from '../src/channels/http/cases-routes.js';
 import { createWechatChannel } from '../src/channels/wechat/routes.js';
 import { loadConfig } from '../src/config.js';
 import type { Translate } from '../src/i18n.js';
 import { createLogger } from '../src/logger.js';
-import { filesUnder } from './data-files.js';
+import { filesUnder, storedCases } from './data-files.js';
 import { knowledge } from './helpers.js';
 import { say, texts } from './messages-client.js';
 import { referencesIn } from './service-process.js';
@@ -20,31 +19,43 @@ import { APPID, AES_KEY, API_BASE, push, type RunningWechat, SECRET, TOKEN, text
 
 /**
  * A full disk, injected under the service: every write to a file fails with ENOSPC (creating the file
- * still works, as on a real full disk with inodes left). And a failing write of the case store alone: a
- * segment's path taken by a directory. The user is told it is a temporary failure, in words from the
+ * still works, as on a real full disk with inodes left). And failing writes of the case store's files
+ * alone (its journal, its lock). The user is told it is a temporary failure, in words from the
  * locales; the server keeps serving; what was stored stays byte for byte; and once the disk is back the
  * conversation goes on from where it was.
  */
-const disk = vi.hoisted(() => ({ full: false, refused: 0 }));
+const disk = vi.hoisted(() => ({ full: false, casesFailing: false, refused: 0 }));
 
 const enospc = vi.hoisted(() => () => {
   disk.refused += 1;
   return Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
 });
 
-// The small files (case segments, the lock, insights) are written with the synchronous calls.
+// The small files (case segments and journal, the lock, insights, conversations) are written with the
+// synchronous calls. `casesFailing` fails only the writes to files under cases/, told by their descriptors.
 vi.mock('node:fs', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:fs')>();
+  const casesFds = new Set<number>();
+  const openSync = ((...args: Parameters<typeof real.openSync>) => {
+    const fd = real.openSync(...args);
+    if (/[/\\]cases[/\\]/.test(String(args[0]))) casesFds.add(fd);
+    else casesFds.delete(fd);
+    return fd;
+  }) as typeof real.openSync;
+  const writeSync = ((...args: Parameters<typeof real.writeSync>) => {
+    if (disk.full || (disk.casesFailing && casesFds.has(args[0]))) throw enospc();
+    return (real.writeSync as (...a: unknown[]) => number)(...args);
+  }) as typeof real.writeSync;
   const failing =
     <F extends (...a: never[]) => unknown>(f: F) =>
     ((...args: Parameters<F>) => {
       if (disk.full) throw enospc();
       return f(...args);
     }) as F;
-  const writeSync = failing(real.writeSync);
   const writeFileSync = failing(real.writeFileSync);
   const appendFileSync = failing(real.appendFileSync);
-  return { ...real, writeSync, writeFileSync, appendFileSync, default: { ...real, writeSync, writeFileSync, appendFileSync } };
+  const mocked = { openSync, writeSync, writeFileSync, appendFileSync };
+  return { ...real, ...mocked, default: { ...real, ...mocked } };
 });
 
 vi.mock('node:fs/promises', async (importOriginal) => {
@@ -83,7 +94,7 @@ interface Running {
   wechat: RunningWechat;
 }
 
-async function start(cases?: (dataDir: string) => Promise<FileCaseStore>): Promise<Running> {
+async function start(): Promise<Running> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ekey-disk-'));
   const config = loadConfig({
     EKEY_DATA_DIR: dataDir,
@@ -100,7 +111,6 @@ async function start(cases?: (dataDir: string) => Promise<FileCaseStore>): Promi
   const app = await createApp(config, {
     logger: createLogger('silent'),
     channels: [botFrameworkChannel, channel, casesRoutes],
-    ...(cases ? { cases: await cases(dataDir) } : {}),
   });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -122,6 +132,7 @@ beforeAll(() => {
 });
 afterEach(() => {
   disk.full = false;
+  disk.casesFailing = false;
 });
 afterAll(() => {
   nock.enableNetConnect();
@@ -195,40 +206,41 @@ describe('a full disk', () => {
   });
 });
 
-describe('a failing write of the case store (a segment path taken by a directory)', () => {
+describe('a failing write of the case store alone', () => {
   let r: Running;
   beforeAll(async () => {
-    // One case per segment, so that the next case needs a new segment file, whose path is then taken.
-    r = await start((dataDir) => FileCaseStore.open(dataDir, { segmentCapacity: 1 }));
+    r = await start();
   });
   afterAll(() => stop(r));
 
-  it('gives the outcome with a temporary failure for the reference, keeps the stored case byte for byte, and works again once cleared', async () => {
+  it('gives the outcome with a temporary failure for the reference, keeps the stored cases byte for byte, and works again once cleared', async () => {
     const zh = r.app.ctx.conversation.t('zh-CN');
     await say(r.url, 'seg-1', '钥匙丢了');
     const [first] = referencesIn(texts(await say(r.url, 'seg-1', '内资')));
     expect(first).toMatch(/^EK-/);
     const casesDir = join(r.dataDir, 'cases');
-    const [month] = readdirSync(casesDir).filter((n) => /^\d{4}-\d{2}$/.test(n));
-    const blocked = join(casesDir, month as string, '0001.json');
-    mkdirSync(blocked);
     const before = filesUnder(casesDir);
+    const stored = storedCases(r.dataDir);
+    expect([...stored.keys()]).toEqual([first]);
 
+    disk.casesFailing = true;
+    const refusedBefore = disk.refused;
     await say(r.url, 'seg-2', '钥匙丢了');
     const failed = await say(r.url, 'seg-2', '内资');
     expect(failed.status).toBe(200);
     expect(failed.activities.some((a) => a.channelData?.ekey.outcome === 'replacement-lost')).toBe(true);
     expect(texts(failed)).toContain(zh('ui:cases.failed', { phone }));
     expect(referencesIn(texts(failed))).toEqual([]);
+    expect(disk.refused).toBeGreaterThan(refusedBefore);
     expect(filesUnder(casesDir)).toEqual(before);
     expect(await healthy(r.url)).toBe(200);
 
-    rmSync(blocked, { recursive: true });
+    disk.casesFailing = false;
     await say(r.url, 'seg-3', '钥匙丢了');
     const [next] = referencesIn(texts(await say(r.url, 'seg-3', '内资')));
     expect(next).toMatch(/^EK-/);
-    const after = filesUnder(casesDir);
-    expect(after.get(join(month as string, '0000.json'))).toEqual(before.get(join(month as string, '0000.json')));
-    expect(after.get(join(month as string, '0001.json'))?.toString('utf8')).toContain(next);
+    const after = storedCases(r.dataDir);
+    expect(after.get(first as string)).toBe(stored.get(first as string));
+    expect([...after.keys()].sort()).toEqual([first, next].sort());
   });
 });

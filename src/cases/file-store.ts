@@ -1,8 +1,9 @@
 import { readdirSync } from 'node:fs';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import type { IsoDate } from '../dates/beijing.js';
+import { CaseJournal, type JournalEntry } from './case-journal.js';
 import { CaseRecord, type SegmentData } from './case-schema.js';
 import { CaseNotFoundError, CaseStoreError } from './errors.js';
 import { newReference, parseReference, referenceDate } from './reference.js';
@@ -11,10 +12,13 @@ import { StoreLock } from './store-lock.js';
 import { type CasePage, type CaseQuery, type CaseStore, matchesQuery } from './store.js';
 
 /**
- * How many cases one file holds. A write rewrites one file, so this bounds the cost of every create and
- * update whatever the number of cases stored (see docs/cases.md and `npm run bench:cases`).
+ * How many cases one file holds. A checkpoint rewrites the files it changed, so this bounds its cost
+ * whatever the number of cases stored (see docs/cases.md and `npm run bench:cases`).
  */
 export const SEGMENT_CAPACITY = 100;
+
+/** The journal is folded into the segments once it holds this much (some 150 cases or changes). */
+export const CHECKPOINT_BYTES = 256 * 1024;
 
 const MONTH_DIR = /^\d{4}-\d{2}$/;
 const SEGMENT_NAME = /^(\d{4})\.json$/;
@@ -29,6 +33,8 @@ interface PendingCreate {
 interface Segment {
   month: string;
   seq: number;
+  /** "YYYY-MM/NNNN", as the journal names it. */
+  id: string;
   file: SegmentFile;
   db: Low<SegmentData>;
 }
@@ -37,38 +43,57 @@ function segmentName(seq: number): string {
   return `${String(seq).padStart(4, '0')}.json`;
 }
 
+export interface FileCaseStoreOptions {
+  segmentCapacity?: number;
+  checkpointBytes?: number;
+}
+
 /**
- * The cases in EKEY_DATA_DIR/cases, one lowdb database per segment:
+ * The cases in EKEY_DATA_DIR/cases: one lowdb database per segment, and a journal of what changed since
+ * the segments were last written:
  *
  *     cases/2026-11/0000.json   the first 100 cases created in November 2026 (Beijing time)
  *     cases/2026-11/0001.json   the next 100 ...
+ *     cases/journal.jsonl       every create and update since (src/cases/case-journal.ts)
  *
  * A reference carries its creation date, so its month folder is known; new cases go into the month's
- * last segment until it is full. Every case is kept in memory (lowdb's way); writes are serialised in
- * the process and, through a lock file, with other processes (the `npm run cases` CLI), and each write
- * first re-reads its segment if another process changed it, so no writer loses another's change.
+ * last segment until it is full. A create or update is one line appended to the journal and made
+ * durable; once the journal has grown, the segments it touched are rewritten (each atomically, with
+ * fsync) and the journal starts again. Every case is kept in memory (lowdb's way). Writes are serialised
+ * in the process and, through a lock file, with other processes (the `npm run cases` CLI), and each
+ * operation first reads what other processes appended, so no writer loses another's change.
  */
 export class FileCaseStore implements CaseStore {
   private readonly root: string;
   private readonly lock: StoreLock;
-  private readonly months = new Map<string, Segment[]>();
-  private readonly index = new Map<string, Segment>();
+  private readonly journal: CaseJournal;
+  private months = new Map<string, Segment[]>();
+  private index = new Map<string, Segment>();
+  /** Segments changed by journal lines since they were last written. */
+  private dirty = new Set<Segment>();
+  /** A file found damaged: every operation reads everything again (and fails) until it is repaired. */
+  private damaged = false;
+  private wrote = false;
   private tail: Promise<unknown> = Promise.resolve();
   private readonly pending: PendingCreate[] = [];
   private rootMade = false;
+  private readonly capacity: number;
+  private readonly checkpointBytes: number;
 
-  private constructor(
-    dataDir: string,
-    private readonly capacity: number,
-  ) {
+  private constructor(dataDir: string, options: FileCaseStoreOptions) {
     this.root = join(dataDir, 'cases');
     this.lock = new StoreLock(join(this.root, '.lock'));
+    this.journal = new CaseJournal(join(this.root, 'journal.jsonl'));
+    this.capacity = options.segmentCapacity ?? SEGMENT_CAPACITY;
+    this.checkpointBytes = options.checkpointBytes ?? CHECKPOINT_BYTES;
   }
 
   /** Opens the store, reading and checking every file: a file that fails stops here with its name. */
-  static async open(dataDir: string, options: { segmentCapacity?: number } = {}): Promise<FileCaseStore> {
-    const store = new FileCaseStore(dataDir, options.segmentCapacity ?? SEGMENT_CAPACITY);
-    await store.refreshAll();
+  static async open(dataDir: string, options: FileCaseStoreOptions = {}): Promise<FileCaseStore> {
+    const store = new FileCaseStore(dataDir, options);
+    await mkdir(store.root, { recursive: true });
+    store.rootMade = true;
+    await store.lock.run(() => store.reload());
     return store;
   }
 
@@ -77,8 +102,8 @@ export class FileCaseStore implements CaseStore {
   }
 
   /**
-   * Creates arriving while a write is under way wait for it and are then written together, one write per
-   * segment they fill (group commit): under load the fsync is shared, not queued once per case.
+   * Creates arriving while a write is under way wait for it and are then written together, one append
+   * and one fdatasync for them all (group commit).
    */
   create(make: (reference: string) => CaseRecord, date: IsoDate): Promise<CaseRecord> {
     return new Promise((resolve, reject) => {
@@ -98,76 +123,85 @@ export class FileCaseStore implements CaseStore {
 
   private async createPending(): Promise<void> {
     const batch = this.pending.splice(0);
-    const months = new Map<string, PendingCreate[]>();
-    for (const p of batch) months.set(p.date.slice(0, 7), [...(months.get(p.date.slice(0, 7)) ?? []), p]);
-    for (const [month, creates] of months) {
+    try {
+      await this.catchUp(true);
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    const taken = new Set<string>();
+    const made: { p: PendingCreate; entry: JournalEntry }[] = [];
+    /** Cases this batch adds to each segment, new segments included. */
+    const adding = new Map<string, number>();
+    for (const p of batch) {
       try {
-        await this.refreshMonth(month);
-        const taken = new Set<string>();
-        const made: { p: PendingCreate; record: CaseRecord }[] = [];
-        for (const p of creates) {
-          try {
-            const reference = newReference((ref) => this.index.has(ref) || taken.has(ref), p.date);
-            taken.add(reference);
-            made.push({ p, record: this.check(p.make(reference), reference) });
-          } catch (err) {
-            p.reject(err);
-          }
-        }
-        const segments = [...(this.months.get(month) ?? [])];
-        const placed = new Map<Segment, { p: PendingCreate; record: CaseRecord }[]>();
-        for (const m of made) {
-          let segment = segments.at(-1);
-          const room = segment ? segment.db.data.cases.length + (placed.get(segment)?.length ?? 0) : this.capacity;
-          if (!segment || room >= this.capacity) segments.push((segment = this.segment(month, (segment?.seq ?? -1) + 1)));
-          placed.set(segment, [...(placed.get(segment) ?? []), m]);
-        }
-        for (const [segment, items] of placed) {
-          try {
-            await this.save(segment, [...segment.db.data.cases, ...items.map((i) => i.record)]);
-          } catch (err) {
-            for (const i of items) i.p.reject(err);
-            continue;
-          }
-          const known = this.months.get(month) ?? [];
-          if (!known.includes(segment)) this.months.set(month, [...known, segment]);
-          for (const i of items) {
-            this.index.set(i.record.reference, segment);
-            i.p.resolve(structuredClone(i.record));
-          }
-        }
+        const reference = newReference((ref) => this.index.has(ref) || taken.has(ref), p.date);
+        const record = this.check(p.make(reference), reference);
+        const segment = this.placeFor(p.date.slice(0, 7), adding);
+        await this.checkUnchanged(segment);
+        taken.add(reference);
+        adding.set(segment, (adding.get(segment) ?? 0) + 1);
+        made.push({ p, entry: { segment, record } });
       } catch (err) {
-        for (const p of creates) p.reject(err);
+        p.reject(err);
       }
     }
+    if (made.length === 0) return;
+    try {
+      await this.journal.append(made.map((m) => m.entry));
+    } catch (err) {
+      for (const m of made) m.p.reject(err);
+      return;
+    }
+    this.wrote = true;
+    for (const m of made) {
+      this.apply(m.entry);
+      m.p.resolve(structuredClone(m.entry.record));
+    }
+    await this.checkpointIfDue();
+  }
+
+  /** The segment a new case of the month goes to: the last one while it has room, else the next. */
+  private placeFor(month: string, adding: Map<string, number>): string {
+    const segments = this.months.get(month) ?? [];
+    let seq = segments.at(-1)?.seq ?? 0;
+    const count = (s: number) => (segments.find((x) => x.seq === s)?.db.data.cases.length ?? 0) + (adding.get(`${month}/${String(s).padStart(4, '0')}`) ?? 0);
+    while (count(seq) >= this.capacity) seq += 1;
+    return `${month}/${String(seq).padStart(4, '0')}`;
   }
 
   async get(reference: string): Promise<CaseRecord | undefined> {
     return this.serial(false, async () => {
-      const segment = await this.locate(reference);
-      const found = segment?.db.data.cases.find((c) => c.reference === reference);
-      return found && structuredClone(found);
+      await this.catchUp(false);
+      const found = this.find(reference);
+      return found && structuredClone(found.record);
     });
   }
 
   async update(reference: string, change: (current: CaseRecord) => CaseRecord): Promise<CaseRecord> {
     return this.serial(true, async () => {
-      const segment = await this.locate(reference);
-      const cases = segment?.db.data.cases ?? [];
-      const at = cases.findIndex((c) => c.reference === reference);
-      if (!segment || at < 0) throw new CaseNotFoundError(reference);
-      const record = this.check(change(structuredClone(cases[at] as CaseRecord)), reference);
-      await this.save(segment, cases.map((c, i) => (i === at ? record : c)));
+      await this.catchUp(true);
+      const found = this.find(reference);
+      if (!found) throw new CaseNotFoundError(reference);
+      await this.checkUnchanged(found.segment.id);
+      const record = this.check(change(structuredClone(found.record)), reference);
+      const entry = { segment: found.segment.id, record };
+      await this.journal.append([entry]);
+      this.wrote = true;
+      this.apply(entry);
+      await this.checkpointIfDue();
       return structuredClone(record);
     });
   }
 
   async list(q: CaseQuery): Promise<CasePage> {
-    return this.serial(false, () => this.scan(q));
+    return this.serial(false, async () => {
+      await this.catchUp(false);
+      return this.scan(q);
+    });
   }
 
-  private async scan(q: CaseQuery): Promise<CasePage> {
-    await this.refreshAll();
+  private scan(q: CaseQuery): CasePage {
     const items: CaseRecord[] = [];
     let total = 0;
     const months = [...this.months.keys()].sort().reverse();
@@ -189,8 +223,11 @@ export class FileCaseStore implements CaseStore {
     return { items, total };
   }
 
+  /** Folds what this process wrote into the segments, so that the next start reads little journal. */
   async close(): Promise<void> {
     await this.tail.catch(() => undefined);
+    if (this.wrote && this.dirty.size > 0) await this.serial(true, () => this.checkpoint()).catch(() => undefined);
+    this.journal.close();
   }
 
   /**
@@ -218,32 +255,102 @@ export class FileCaseStore implements CaseStore {
     return parsed.data;
   }
 
-  private segment(month: string, seq: number): Segment {
+  private find(reference: string): { segment: Segment; record: CaseRecord } | undefined {
+    if (!parseReference(reference) || parseReference(reference) !== reference) return undefined;
+    const segment = this.index.get(reference);
+    const record = segment?.db.data.cases.find((c) => c.reference === reference);
+    return segment && record ? { segment, record } : undefined;
+  }
+
+  /**
+   * What other processes appended; the segments again when a checkpoint of theirs replaced the journal.
+   * Reading is done under the lock (taken here for a read, already held by a write), so that no
+   * checkpoint runs between the segments and the journal read; finding that nothing changed is a stat.
+   */
+  private async catchUp(locked: boolean): Promise<void> {
+    if (!this.damaged && this.journal.unchanged()) return;
+    if (!locked) return this.lock.run(() => this.catchUp(true));
+    if (this.damaged) return this.reload();
+    const { entries, replaced, rewound } = this.journal.readNew();
+    if (rewound) return this.reload();
+    if (replaced) {
+      // Everything the journal held before is in the segments now: those it changed are read again.
+      this.dirty.clear();
+      await this.refreshAll();
+    }
+    for (const e of entries) this.apply(e, this.journal.path);
+  }
+
+  /** Under the lock: drops what is in memory and reads every file again, segments, then the whole journal. */
+  private async reload(): Promise<void> {
+    this.damaged = true;
+    this.months = new Map();
+    this.index = new Map();
+    this.dirty = new Set();
+    this.journal.close();
+    await this.refreshAll();
+    const { entries } = this.journal.readNew();
+    for (const e of entries) this.apply(e, this.journal.path);
+    this.damaged = false;
+  }
+
+  /**
+   * A segment about to change must be as this process last read or wrote it: anything else (a file
+   * damaged while running, a checkpoint of another process cut short) is read again from scratch,
+   * which refuses a damaged file, and the write goes no further.
+   */
+  private async checkUnchanged(id: string): Promise<void> {
+    const segment = this.segmentById(id);
+    if (!segment) return;
+    const now = await segment.file.current();
+    if (now === undefined ? segment.file.stamp === undefined : sameStamp(segment.file.stamp, now)) return;
+    await this.reload();
+    throw new Error(`case store segment ${segment.file.path} was changed by someone else; read again, try once more`);
+  }
+
+  private segmentById(id: string): Segment | undefined {
+    const [month, seq] = id.split('/') as [string, string];
+    return this.months.get(month)?.find((s) => s.seq === Number(seq));
+  }
+
+  /** A journal line into memory; lines of other processes are checked for where they put a case. */
+  private apply(e: JournalEntry, from?: string): void {
+    const [month, seqText] = e.segment.split('/') as [string, string];
+    const reference = e.record.reference;
+    if (from && referenceDate(reference).slice(0, 7) !== month) throw new CaseStoreError(from, `${reference} was not created in ${month}`);
+    const segment = this.segmentById(e.segment) ?? this.addSegment(month, Number(seqText));
+    const known = this.index.get(reference);
+    if (from && known && known !== segment) throw new CaseStoreError(from, `${reference} is also in cases/${known.month}/${segmentName(known.seq)}`);
+    const cases = segment.db.data.cases;
+    const at = cases.findIndex((c) => c.reference === reference);
+    if (at >= 0) cases[at] = e.record;
+    else cases.push(e.record);
+    this.index.set(reference, segment);
+    this.dirty.add(segment);
+  }
+
+  private addSegment(month: string, seq: number): Segment {
     const path = join(this.root, month, segmentName(seq));
     const file = new SegmentFile(path, path);
-    return { month, seq, file, db: new Low<SegmentData>(file, { format: 1, month, cases: [] }) };
+    const segment: Segment = { month, seq, id: `${month}/${String(seq).padStart(4, '0')}`, file, db: new Low<SegmentData>(file, { format: 1, month, cases: [] }) };
+    this.months.set(month, [...(this.months.get(month) ?? []), segment].sort((a, b) => a.seq - b.seq));
+    return segment;
   }
 
-  private async save(segment: Segment, cases: CaseRecord[]): Promise<void> {
-    const before = segment.db.data;
-    segment.db.data = { format: 1, month: segment.month, cases };
-    try {
+  private async checkpointIfDue(): Promise<void> {
+    // The cases are safe in the journal: a checkpoint that fails is tried again after the next write.
+    if (this.journal.bytes >= this.checkpointBytes) await this.checkpoint().catch(() => undefined);
+  }
+
+  /** Under the lock: writes every segment the journal changed, then starts the journal again. */
+  private async checkpoint(): Promise<void> {
+    await this.catchUp(true);
+    for (const segment of [...this.dirty].sort((a, b) => a.id.localeCompare(b.id))) {
+      await this.checkUnchanged(segment.id);
       await segment.db.write();
-    } catch (err) {
-      segment.db.data = before;
-      throw err;
+      this.dirty.delete(segment);
     }
-  }
-
-  private async locate(reference: string): Promise<Segment | undefined> {
-    if (!parseReference(reference) || parseReference(reference) !== reference) return undefined;
-    const known = this.index.get(reference);
-    if (known) {
-      await this.refreshSegment(known);
-      return known;
-    }
-    await this.refreshMonth(referenceDate(reference).slice(0, 7));
-    return this.index.get(reference);
+    await this.journal.restart();
   }
 
   /** Re-reads a segment another process has rewritten since this one last read or wrote it. */
@@ -254,41 +361,24 @@ export class FileCaseStore implements CaseStore {
     for (const c of segment.db.data.cases) this.index.set(c.reference, segment);
   }
 
-  /** Picks up the segments another process started in a month, and the month's last one. */
-  private async refreshMonth(month: string): Promise<void> {
-    let names: string[];
-    try {
-      // Before every create: a listing of a few dozen names, made in place (see writeFileAtomic).
-      names = readdirSync(join(this.root, month));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
-    }
-    const known = this.months.get(month) ?? [];
-    const seqs = names.flatMap((n) => {
-      const m = SEGMENT_NAME.exec(n);
-      return m ? [Number(m[1])] : [];
-    });
-    const fresh = seqs.filter((seq) => !known.some((s) => s.seq === seq)).sort((a, b) => a - b);
-    const added = fresh.map((seq) => this.segment(month, seq));
-    const all = [...known, ...added].sort((a, b) => a.seq - b.seq);
-    this.months.set(month, all);
-    await Promise.all([...added, ...(known.length ? [known.at(-1) as Segment] : [])].map((s) => this.refreshSegment(s)));
-  }
-
+  /** Picks up the segment files of every month, and reads those that changed. */
   private async refreshAll(): Promise<void> {
     let months: string[];
     try {
-      months = (await readdir(this.root)).filter((n) => MONTH_DIR.test(n));
+      months = readdirSync(this.root).filter((n) => MONTH_DIR.test(n));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw err;
     }
     for (const month of months.sort()) {
-      await this.refreshMonth(month);
-      const segments = this.months.get(month) ?? [];
-      // Any segment may have been updated elsewhere; a stat each is cheap next to reading them.
-      await Promise.all(segments.map((s) => this.refreshSegment(s)));
+      const seqs = readdirSync(join(this.root, month)).flatMap((n) => {
+        const m = SEGMENT_NAME.exec(n);
+        return m ? [Number(m[1])] : [];
+      });
+      for (const seq of seqs.sort((a, b) => a - b)) {
+        const segment = this.segmentById(`${month}/${String(seq).padStart(4, '0')}`) ?? this.addSegment(month, seq);
+        await this.refreshSegment(segment);
+      }
     }
   }
 
