@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { KnowledgeError } from './knowledge/errors.js';
 import { CaseStoreError } from './cases/errors.js';
 import { defaultChannels } from './channels/index.js';
+import { collectWhenIdle } from './observability/idle-collect.js';
 
 /** `npm start`: configuration from the environment, then every channel on PORT. */
 try {
@@ -11,8 +12,10 @@ try {
   const app = await createApp(config, { channels: defaultChannels });
   await new Promise<void>((resolve) => app.server.listen(config.PORT, config.HOST, resolve));
   app.ctx.logger.info({ port: config.PORT }, 'ekey-assistant listening');
+  const idle = collectWhenIdle(app.server.server);
   const stop = (signal: string) => {
     app.ctx.logger.info({ signal }, 'stopping');
+    idle.stop();
     const force = setTimeout(() => process.exit(1), 5_000);
     force.unref();
     void app.close().then(
