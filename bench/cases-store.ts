@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { CaseRecord } from '../src/cases/case-schema.js';
 import { FileCaseStore, SEGMENT_CAPACITY } from '../src/cases/file-store.js';
 import { newReference } from '../src/cases/reference.js';
@@ -12,11 +13,10 @@ import { loadKnowledge } from '../src/knowledge/load.js';
 /**
  * `npm run bench:cases`: create and update latency with 1,000, 10,000 and 100,000 cases stored. Every
  * stored case is put in the current month, the worst case for a store laid out by month; each write
- * goes through the whole path (lock file, freshness check, schema check, atomic write with fsync).
- * Prints figures; it passes or fails nothing.
+ * goes through the whole path (lock file, freshness check, schema check, journal append with
+ * fdatasync, and the checkpoints that fold the journal into the segments when they fall due).
+ * Prints figures; it passes or fails nothing. `npm run bench` runs it too and shows its table.
  */
-const SIZES = [1_000, 10_000, 100_000];
-const OPS = Number(process.env.BENCH_OPS ?? 200);
 const WARMUP = 10;
 
 const k = loadKnowledge();
@@ -24,6 +24,15 @@ const answers = { need: 'first', applyMode: 'offline', enterpriseType: 'domestic
 const step = await new Consultation(k).next(answers);
 if (step.kind !== 'outcome') throw new Error('the bench answers no longer reach an outcome');
 const outcome = step.outcome;
+
+interface Row {
+  size: number;
+  open: number;
+  heapMB: number;
+  create: { p50: number; p99: number };
+  update: { p50: number; p99: number };
+  list: number;
+}
 
 /** One real case, as the service makes it, to copy. */
 async function template(): Promise<CaseRecord> {
@@ -75,37 +84,46 @@ async function time(n: number, fn: (i: number) => Promise<unknown>): Promise<{ p
   return { p50: percentile(ms, 50), p99: percentile(ms, 99) };
 }
 
-const base = await template();
-const rows: { size: number; open: number; heapMB: number; create: { p50: number; p99: number }; update: { p50: number; p99: number }; list: number }[] = [];
-for (const size of SIZES) {
-  const dir = mkdtempSync(join(tmpdir(), `ekey-bench-${size}-`));
-  const refs = seed(dir, size, base);
-  global.gc?.();
-  const t0 = performance.now();
-  const store = await FileCaseStore.open(dir);
-  const open = performance.now() - t0;
-  const cases = new CaseService(k, store);
-  const create = await time(OPS, () => cases.open({ outcome, answers, lang: 'zh-CN', channel: 'bench' }));
-  // Updates touch cases spread over the whole store, each a legal transition.
-  const stride = Math.floor(refs.length / (OPS + WARMUP + 1));
-  const update = await time(OPS, (i) => cases.transition(refs[(i + WARMUP + 1) * stride] as string, { to: 'submitted', agent: 'bench' }));
-  const t1 = performance.now();
-  await cases.list({ status: 'submitted', offset: 0, limit: 50 });
-  const list = performance.now() - t1;
-  const heapMB = process.memoryUsage().heapUsed / 1_048_576;
-  rows.push({ size, open, heapMB, create, update, list });
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-  process.stdout.write(`${size.toLocaleString('en')} cases stored: done\n`);
+export async function benchCaseStore(options: { quick?: boolean; log?: (line: string) => void } = {}): Promise<{ rows: Row[]; table: string[] }> {
+  const sizes = options.quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
+  const ops = Number(process.env.BENCH_OPS ?? (options.quick ? 100 : 200));
+  const base = await template();
+  const rows: Row[] = [];
+  for (const size of sizes) {
+    const dir = mkdtempSync(join(tmpdir(), `ekey-bench-${size}-`));
+    const refs = seed(dir, size, base);
+    global.gc?.();
+    const t0 = performance.now();
+    const store = await FileCaseStore.open(dir);
+    const open = performance.now() - t0;
+    const cases = new CaseService(k, store);
+    const create = await time(ops, () => cases.open({ outcome, answers, lang: 'zh-CN', channel: 'bench' }));
+    // Updates touch cases spread over the whole store, each a legal transition.
+    const stride = Math.floor(refs.length / (ops + WARMUP + 1));
+    const update = await time(ops, (i) => cases.transition(refs[(i + WARMUP + 1) * stride] as string, { to: 'submitted', agent: 'bench' }));
+    const t1 = performance.now();
+    await cases.list({ status: 'submitted', offset: 0, limit: 50 });
+    const list = performance.now() - t1;
+    const heapMB = process.memoryUsage().heapUsed / 1_048_576;
+    rows.push({ size, open, heapMB, create, update, list });
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+    options.log?.(`${size.toLocaleString('en')} cases stored: done`);
+  }
+  const ms = (x: number) => x.toFixed(2);
+  const first = rows[0] as Row;
+  const last = rows.at(-1) as Row;
+  const table = [
+    `| cases stored | create p50 / p99 ms | update p50 / p99 ms | open ms | list ms | heap MB |`,
+    '| ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map((r) => `| ${r.size.toLocaleString('en')} | ${ms(r.create.p50)} / ${ms(r.create.p99)} | ${ms(r.update.p50)} / ${ms(r.update.p99)} | ${r.open.toFixed(0)} | ${r.list.toFixed(1)} | ${r.heapMB.toFixed(0)} |`),
+    '',
+    `Case store, ${ops} operations each (segments of ${SEGMENT_CAPACITY}): at ${last.size.toLocaleString('en')} cases against ${first.size.toLocaleString('en')}, create p50 ${(last.create.p50 / first.create.p50).toFixed(2)}x, p99 ${(last.create.p99 / first.create.p99).toFixed(2)}x; update p50 ${(last.update.p50 / first.update.p50).toFixed(2)}x, p99 ${(last.update.p99 / first.update.p99).toFixed(2)}x (target ≤ 3x).`,
+  ];
+  return { rows, table };
 }
 
-const f = (x: number) => x.toFixed(2).padStart(8);
-process.stdout.write(`\nlatency in ms over ${OPS} operations each (segment capacity ${SEGMENT_CAPACITY}, Node ${process.version})\n`);
-process.stdout.write(`${'stored'.padStart(8)} ${'create p50'.padStart(10)} ${'create p99'.padStart(10)} ${'update p50'.padStart(10)} ${'update p99'.padStart(10)} ${'open ms'.padStart(9)} ${'list ms'.padStart(8)} ${'heap MB'.padStart(8)}\n`);
-for (const r of rows)
-  process.stdout.write(`${String(r.size).padStart(8)} ${f(r.create.p50).padStart(10)} ${f(r.create.p99).padStart(10)} ${f(r.update.p50).padStart(10)} ${f(r.update.p99).padStart(10)} ${r.open.toFixed(0).padStart(9)} ${r.list.toFixed(1).padStart(8)} ${r.heapMB.toFixed(0).padStart(8)}\n`);
-const first = rows[0]!;
-const last = rows.at(-1)!;
-process.stdout.write(
-  `\nratio ${last.size.toLocaleString('en')} / ${first.size.toLocaleString('en')}: create p50 ${(last.create.p50 / first.create.p50).toFixed(2)}x, p99 ${(last.create.p99 / first.create.p99).toFixed(2)}x; update p50 ${(last.update.p50 / first.update.p50).toFixed(2)}x, p99 ${(last.update.p99 / first.update.p99).toFixed(2)}x\n`,
-);
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { table } = await benchCaseStore({ quick: process.argv.includes('--quick'), log: (line) => process.stdout.write(`${line}\n`) });
+  process.stdout.write(`\nNode ${process.version}\n\n${table.join('\n')}\n`);
+}

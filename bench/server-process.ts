@@ -11,6 +11,13 @@ export interface Started {
   readyMs: number;
   stop(): Promise<void>;
   rssMb(): number;
+  /** The highest resident size the process has had (VmHWM). */
+  peakRssMb(): number;
+}
+
+/** A size from /proc/<pid>/status, in MB. */
+function status(child: ChildProcess, field: string): number {
+  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
 }
 
 /** Starts a server (a command and its arguments, run from the project folder) and waits for /healthz. */
@@ -44,7 +51,8 @@ export async function startServer(command: string[], port: number, env: Record<s
     child,
     base,
     readyMs,
-    rssMb: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024,
+    rssMb: () => status(child, 'VmRSS'),
+    peakRssMb: () => status(child, 'VmHWM'),
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();
