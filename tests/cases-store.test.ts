@@ -136,6 +136,8 @@ describe('the case store', () => {
     const cases = new CaseService(knowledge(), store);
     const made = await openCases(cases, 20);
     await cases.transition(made[0]!.reference, { to: 'submitted', agent: '王芳' });
+    // A checkpoint runs as an operation of its own, after the write that made it due: wait for it.
+    await store.list({ offset: 0, limit: 1 });
     const journal = readFileSync(join(dir, 'cases', 'journal.jsonl'), 'utf8');
     // A few cases of ~1.5 KB fill 8 KB: the journal was restarted, and holds only what came after.
     expect(journal.length).toBeLessThan(8 * 1024 + 2_000);
@@ -146,6 +148,43 @@ describe('the case store', () => {
     const again = await FileCaseStore.open(dir);
     expect((await again.list({ offset: 0, limit: 100 })).total).toBe(20);
     expect((await again.get(made[0]!.reference))?.status).toBe('submitted');
+  });
+
+  it('checkpoints once the journal has changed many segments, however little it holds', async () => {
+    const dir = tempDir();
+    const store = await FileCaseStore.open(dir, { segmentCapacity: 2, checkpointSegments: 4 });
+    const cases = new CaseService(knowledge(), store);
+    const made = await openCases(cases, 12);
+    await store.list({ offset: 0, limit: 1 });
+    // Twelve cases in six segments: a checkpoint after the fourth segment was changed, the rest still in the journal.
+    expect(segmentFiles(dir).length).toBeGreaterThanOrEqual(4);
+    const again = await FileCaseStore.open(dir);
+    expect((await again.list({ offset: 0, limit: 100 })).items.map((x) => x.reference).sort()).toEqual(made.map((x) => x.reference).sort());
+  });
+
+  it('takes a checkpoint of another process cut short in its stride: segments rewritten, the journal not yet started again', async () => {
+    const dir = tempDir();
+    const options = { segmentCapacity: 2, checkpointSegments: 1_000, checkpointBytes: 1 << 30 };
+    const a = await FileCaseStore.open(dir, options);
+    const b = await FileCaseStore.open(dir, options);
+    const ca = new CaseService(knowledge(), a);
+    const made = await openCases(ca, 6);
+    await ca.transition(made[0]!.reference, { to: 'submitted', agent: 'A' });
+    expect((await b.list({ offset: 0, limit: 10 })).total).toBe(6);
+    // One step of a checkpoint (the first segment written), as a process killed after it would leave it.
+    const step = (a as unknown as { serial(w: boolean, f: () => Promise<unknown>): Promise<unknown>; checkpointStep(n: number): Promise<boolean> });
+    expect(await step.serial(true, () => step.checkpointStep(1))).toBe(false);
+    expect(segmentFiles(dir)).toHaveLength(1);
+    // b finds that segment changed under it, reads it with the journal over it, and writes on.
+    const cb = new CaseService(knowledge(), b);
+    await cb.setContact(made[1]!.reference, { mobile: '13800138000' });
+    await cb.transition(made[0]!.reference, { to: 'verified', agent: 'B' });
+    for (const store of [a, b, await FileCaseStore.open(dir)]) {
+      const got = await store.get(made[0]!.reference);
+      expect(got?.status).toBe('verified');
+      expect((await store.get(made[1]!.reference))?.contact?.mobile).toBe('13800138000');
+      expect((await store.list({ offset: 0, limit: 10 })).total).toBe(6);
+    }
   });
 
   it('sees the checkpoint another process made, and what it wrote after it', async () => {

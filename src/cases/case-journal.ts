@@ -33,6 +33,8 @@ export class CaseJournal {
   private ino = -1;
   /** Bytes read so far: whole lines only. */
   private offset = 0;
+  /** The file's size when last looked at: past `offset`, a line being written or a torn one. */
+  private end = 0;
 
   constructor(readonly path: string) {}
 
@@ -46,6 +48,7 @@ export class CaseJournal {
     if (this.fd === undefined) return false;
     try {
       const info = statSync(this.path);
+      this.end = info.size;
       return info.ino === this.ino && info.size === this.offset;
     } catch {
       return false;
@@ -69,6 +72,7 @@ export class CaseJournal {
     }
     const fd = this.fd as number;
     const size = fstatSync(fd).size;
+    this.end = size;
     if (size < this.offset) {
       this.offset = 0;
       rewound = true;
@@ -88,6 +92,20 @@ export class CaseJournal {
     return { entries, replaced, rewound };
   }
 
+  /** Every whole line read so far, from the start of the file (at most a checkpoint's worth). */
+  readAll(): JournalEntry[] {
+    if (this.fd === undefined || this.offset === 0) return [];
+    const buffer = Buffer.allocUnsafe(this.offset);
+    readSync(this.fd, buffer, 0, this.offset, 0);
+    const entries: JournalEntry[] = [];
+    let from = 0;
+    for (let nl = buffer.indexOf(10); nl !== -1; nl = buffer.indexOf(10, from)) {
+      entries.push(this.parse(buffer.toString('utf8', from, nl), from));
+      from = nl + 1;
+    }
+    return entries;
+  }
+
   /**
    * Appends entries the caller has checked, and waits until they are on the disk. The caller holds the
    * lock and has read every whole line first. On failure the file is as it was.
@@ -96,7 +114,7 @@ export class CaseJournal {
     if (this.fd === undefined) this.reopen();
     const fd = this.fd as number;
     // Past the whole lines read, only a torn line of a killed writer can be there: nobody else writes now.
-    if (fstatSync(fd).size > this.offset) ftruncateSync(fd, this.offset);
+    if (this.end > this.offset) ftruncateSync(fd, this.offset);
     const data = Buffer.from(entries.map((e) => `${JSON.stringify({ s: e.segment, c: e.record })}\n`).join(''), 'utf8');
     const start = this.offset;
     try {
@@ -111,6 +129,7 @@ export class CaseJournal {
       throw err;
     }
     this.offset = start + data.length;
+    this.end = this.offset;
   }
 
   /** After a checkpoint (under the lock): the journal starts again, as a new file other processes can tell apart. */
@@ -124,6 +143,7 @@ export class CaseJournal {
     this.fd = undefined;
     this.ino = -1;
     this.offset = 0;
+    this.end = 0;
   }
 
   private currentIno(): number {
@@ -138,7 +158,9 @@ export class CaseJournal {
   private reopen(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = openSync(this.path, 'a+');
-    this.ino = fstatSync(this.fd).ino;
+    const info = fstatSync(this.fd);
+    this.ino = info.ino;
+    this.end = info.size;
     this.offset = 0;
   }
 

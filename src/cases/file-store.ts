@@ -17,8 +17,15 @@ import { type CasePage, type CaseQuery, type CaseStore, matchesQuery } from './s
  */
 export const SEGMENT_CAPACITY = 100;
 
-/** The journal is folded into the segments once it holds this much (some 150 cases or changes). */
+/**
+ * The journal is folded into the segments once it holds this much (some 150 cases or changes), or once
+ * it has changed this many segments: a checkpoint rewrites each segment it changed, and changes spread
+ * over the whole store (agents working through old cases) would otherwise make one checkpoint long.
+ */
 export const CHECKPOINT_BYTES = 256 * 1024;
+export const CHECKPOINT_SEGMENTS = 32;
+/** Segments rewritten in one step of a checkpoint: a write queued behind a step waits for this many. */
+const CHECKPOINT_STEP = 2;
 
 const MONTH_DIR = /^\d{4}-\d{2}$/;
 const SEGMENT_NAME = /^(\d{4})\.json$/;
@@ -46,6 +53,7 @@ function segmentName(seq: number): string {
 export interface FileCaseStoreOptions {
   segmentCapacity?: number;
   checkpointBytes?: number;
+  checkpointSegments?: number;
 }
 
 /**
@@ -79,6 +87,10 @@ export class FileCaseStore implements CaseStore {
   private rootMade = false;
   private readonly capacity: number;
   private readonly checkpointBytes: number;
+  private readonly checkpointSegments: number;
+  private checkpointQueued = false;
+  /** A checkpoint has begun and segments are left to write. */
+  private checkpointing = false;
 
   private constructor(dataDir: string, options: FileCaseStoreOptions) {
     this.root = join(dataDir, 'cases');
@@ -86,6 +98,7 @@ export class FileCaseStore implements CaseStore {
     this.journal = new CaseJournal(join(this.root, 'journal.jsonl'));
     this.capacity = options.segmentCapacity ?? SEGMENT_CAPACITY;
     this.checkpointBytes = options.checkpointBytes ?? CHECKPOINT_BYTES;
+    this.checkpointSegments = options.checkpointSegments ?? CHECKPOINT_SEGMENTS;
   }
 
   /** Opens the store, reading and checking every file: a file that fails stops here with its name. */
@@ -93,6 +106,7 @@ export class FileCaseStore implements CaseStore {
     const store = new FileCaseStore(dataDir, options);
     await mkdir(store.root, { recursive: true });
     store.rootMade = true;
+    store.lock.sweepLeftovers();
     await store.lock.run(() => store.reload());
     return store;
   }
@@ -158,7 +172,7 @@ export class FileCaseStore implements CaseStore {
       this.apply(m.entry);
       m.p.resolve(structuredClone(m.entry.record));
     }
-    await this.checkpointIfDue();
+    this.checkpointWhenDue();
   }
 
   /** The segment a new case of the month goes to: the last one while it has room, else the next. */
@@ -189,7 +203,7 @@ export class FileCaseStore implements CaseStore {
       await this.journal.append([entry]);
       this.wrote = true;
       this.apply(entry);
-      await this.checkpointIfDue();
+      this.checkpointWhenDue();
       return structuredClone(record);
     });
   }
@@ -226,8 +240,9 @@ export class FileCaseStore implements CaseStore {
   /** Folds what this process wrote into the segments, so that the next start reads little journal. */
   async close(): Promise<void> {
     await this.tail.catch(() => undefined);
-    if (this.wrote && this.dirty.size > 0) await this.serial(true, () => this.checkpoint()).catch(() => undefined);
+    if (this.wrote && this.dirty.size > 0) await this.serial(true, () => this.checkpointStep(Number.POSITIVE_INFINITY)).catch(() => undefined);
     this.journal.close();
+    this.lock.close();
   }
 
   /**
@@ -304,8 +319,25 @@ export class FileCaseStore implements CaseStore {
     if (!segment) return;
     const now = await segment.file.current();
     if (now === undefined ? segment.file.stamp === undefined : sameStamp(segment.file.stamp, now)) return;
-    await this.reload();
-    throw new Error(`case store segment ${segment.file.path} was changed by someone else; read again, try once more`);
+    await this.reconcile(segment);
+  }
+
+  /**
+   * A segment rewritten behind this process (a checkpoint of another one, under way or cut short): read
+   * it again, then the journal's lines for it over it. The file holds the lines up to some point of the
+   * journal and the journal holds them all, in order, as whole records, so the result is the latest.
+   * A file that does not read stops here with its name, and is not written over.
+   */
+  private async reconcile(segment: Segment): Promise<void> {
+    try {
+      await segment.db.read();
+      this.checkSegment(segment);
+    } catch (err) {
+      this.damaged = true;
+      throw err;
+    }
+    for (const c of segment.db.data.cases) this.index.set(c.reference, segment);
+    for (const e of this.journal.readAll()) if (e.segment === segment.id) this.apply(e, this.journal.path);
   }
 
   private segmentById(id: string): Segment | undefined {
@@ -337,20 +369,40 @@ export class FileCaseStore implements CaseStore {
     return segment;
   }
 
-  private async checkpointIfDue(): Promise<void> {
-    // The cases are safe in the journal: a checkpoint that fails is tried again after the next write.
-    if (this.journal.bytes >= this.checkpointBytes) await this.checkpoint().catch(() => undefined);
+  private due(): boolean {
+    return this.journal.bytes >= this.checkpointBytes || this.dirty.size >= this.checkpointSegments;
   }
 
-  /** Under the lock: writes every segment the journal changed, then starts the journal again. */
-  private async checkpoint(): Promise<void> {
+  /**
+   * Queues a checkpoint once one is due, as operations of their own after the write that made it due
+   * has answered, each rewriting a few segments: writes wait for one step at most, and a checkpoint
+   * goes on until no segment is left to write. The cases are safe in the journal: a step that fails is
+   * tried again after the next write.
+   */
+  private checkpointWhenDue(): void {
+    if (this.checkpointQueued || (!this.checkpointing && !this.due())) return;
+    this.checkpointQueued = true;
+    void this.serial(true, async () => {
+      this.checkpointQueued = false;
+      this.checkpointing = !(await this.checkpointStep(CHECKPOINT_STEP));
+      if (this.checkpointing) this.checkpointWhenDue();
+    }).catch(() => undefined);
+  }
+
+  /**
+   * Under the lock: writes up to `count` of the segments the journal changed; once none is left, starts
+   * the journal again. Says whether the checkpoint is complete.
+   */
+  private async checkpointStep(count: number): Promise<boolean> {
     await this.catchUp(true);
-    for (const segment of [...this.dirty].sort((a, b) => a.id.localeCompare(b.id))) {
+    for (const segment of [...this.dirty].sort((a, b) => a.id.localeCompare(b.id)).slice(0, count)) {
       await this.checkUnchanged(segment.id);
       await segment.db.write();
       this.dirty.delete(segment);
     }
+    if (this.dirty.size > 0) return false;
     await this.journal.restart();
+    return true;
   }
 
   /** Re-reads a segment another process has rewritten since this one last read or wrote it. */

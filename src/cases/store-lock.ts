@@ -1,6 +1,7 @@
+import { linkSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
-import { readFile, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 
 const STALE_MS = 30_000;
 /** How long a lock may stay without its owner written before it counts as left by a dead process. */
@@ -15,56 +16,100 @@ function alive(pid: number): boolean {
   }
 }
 
+function unlinkIfThere(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
 /**
  * A lock file shared by every process that writes the store: the service and `npm run cases` may run
- * at once. Created with O_EXCL; a lock left by a process that died (same host, pid gone) or older than
- * any write could take is removed.
+ * at once. Each process writes its owner file (`.lock.<host>.<pid>`) once; taking the lock is one hard
+ * link of it to `.lock`, which fails if the lock is held, and letting go is one unlink. Every write of
+ * the store takes the lock, and creating, filling, closing and removing a file each time cost several
+ * times as much. A lock left by a process that died (same host, pid gone) or held longer than any write
+ * could take (by the time of its last link, the inode's ctime) is removed.
  */
 export class StoreLock {
   private readonly me = JSON.stringify({ pid: process.pid, host: hostname() });
+  private readonly mine: string;
+  private made = false;
 
-  constructor(private readonly path: string, private readonly timeoutMs = 15_000) {}
+  constructor(private readonly path: string, private readonly timeoutMs = 15_000) {
+    this.mine = `${path}.${hostname()}.${process.pid}`;
+  }
 
   async run<T>(fn: () => Promise<T>): Promise<T> {
     await this.acquire();
     try {
       return await fn();
     } finally {
-      rmSync(this.path, { force: true });
+      unlinkIfThere(this.path);
     }
   }
 
-  /**
-   * Creating and removing the lock are system calls of microseconds, made in place: every write of the
-   * store takes the lock, and through the thread pool each step would cost a round trip.
-   */
+  /** Removes this process's owner file; the lock is not held after this. */
+  close(): void {
+    if (this.made) unlinkIfThere(this.mine);
+    this.made = false;
+  }
+
+  /** Owner files of processes on this host that are gone (killed before they could remove them). */
+  sweepLeftovers(): void {
+    const prefix = `${basename(this.path)}.${hostname()}.`;
+    let names: string[];
+    try {
+      names = readdirSync(dirname(this.path));
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (!name.startsWith(prefix)) continue;
+      const pid = Number(name.slice(prefix.length));
+      if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) unlinkIfThere(join(dirname(this.path), name));
+    }
+  }
+
   private tryTake(): boolean {
-    let fd: number;
-    try {
-      fd = openSync(this.path, 'wx');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw err;
+    if (!this.made) {
+      try {
+        writeFileSync(this.mine, this.me);
+      } catch (err) {
+        // On a full disk the file may be created but not filled: it must not stay behind.
+        unlinkIfThere(this.mine);
+        throw err;
+      }
+      this.made = true;
     }
     try {
-      writeSync(fd, this.me);
+      linkSync(this.mine, this.path);
+      return true;
     } catch (err) {
-      // On a full disk the file is created but its owner cannot be written: an empty lock nobody
-      // holds would block every write until it went stale, so it goes now.
-      closeSync(fd);
-      rmSync(this.path, { force: true });
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return false;
+      // Our owner file was removed under us (a cleaned folder): write it again next time.
+      if (code === 'ENOENT') this.made = false;
       throw err;
     }
-    closeSync(fd);
-    return true;
   }
 
   private async acquire(): Promise<void> {
     const started = Date.now();
     for (let attempt = 0; ; attempt += 1) {
-      if (this.tryTake()) return;
-      if (await this.stale()) {
-        await rm(this.path, { force: true });
+      let taken: boolean;
+      try {
+        taken = this.tryTake();
+      } catch (err) {
+        if (this.made || (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        taken = this.tryTake();
+      }
+      if (taken) return;
+      const owner = await this.stale();
+      if (owner) {
+        unlinkIfThere(this.path);
+        if (owner.pid !== undefined) unlinkIfThere(`${this.path}.${hostname()}.${owner.pid}`);
         continue;
       }
       if (Date.now() - started > this.timeoutMs) throw new Error(`case store is locked by another process (${this.path})`);
@@ -72,26 +117,28 @@ export class StoreLock {
     }
   }
 
-  private async stale(): Promise<boolean> {
+  /** The lock's owner when the lock is stale (`{}` when it names none), else undefined. */
+  private async stale(): Promise<{ pid?: number } | undefined> {
     let text: string;
     let age: number;
     try {
       const [content, info] = await Promise.all([readFile(this.path, 'utf8'), stat(this.path)]);
       text = content;
-      age = Date.now() - info.mtimeMs;
+      // Linking the lock changes the inode's ctime: the time it was taken, whatever the owner file's age.
+      age = Date.now() - info.ctimeMs;
     } catch {
       // Gone already: try again.
-      return false;
+      return undefined;
     }
-    if (age > STALE_MS) return true;
     let owner: { pid?: number; host?: string };
     try {
       owner = JSON.parse(text) as { pid?: number; host?: string };
     } catch {
-      // Being written this instant, or never will be: a process killed between creating the lock and
-      // writing its owner (kill -9) leaves it empty, and a live writer fills it within microseconds.
-      return age > UNWRITTEN_MS;
+      // A lock of an earlier version left empty by a process killed between creating and filling it.
+      return age > UNWRITTEN_MS ? {} : undefined;
     }
-    return owner.host === hostname() && typeof owner.pid === 'number' && owner.pid !== process.pid && !alive(owner.pid);
+    const mineHost = owner.host === hostname();
+    if (age > STALE_MS) return mineHost && typeof owner.pid === 'number' && !alive(owner.pid) ? owner : {};
+    return mineHost && typeof owner.pid === 'number' && owner.pid !== process.pid && !alive(owner.pid) ? owner : undefined;
   }
 }
