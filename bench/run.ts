@@ -30,6 +30,20 @@ function summary(r: RunResult) {
   };
 }
 
+/** The round of median throughput, with the latencies of all rounds together. */
+function medianOf(runs: RunResult[]) {
+  const all = runs.flatMap((r) => r.latenciesMs);
+  const byThroughput = runs.map(summary).sort((a, b) => a.throughput - b.throughput);
+  const mid = byThroughput[Math.floor(byThroughput.length / 2)] as ReturnType<typeof summary>;
+  return {
+    ...mid,
+    rounds: byThroughput.map((r) => r.throughput),
+    p50: Number(percentile(all, 50).toFixed(2)),
+    p99: Number(percentile(all, 99).toFixed(2)),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+  };
+}
+
 async function median(n: number, f: () => Promise<number>): Promise<number> {
   const values: number[] = [];
   for (let i = 0; i < n; i++) values.push(await f());
@@ -69,11 +83,20 @@ try {
       await run(server.base, repeat(CONSULTATIONS, quick ? 20 : 80), 1);
     }
 
+    // Rounds alternate between the two servers, so that a machine that slows down or speeds up (a VM's
+    // neighbours) weighs on both alike; the figures are the medians of the rounds.
+    const rounds = quick ? 1 : 5;
     const turnsRuns: Record<string, unknown> = {};
     for (const concurrency of [1, 50]) {
-      const scripts = repeat(CONSULTATIONS, quick ? (concurrency === 1 ? 30 : 200) : concurrency === 1 ? 150 : 1500);
-      const e = summary(await run(echo.base, scripts, concurrency));
-      const k = summary(await run(ekey.base, scripts, concurrency));
+      const scripts = repeat(CONSULTATIONS, quick ? (concurrency === 1 ? 30 : 200) : concurrency === 1 ? 200 : 600);
+      const echoRuns: RunResult[] = [];
+      const ekeyRuns: RunResult[] = [];
+      for (let round = 0; round < rounds; round++) {
+        echoRuns.push(await run(echo.base, scripts, concurrency));
+        ekeyRuns.push(await run(ekey.base, scripts, concurrency));
+      }
+      const e = medianOf(echoRuns);
+      const k = medianOf(ekeyRuns);
       turnsRuns[`c${concurrency}`] = {
         echo: e,
         ekey: k,
@@ -118,7 +141,7 @@ try {
   rmSync(dataDir, { recursive: true, force: true });
 }
 
-const t = results.turns as Record<string, { echo: ReturnType<typeof summary>; ekey: ReturnType<typeof summary>; throughputRatio: number; p99Ratio: number }>;
+const t = results.turns as Record<string, { echo: ReturnType<typeof medianOf>; ekey: ReturnType<typeof medianOf>; throughputRatio: number; p99Ratio: number }>;
 const ready = results.ready as { echoMs: number; ekeyMs: number; ratio: number };
 type Rss = { rssBeforeMb: number; rssPeakMb: number; rssAfterMb: number };
 const memory = results.memory as { conversations: number; echo: Rss; ekey: Rss };

@@ -4,7 +4,7 @@ import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectWhenIdle } from '../src/observability/idle-collect.js';
 
-/** One full collection once requests have come and then stopped; none while they come, none when idle. */
+/** A full collection (two in a row) once requests have come and then stopped; none while they come, none when idle. */
 let server: Server;
 let url: string;
 beforeAll(async () => {
@@ -35,12 +35,12 @@ describe('collecting when idle', () => {
       }
       expect(collections).toBe(0);
       await sleep(1_500);
-      expect(collections).toBe(1);
-      await sleep(1_500);
-      expect(collections).toBe(1);
-      await (await fetch(url)).text();
+      expect(collections).toBe(2);
       await sleep(1_500);
       expect(collections).toBe(2);
+      await (await fetch(url)).text();
+      await sleep(1_500);
+      expect(collections).toBe(4);
       expect(idle.runs).toBe(2);
     } finally {
       idle.stop();

@@ -3,8 +3,16 @@ export type IsoDate = string;
 
 const beijing = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
 
+let cached = { minute: Number.NaN, date: '' };
+
+/**
+ * Asked on every turn: the date is the same for a whole minute (Beijing's offset is whole hours, so
+ * midnight falls on a minute), and the time zone database is asked once a minute rather than each time.
+ */
 export function beijingDate(at: Date = new Date()): IsoDate {
-  return beijing.format(at);
+  const minute = Math.floor(at.getTime() / 60_000);
+  if (minute !== cached.minute) cached = { minute, date: beijing.format(at) };
+  return cached.date;
 }
 
 export function isValidDate(year: number, month: number, day: number): boolean {

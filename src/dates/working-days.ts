@@ -48,6 +48,20 @@ export interface WorkingDayResult {
  * submission on Monday ends on Wednesday. The start day itself is not counted.
  */
 export function addWorkingDays(start: IsoDate, count: number): WorkingDayResult {
+  // Every case opened on a day asks the same few sums: each is counted once.
+  const key = `${start}+${count}`;
+  let result = sums.get(key);
+  if (!result) {
+    if (sums.size >= SUM_LIMIT) sums.clear();
+    sums.set(key, (result = Object.freeze(countWorkingDays(start, count))));
+  }
+  return result;
+}
+
+const sums = new Map<string, Readonly<WorkingDayResult>>();
+const SUM_LIMIT = 10_000;
+
+function countWorkingDays(start: IsoDate, count: number): WorkingDayResult {
   let date = start;
   let left = count;
   let holidaysCounted = true;

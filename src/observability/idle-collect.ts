@@ -10,8 +10,9 @@ export interface IdleCollector {
  * Gives memory back after a burst. V8 lets the old generation grow to several times what is alive while
  * requests pour in, and does not shrink it until its next full collection, which an idle process may not
  * run for hours: after 10,000 conversations the service sat at ~265 MB resident, ~155 MB of it after a
- * full collection. Once requests have come and then none for `idleMs`, one full collection is run (tens
- * of milliseconds, while nobody waits). It needs `node --expose-gc`, as `npm start` runs the service;
+ * full collection. Once requests have come and then none for `idleMs`, a full collection is run, and a
+ * second one a moment later, which is the one that returns the freed pages (~265 MB -> ~228 MB after the
+ * first, ~152 MB after the second; some 40 ms each, while nobody waits). It needs `node --expose-gc`, as `npm start` runs the service;
  * without it, it does nothing.
  */
 export function collectWhenIdle(server: Server, options: { idleMs?: number; gc?: () => void } = {}): IdleCollector {
@@ -25,10 +26,19 @@ export function collectWhenIdle(server: Server, options: { idleMs?: number; gc?:
     pending = true;
   };
   server.on('request', onRequest);
+  let second = false;
   const timer = setInterval(() => {
-    if (!gc || !pending || Date.now() - lastRequest < idleMs) return;
+    if (!gc) return;
+    // The first collection frees what is dead; only the next, a moment later, gives its pages back.
+    if (second) {
+      second = false;
+      if (!pending) gc();
+      return;
+    }
+    if (!pending || Date.now() - lastRequest < idleMs) return;
     pending = false;
     gc();
+    second = true;
     runs += 1;
   }, Math.max(250, Math.floor(idleMs / 4)));
   timer.unref();
