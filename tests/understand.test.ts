@@ -171,6 +171,30 @@ describe('dates', () => {
   it('never read the digits of a date as an option number', () => {
     expect(heard('2027-01-15', 'keyColour')).toEqual({ expiry: 'within-60-days', need: 'update' });
   });
+
+  it('read a month or a year said of an expiry as its days, answering only when they all fall in one band', () => {
+    // Today 2026-11-23: March 2028 and the whole of 2028 lie beyond 60 days, 2025 behind.
+    for (const text of ['证书2028年3月到期', '证书2028-03到期', 'the certificate expires in March 2028', '证书2028年才到期', 'it expires in 2028']) {
+      const u = expiry(text);
+      expect(u.answers.expiry, text).toBe('more-than-60-days');
+      // The day is not known: no date is kept, and the outcome names none.
+      expect(u.details, text).toEqual({});
+    }
+    expect(expiry('证书2025年就过期了').answers.expiry).toBe('expired');
+    expect(expiry('证书2026年12月到期').answers.expiry).toBe('within-60-days');
+    // January 2027 runs from 39 to 69 days ahead, across the 60-day line: the question is asked.
+    expect(expiry('证书2027年1月到期').answers.expiry).toBeUndefined();
+    expect(expiry('证书2026年13月到期').invalidDate?.fact).toBe('expiry');
+    // A month of next year, or of this one, said in words.
+    expect(expiry('還沒過期，明年八月才到期').answers.expiry).toBe('more-than-60-days');
+    expect(expiry('今年12月到期').answers.expiry).toBe('within-60-days');
+    expect(expiry('去年十月就过期了').answers.expiry).toBe('expired');
+  });
+
+  it('take a bare month or year for no expiry where nothing speaks of one', () => {
+    expect(heard('我们是2026年成立的外资企业，首次申领')).toEqual({ need: 'first', enterpriseType: 'foreign' });
+    expect(heard('2024年3月办的钥匙丢了').expiry).toBeUndefined();
+  });
 });
 
 describe('the way people write', () => {

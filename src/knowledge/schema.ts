@@ -141,7 +141,16 @@ export const Question = z
     id: z.string().regex(/^[a-z][a-zA-Z0-9]*$/, 'question ids are camelCase (they are fact names)'),
     order: z.number().int().positive(),
     kind: z.enum(['choice', 'yesno']),
-    date: z.strictObject({ detail: z.string().min(1), bands: z.array(DateBand).min(1) }).optional(),
+    date: z
+      .strictObject({
+        detail: z.string().min(1),
+        bands: z.array(DateBand).min(1),
+        /** Words that make a bare month or year ("2028年3月", "in 2028") an answer: "2026年成立" is none. */
+        spanCues: z.array(z.string().min(1)).default([]),
+        /** Words for a year counted from this one ("明年": 1), said before a month ("明年八月"). */
+        relativeYears: z.record(z.string().min(1), z.number().int().min(-5).max(5)).default({}),
+      })
+      .optional(),
     options: z.array(Option).min(2),
   })
   .refine((q) => new Set(q.options.map((o) => o.value)).size === q.options.length, { message: 'option values must be unique' })

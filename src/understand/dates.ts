@@ -1,6 +1,15 @@
 import { daysBetween, isValidDate, toIso, type IsoDate } from '../dates/beijing.js';
+import { chineseNumber } from './ordinal.js';
 
-export type DateFinding = { kind: 'date'; date: IsoDate } | { kind: 'invalid'; text: string } | { kind: 'none' };
+/**
+ * A date found in text: a day; a month or a year only (`span`, its first and last day), read only where
+ * the text has one of the question's cue words; or a day that does not exist.
+ */
+export type DateFinding =
+  | { kind: 'date'; date: IsoDate }
+  | { kind: 'span'; from: IsoDate; to: IsoDate }
+  | { kind: 'invalid'; text: string }
+  | { kind: 'none' };
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const MONTH = '(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\\.?';
@@ -31,11 +40,44 @@ const FORMS: { pattern: RegExp; read: Reader }[] = [
   { pattern: /(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]/, read: (m, today) => nearest(Number(m[1]), Number(m[2]), today) },
 ];
 
+function lastDay(y: number, m: number): number {
+  return new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
+
+const SPANS: { pattern: RegExp; read: (m: RegExpExecArray) => [number, number | undefined] }[] = [
+  // 2028年3月, 2028-03, 2028/3, 2028.3
+  { pattern: /(?<!\d)(\d{4})\s*(?:年|[-/.])\s*(\d{1,2})\s*月?(?![\d日号])/, read: (m) => [Number(m[1]), Number(m[2])] },
+  // March 2028
+  { pattern: new RegExp(`${MONTH},?\\s+(\\d{4})`), read: (m) => [Number(m[2]), MONTHS.indexOf(m[1] as string) + 1] },
+  // 2028年, in 2028
+  { pattern: /(?<!\d)(20\d{2})(?!\d)\s*年?/, read: (m) => [Number(m[1]), undefined] },
+];
+
 /**
  * Finds one calendar date in text: 2027-03-31, 2027/3/31, 2027年3月31日, 31 March 2027, March 31, 2027,
- * 15/01/2027, and 12月10日 (the nearest 10 December).
+ * 15/01/2027, and 12月10日 (the nearest 10 December); failing those, where the text has one of the
+ * cue words (the dated question's `spanCues`), a month (2028-03, March 2028) or a year as its days.
  */
-export function findDate(text: string, today: IsoDate): DateFinding {
+/** How a question's dates may also be said: cue words for a bare month or year, years counted from this one. */
+export interface DateWords {
+  spanCues?: readonly string[];
+  relativeYears?: Readonly<Record<string, number>>;
+}
+
+/** "明年八月", "今年12月": a month of a year named by its distance from this one. */
+function relativeMonth(text: string, today: IsoDate, years: Readonly<Record<string, number>>): [number, number | undefined, string] | undefined {
+  for (const [word, offset] of Object.entries(years)) {
+    const at = text.indexOf(word);
+    if (at < 0) continue;
+    const m = /^\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月(?![\d日号])/.exec(text.slice(at + word.length));
+    if (!m) continue;
+    const month = /^\d/.test(m[1] as string) ? Number(m[1]) : chineseNumber(m[1] as string);
+    return [year(today) + offset, month ?? Number.NaN, `${word}${m[0].trim()}`];
+  }
+  return undefined;
+}
+
+export function findDate(text: string, today: IsoDate, words: DateWords = {}): DateFinding {
   const lower = text.toLowerCase();
   for (const form of FORMS) {
     const m = form.pattern.exec(lower);
@@ -43,10 +85,24 @@ export function findDate(text: string, today: IsoDate): DateFinding {
     const [y, mo, d] = form.read(m, today);
     return isValidDate(y, mo, d) ? { kind: 'date', date: toIso(y, mo, d) } : { kind: 'invalid', text: m[0].trim() };
   }
+  if (!(words.spanCues ?? []).some((cue) => lower.includes(cue))) return { kind: 'none' };
+  const relative = relativeMonth(lower, today, words.relativeYears ?? {});
+  if (relative) return spanOf(...relative);
+  for (const span of SPANS) {
+    const m = span.pattern.exec(lower);
+    if (m) return spanOf(...span.read(m), m[0].trim());
+  }
   return { kind: 'none' };
+}
+
+/** The days of a month, or of a whole year when no month is given. */
+function spanOf(y: number, mo: number | undefined, text: string): DateFinding {
+  if (mo === undefined) return { kind: 'span', from: toIso(y, 1, 1), to: toIso(y, 12, 31) };
+  if (!(mo >= 1 && mo <= 12)) return { kind: 'invalid', text };
+  return { kind: 'span', from: toIso(y, mo, 1), to: toIso(y, mo, lastDay(y, mo)) };
 }
 
 /** Removes the date from the text so its digits are not read as option numbers or other answers. */
 export function withoutDate(text: string): string {
-  return FORMS.reduce((t, f) => t.replace(f.pattern, ' '), text);
+  return [...FORMS, ...SPANS].reduce((t, f) => t.replace(f.pattern, ' '), text);
 }

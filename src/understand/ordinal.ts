@@ -1,6 +1,7 @@
 const CHINESE_DIGITS: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10 };
 
-function chineseNumber(s: string): number | undefined {
+/** 一 to 十九 (and 两), as months and option numbers are said. */
+export function chineseNumber(s: string): number | undefined {
   if (s === '十') return 10;
   if (s.length === 1) return CHINESE_DIGITS[s];
   if (s.length === 2 && s[0] === '十') return 10 + (CHINESE_DIGITS[s[1] as string] ?? NaN);

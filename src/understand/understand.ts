@@ -37,11 +37,23 @@ export class Understander {
     const result: Understanding = { answers: {}, implied: {}, details: {} };
     const pending = ctx.pending ? this.k.questions.get(ctx.pending) : undefined;
 
-    const date = findDate(text.normalize('NFKC'), ctx.today);
     const datedQuestion = pending?.date ? pending : this.dated[0];
+    const date = findDate(text.normalize('NFKC'), ctx.today, datedQuestion?.date ?? {});
     if (date.kind !== 'none' && datedQuestion?.date) {
       if (date.kind === 'invalid') result.invalidDate = { fact: datedQuestion.id, text: date.text };
-      else {
+      else if (date.kind === 'span') {
+        // A month or a year answers only when all its days fall in the same band; the day is not known,
+        // so no date is kept (the outcome then names none).
+        const bandOf = (d: string) => {
+          const days = daysBetween(ctx.today, d);
+          return datedQuestion.date?.bands.find((b) => b.belowDays === undefined || days < b.belowDays);
+        };
+        const band = bandOf(date.from);
+        if (band && band === bandOf(date.to)) {
+          result.answers[datedQuestion.id] = band.value;
+          Object.assign(result.implied, datedQuestion.options.find((o) => o.value === band.value)?.implies);
+        }
+      } else {
         const days = daysBetween(ctx.today, date.date);
         const band = datedQuestion.date.bands.find((b) => b.belowDays === undefined || days < b.belowDays);
         if (band) {
