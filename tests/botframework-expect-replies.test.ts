@@ -1,29 +1,21 @@
 import nock from 'nock';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { enumeratePaths } from '../src/consult/enumerate.js';
 import type { Language } from '../src/knowledge/schema.js';
 import type { BotActivity } from '../src/render/activity.js';
 import { adaptiveCardProblems, cardObjects } from './adaptive-card-check.js';
-import { activity, outcomeActivity, post, replies, type RunningBot, shownQuestion, startBot } from './botframework-server.js';
+import { activity, outcomeActivity, post, replies, shownQuestion, startBot, useBot } from './botframework-server.js';
 import { conversation } from './helpers.js';
 
 const c = conversation();
 const paths = await enumeratePaths(c.consultation);
 
-let bot: RunningBot;
-beforeAll(async () => {
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-  bot = await startBot();
-});
-afterAll(async () => {
-  await bot.close();
-  nock.cleanAll();
-  nock.enableNetConnect();
-});
+// No network for this file; useBot() opens loopback alone, for the service under test.
+nock.disableNetConnect();
+const bot = useBot();
 
 const say = async (conv: string, over: Record<string, unknown>, locale: string = 'zh-CN') =>
-  replies(await post(bot, activity({ conversation: { id: conv }, locale, ...over })));
+  replies(await post(bot(), activity({ conversation: { id: conv }, locale, ...over })));
 
 function toggleTitles(a: BotActivity | undefined): string[] {
   return cardObjects(a?.attachments?.map((x) => x.content)).filter((o) => o.type === 'Input.Toggle').map((o) => String(o.title));
@@ -35,14 +27,14 @@ describe.each([
 ] as const)('expectReplies, %s: every path of the consultation through the HTTP endpoint', (lang: Language, locale) => {
   const t = c.t(lang);
 
-  it('greets on conversationUpdate (a user added, not the bot) with the greeting and the first question', async () => {
+  it('greets on conversationUpdate (a user added, not the bot()) with the greeting and the first question', async () => {
     const acts = await say(`greet-${lang}`, { type: 'conversationUpdate', text: undefined, membersAdded: [{ id: 'user-1' }, { id: 'bot-1' }] }, locale);
     expect(acts[0]?.text).toContain(t('ui:greeting'));
     expect(acts.every((a) => a.locale === lang && a.type === 'message')).toBe(true);
     expect(shownQuestion(acts)?.id).toBeTruthy();
   });
 
-  it('says nothing when only the bot joins', async () => {
+  it('says nothing when only the bot() joins', async () => {
     expect(await say(`bot-only-${lang}`, { type: 'conversationUpdate', text: undefined, membersAdded: [{ id: 'bot-1' }] }, locale)).toEqual([]);
   });
 
@@ -93,7 +85,7 @@ describe('expectReplies with free text', () => {
   it('a conversation survives a restart of the server (same EKEY_DATA_DIR)', async () => {
     const first = await say('restart-proof', { text: '钥匙丢了' });
     const q = shownQuestion(first);
-    const other = await startBot({ EKEY_DATA_DIR: bot.dataDir });
+    const other = await startBot({ EKEY_DATA_DIR: bot().dataDir });
     try {
       const acts = replies(await post(other, activity({ conversation: { id: 'restart-proof' }, text: '帮助' })));
       expect(shownQuestion(acts)?.id).toBe(q?.id);

@@ -1,18 +1,11 @@
 import { request } from 'node:http';
 import nock from 'nock';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activity, post, replies, type RunningBot, startBot } from './botframework-server.js';
+import { describe, expect, it } from 'vitest';
+import { activity, post, replies, useBot } from './botframework-server.js';
 
-let bot: RunningBot;
-beforeAll(async () => {
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-  bot = await startBot();
-});
-afterAll(async () => {
-  await bot.close();
-  nock.enableNetConnect();
-});
+// No network for this file; useBot() opens loopback alone, for the service under test.
+nock.disableNetConnect();
+const bot = useBot();
 
 const noStack = (text: string) => expect(text).not.toMatch(/\n\s+at |node_modules|\.ts:\d+/);
 
@@ -35,7 +28,7 @@ describe('a malformed activity gets 400 with the reason, never a stack', () => {
     ['membersAdded that is not a list', { ...base, type: 'conversationUpdate', membersAdded: 'everyone' }, /activity\.membersAdded/],
     ['a group conversation without a sender', { ...base, from: undefined, conversation: { id: 'g', isGroup: true } }, /from\.id/],
   ])('%s', async (_name, body, reason) => {
-    const r = await post(bot, typeof body === 'string' ? body : JSON.stringify(body));
+    const r = await post(bot(), typeof body === 'string' ? body : JSON.stringify(body));
     expect(r.status).toBe(400);
     expect(r.body?.code).toBe('BadRequest');
     expect(r.body?.message).toMatch(reason);
@@ -43,20 +36,20 @@ describe('a malformed activity gets 400 with the reason, never a stack', () => {
   });
 
   it('the server keeps serving after all of them', async () => {
-    expect(replies(await post(bot, activity({ conversation: { id: 'after-malformed' }, text: '钥匙丢了' }))).length).toBeGreaterThan(0);
+    expect(replies(await post(bot(), activity({ conversation: { id: 'after-malformed' }, text: '钥匙丢了' }))).length).toBeGreaterThan(0);
   });
 });
 
 describe('size and encoding', () => {
   it('a body over 256 KB is refused with 413', async () => {
-    const r = await post(bot, activity({ text: '钥'.repeat(100_000) }));
+    const r = await post(bot(), activity({ text: '钥'.repeat(100_000) }));
     expect(r.status).toBe(413);
     expect(r.body).toEqual({ code: 'PayloadTooLarge', message: expect.stringContaining(String(256 * 1024)) });
   });
 
   it('a chunked body (no Content-Length) over the limit is refused with 413 as well', async () => {
     const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const url = new URL(`${bot.url}/api/messages`);
+      const url = new URL(`${bot().url}/api/messages`);
       const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString()));
@@ -71,12 +64,12 @@ describe('size and encoding', () => {
   });
 
   it('a body just under the limit is read', async () => {
-    const r = await post(bot, activity({ conversation: { id: 'big-but-fine' }, text: 'a'.repeat(200 * 1024) }));
+    const r = await post(bot(), activity({ conversation: { id: 'big-but-fine' }, text: 'a'.repeat(200 * 1024) }));
     expect(r.status).toBe(200);
   });
 
   it('a compressed body is refused with 415 rather than inflated without bound', async () => {
-    const r = await post(bot, JSON.stringify(activity()), { 'content-encoding': 'gzip' });
+    const r = await post(bot(), JSON.stringify(activity()), { 'content-encoding': 'gzip' });
     expect(r.status).toBe(415);
     expect(r.body?.code).toBe('UnsupportedMediaType');
   });
@@ -84,14 +77,14 @@ describe('size and encoding', () => {
 
 describe('other methods', () => {
   it('GET /api/messages is a JSON 405 without a stack', async () => {
-    const res = await fetch(`${bot.url}/api/messages`);
+    const res = await fetch(`${bot().url}/api/messages`);
     const text = await res.text();
     expect(res.status).toBe(405);
     expect(JSON.parse(text)).toMatchObject({ code: expect.any(String), message: expect.any(String) });
     noStack(text);
   });
 
-  it('activities the bot does not answer (typing, messageReaction) get 200 and no replies', async () => {
-    expect(replies(await post(bot, activity({ type: 'typing', conversation: { id: 'typing' } })))).toEqual([]);
+  it('activities the bot() does not answer (typing, messageReaction) get 200 and no replies', async () => {
+    expect(replies(await post(bot(), activity({ type: 'typing', conversation: { id: 'typing' } })))).toEqual([]);
   });
 });

@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import nock from 'nock';
+import { afterAll, beforeAll } from 'vitest';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -31,6 +33,28 @@ export async function startBot(env: Record<string, string> = {}, more: ChannelRe
       await app.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * The service for the file's tests, with no network but loopback: started before them, stopped after.
+ * `bot()` gives the running one.
+ */
+export function useBot(env: Record<string, string> = {}, more: ChannelRegistrar[] = []): () => RunningBot {
+  let running: RunningBot | undefined;
+  beforeAll(async () => {
+    nock.disableNetConnect();
+    nock.enableNetConnect('127.0.0.1');
+    running = await startBot(env, more);
+  });
+  afterAll(async () => {
+    await running?.close();
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+  return () => {
+    if (!running) throw new Error('the bot runs only inside the tests');
+    return running;
   };
 }
 

@@ -1,8 +1,8 @@
 import nock from 'nock';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { enumeratePaths } from '../src/consult/enumerate.js';
 import { adaptiveCardProblems, cardObjects } from './adaptive-card-check.js';
-import { activity, outcomeActivity, post, replies, type RunningBot, shownQuestion, startBot } from './botframework-server.js';
+import { activity, outcomeActivity, post, replies, shownQuestion, startBot, useBot } from './botframework-server.js';
 import { conversation } from './helpers.js';
 
 const c = conversation();
@@ -11,19 +11,12 @@ const paths = await enumeratePaths(c.consultation);
 // The path that asks the most questions, most materials breaking ties: the longest walk through Teams.
 const path = [...paths].sort((a, b) => b.asked.length - a.asked.length || b.outcome.procedures.flatMap((p) => p.materials).length - a.outcome.procedures.flatMap((p) => p.materials).length)[0]!;
 
-let bot: RunningBot;
-beforeAll(async () => {
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-  bot = await startBot();
-});
-afterAll(async () => {
-  await bot.close();
-  nock.enableNetConnect();
-});
+// No network for this file; useBot() opens loopback alone, for the service under test.
+nock.disableNetConnect();
+const bot = useBot();
 
 const teams = (conv: string, over: Record<string, unknown>) =>
-  post(bot, activity({ channelId: 'msteams', conversation: { id: conv, conversationType: 'personal' }, locale: 'zh-CN', text: undefined, ...over })).then(replies);
+  post(bot(), activity({ channelId: 'msteams', conversation: { id: conv, conversationType: 'personal' }, locale: 'zh-CN', text: undefined, ...over })).then(replies);
 
 describe('Teams (channelId "msteams")', () => {
   it('shows every question as an Adaptive Card whose Action.Submit buttons carry {question, answer}; an old card\'s button changes nothing', async () => {
@@ -93,17 +86,17 @@ describe('Teams (channelId "msteams")', () => {
     expect(after.map((a) => a.text)).toEqual([t('ui:staleButton')]);
   });
 
-  it('in a group chat, the @mention of the bot is not part of the answer, and each member has a consultation of their own', async () => {
+  it('in a group chat, the @mention of the bot() is not part of the answer, and each member has a consultation of their own', async () => {
     const group = { id: '19:group@thread.v2', conversationType: 'groupChat', isGroup: true };
     const mention = (user: string, text: string) =>
-      post(bot, activity({
+      post(bot(), activity({
         channelId: 'msteams',
         conversation: group,
         from: { id: user },
         text: `<at>电子钥匙助手</at> ${text}`,
         entities: [{ type: 'mention', text: '<at>电子钥匙助手</at>', mentioned: { id: 'bot-1', name: '电子钥匙助手' } }],
       })).then(replies);
-    const alone = replies(await post(bot, activity({ channelId: 'msteams', conversation: { id: 'teams-alone' }, text: '钥匙丢了' })));
+    const alone = replies(await post(bot(), activity({ channelId: 'msteams', conversation: { id: 'teams-alone' }, text: '钥匙丢了' })));
     const a = await mention('user-a', '钥匙丢了');
     expect(shownQuestion(a)?.id).toBe(shownQuestion(alone)?.id);
     const b = await mention('user-b', '帮助');
