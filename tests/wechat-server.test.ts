@@ -167,6 +167,9 @@ describe('the WeChat channel', () => {
       // The outcome opens the last turn's answer: all of it, in order, with nothing lost or repeated.
       expect(lines(whole).slice(0, lines(expected).length)).toEqual(lines(expected));
       expect(whole).toContain('010－58103599');
+      // Plain text, no Markdown: the flowchart's link is its name and its address.
+      expect(whole).not.toMatch(/\]\(|\*\*|^#/m);
+      expect(whole).toMatch(/\/flowcharts\/[a-z-]+\.svg/);
     });
   });
 

@@ -42,7 +42,13 @@ export function outcomeMarkdown(o: Outcome, t: Translate, links?: PageLinks): st
   return lines.join('\n');
 }
 
-/** Markdown without its emphasis marks, for a terminal or a plain-text channel. */
+/**
+ * Markdown without its marks, for a terminal or a plain-text channel: a link becomes its words and its
+ * address, which WeChat and terminals show as a link of their own.
+ */
 export function toPlainText(markdown: string): string {
-  return markdown.replace(/\*\*(.+?)\*\*/g, '$1').replace(/^#{2,3} /gm, '');
+  return markdown
+    .replace(/\*\*(.+?)\*\*/g, '$1')
+    .replace(/^#{2,3} /gm, '')
+    .replace(/\[([^\]\n]+)\]\(([^)\s]+)\)/g, '$1 $2');
 }
