@@ -27,14 +27,14 @@ describe.each([
 ] as const)('expectReplies, %s: every path of the consultation through the HTTP endpoint', (lang: Language, locale) => {
   const t = c.t(lang);
 
-  it('greets on conversationUpdate (a user added, not the bot()) with the greeting and the first question', async () => {
+  it('greets on conversationUpdate (a user added, not the bot) with the greeting and the first question', async () => {
     const acts = await say(`greet-${lang}`, { type: 'conversationUpdate', text: undefined, membersAdded: [{ id: 'user-1' }, { id: 'bot-1' }] }, locale);
     expect(acts[0]?.text).toContain(t('ui:greeting'));
     expect(acts.every((a) => a.locale === lang && a.type === 'message')).toBe(true);
     expect(shownQuestion(acts)?.id).toBeTruthy();
   });
 
-  it('says nothing when only the bot() joins', async () => {
+  it('says nothing when only the bot joins', async () => {
     expect(await say(`bot-only-${lang}`, { type: 'conversationUpdate', text: undefined, membersAdded: [{ id: 'bot-1' }] }, locale)).toEqual([]);
   });
 
@@ -80,6 +80,19 @@ describe('expectReplies with free text', () => {
     expect(shownQuestion(answered)?.id ?? 'outcome').not.toBe(qa?.id);
     const again = await say('free-b', { text: 'help' }, 'en');
     expect(shownQuestion(again)?.id).toBe(qb?.id);
+  });
+
+  it('takes the language of the first activity that says one: a conversationUpdate without a locale does not fix it', async () => {
+    const t = c.t('en');
+    await say('lang-late', { type: 'conversationUpdate', text: undefined, locale: undefined, membersAdded: [{ id: 'user-1' }] });
+    const english = await say('lang-late', { text: 'I lost my key' }, 'en-US');
+    expect(english.map((a) => a.text ?? '').join('\n')).toContain(t('questions:enterpriseType.prompt'));
+    // A locale that is neither: the words decide.
+    const french = await say('lang-fr', { text: 'our usb key is broken' }, 'fr-FR');
+    expect(french.map((a) => a.text ?? '').join('\n')).toContain(t('questions:enterpriseType.prompt'));
+    // Once chosen, the language stays until the user switches it.
+    const stays = await say('lang-late', { text: '内资' }, 'zh-CN');
+    expect(stays.map((a) => a.text ?? '').join('\n')).toContain(t('ui:outcome.title'));
   });
 
   it('a conversation survives a restart of the server (same EKEY_DATA_DIR)', async () => {

@@ -84,7 +84,7 @@ describe('other methods', () => {
     noStack(text);
   });
 
-  it('activities the bot() does not answer (typing, messageReaction) get 200 and no replies', async () => {
+  it('activities the bot does not answer (typing, messageReaction) get 200 and no replies', async () => {
     expect(replies(await post(bot(), activity({ type: 'typing', conversation: { id: 'typing' } })))).toEqual([]);
   });
 });

@@ -83,10 +83,10 @@ describe('Teams (channelId "msteams")', () => {
       acts = await teams(conv, { value: press.value });
     }
     const after = await teams(conv, { value: firstButton });
-    expect(after.map((a) => a.text)).toEqual([t('ui:staleButton')]);
+    expect(after.map((a) => a.text)).toEqual([t('ui:staleButtonFinished')]);
   });
 
-  it('in a group chat, the @mention of the bot() is not part of the answer, and each member has a consultation of their own', async () => {
+  it('in a group chat, the @mention of the bot is not part of the answer, and each member has a consultation of their own', async () => {
     const group = { id: '19:group@thread.v2', conversationType: 'groupChat', isGroup: true };
     const mention = (user: string, text: string) =>
       post(bot(), activity({

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import nock from 'nock';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -64,5 +65,7 @@ describe('npm run cases', () => {
 
     const reopened = await FileCaseStore.open(dir);
     expect((await reopened.get(a.reference))?.history).toHaveLength(3);
+    // Every run closed the store, refusals too: no owner file of a terminal process is left behind.
+    expect(readdirSync(join(dir, 'cases')).filter((n) => n.startsWith('.lock') && !n.endsWith(`.${process.pid}`))).toEqual([]);
   });
 });

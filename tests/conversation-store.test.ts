@@ -59,26 +59,6 @@ describe('the conversation store', () => {
     await again.close();
   });
 
-  it('writes an unchanged conversation again only when its last write is an hour old', async () => {
-    const dir = dataDir();
-    const clock = { now: Date.parse('2026-11-30T08:00:00Z') };
-    const s = await reopen(dir, clock);
-    await s.set('k', state(1));
-    const once = statSync(journalOf(dir)).size;
-    clock.now += 30 * 60_000;
-    await s.set('k', state(1));
-    expect(statSync(journalOf(dir)).size).toBe(once);
-    clock.now += 31 * 60_000;
-    await s.set('k', state(1));
-    expect(statSync(journalOf(dir)).size).toBe(2 * once);
-    // Its time to live counts from that write: a day after the first, it is still there.
-    clock.now += DAY - 61 * 60_000 + 1;
-    expect(await s.get('k')).toEqual(state(1));
-    await s.set('k', state(2));
-    expect(statSync(journalOf(dir)).size).toBeGreaterThan(2 * once);
-    await s.close();
-  });
-
   it('never writes a key as the channel gave it', async () => {
     const dir = dataDir();
     const s = await reopen(dir);

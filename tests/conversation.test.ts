@@ -58,6 +58,25 @@ describe('the conversation', () => {
     });
   });
 
+  describe('after an outcome', () => {
+    it('takes the expiry date the "not yet" outcome asked for and gives the date online update opens, keeping the answers', async () => {
+      const r = await chat(['证书还有半年到期，银色的，有18位代码', '2027年6月30日']);
+      expect(r.turns[0]?.find((m) => m.type === 'outcome')).toMatchObject({ outcome: { rule: 'update-not-yet', notYet: { daysBeforeExpiry: 60 } } });
+      expect(r.outcome).toMatchObject({ outcome: { rule: 'update-not-yet', notYet: { expiryDate: '2027-06-30', availableFrom: '2027-05-01' } } });
+      // Within the 60 days after all: the online update itself.
+      expect(outcomeRule((await chat(['证书还有半年到期，银色的，有18位代码', '2026年12月31日', '没有'])).last)).toBe('update-online');
+      // With the date given, the next message is a new consultation.
+      expect(questionId((await chat(['证书还有半年到期，银色的，有18位代码', '2027年6月30日', '2027年1月10日'])).last)).toBe('keyColour');
+    });
+
+    it('tells a button of an answered consultation for what it is', async () => {
+      const c = conversation();
+      const r = await chat(['钥匙丢了', '内资'], 'zh-CN', c);
+      const late = await c.turn(r.state, { question: 'enterpriseType', answer: 'foreign' });
+      expect(texts(late.messages)).toBe(c.t('zh-CN')('ui:staleButtonFinished'));
+    });
+  });
+
   describe('corrections and restarts', () => {
     it('goes back one answer with 返回上一步 and accepts a different one', async () => {
       const r = await chat(['首次申领', '在线', '返回上一步', '线下', '外资']);
@@ -108,9 +127,13 @@ describe('the conversation', () => {
       expect(back.state.lang).toBe('zh-CN');
     });
 
-    it('gives the helpdesk phone on 转人工', async () => {
+    it('gives the helpdesk phone on 转人工, and the question waiting stays on screen', async () => {
       const r = await chat(['转人工']);
       expect(texts(r.last)).toContain('010－58103599');
+      const mid = await chat(['钥匙丢了', '转人工']);
+      expect(texts(mid.last)).toContain('010－58103599');
+      expect(mid.last.at(-1)).toMatchObject({ type: 'question', question: { id: 'enterpriseType' } });
+      expect(outcomeRule((await chat(['钥匙丢了', '转人工', '内资'])).last)).toBe('replacement-lost');
     });
 
     it('shows the 4.3.1 guide on "don\'t know" and asks again', async () => {

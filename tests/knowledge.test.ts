@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -47,6 +47,19 @@ describe('loading the knowledge', () => {
     const dir = copy();
     writeFileSync(join(dir, 'rules/procedures/revoke.json'), '{ "id": "revoke", ');
     expect(problems(dir)).toMatch(/^rules\/procedures\/revoke\.json: \$: not valid JSON/m);
+  });
+
+  it('refuses a file it would not read, wherever it lies: a misspelt or misplaced file is never ignored', () => {
+    const dir = copy();
+    mkdirSync(join(dir, 'rules/procedures/old'));
+    writeFileSync(join(dir, 'rules/extra.json'), '{not json');
+    writeFileSync(join(dir, 'dialogs/question.json'), '{}');
+    writeFileSync(join(dir, 'locales/en/messages.json'), '{}');
+    writeFileSync(join(dir, 'rules/procedures/old/revoke.json'), '{}');
+    writeFileSync(join(dir, 'rules/procedures/notes.txt'), 'x');
+    const said = problems(dir);
+    for (const f of ['rules/extra.json', 'dialogs/question.json', 'locales/en/messages.json', 'rules/procedures/old/revoke.json', 'rules/procedures/notes.txt'])
+      expect(said).toContain(`${f}: $: no knowledge file of this name or place is read`);
   });
 
   it('names the file and the JSON path of a value of the wrong shape', () => {

@@ -191,6 +191,24 @@ describe('dates', () => {
     expect(expiry('去年十月就过期了').answers.expiry).toBe('expired');
   });
 
+  it('count days, weeks and months from today, forward or ago, unless words holding the number said otherwise', () => {
+    const u = expiry('还有50天到期');
+    expect(u.answers.expiry).toBe('within-60-days');
+    expect(u.details).toEqual({ expiryDate: addDays(TODAY, 50) });
+    expect(expiry('还有70天到期').answers.expiry).toBe('more-than-60-days');
+    expect(expiry('证书还有十天过期').answers.expiry).toBe('within-60-days');
+    expect(expiry('10天前过期了').answers.expiry).toBe('expired');
+    expect(expiry('expires in 90 days').answers.expiry).toBe('more-than-60-days');
+    expect(expiry('expired 5 days ago').answers.expiry).toBe('expired');
+    // Months are about that long: three lie beyond 60 days, two could be either side, and are asked.
+    expect(expiry('3个月后到期').answers.expiry).toBe('more-than-60-days');
+    expect(expiry('3个月后到期').details).toEqual({});
+    expect(expiry('2个月后到期').answers.expiry).toBeUndefined();
+    // "60天以上" is more than 60 days, whatever its number says.
+    expect(expiry('60天以上才到期').answers.expiry).toBe('more-than-60-days');
+    expect(expiry('下下个月到期').answers.expiry).toBeUndefined();
+  });
+
   it('take a bare month or year for no expiry where nothing speaks of one', () => {
     expect(heard('我们是2026年成立的外资企业，首次申领')).toEqual({ need: 'first', enterpriseType: 'foreign' });
     expect(heard('2024年3月办的钥匙丢了').expiry).toBeUndefined();

@@ -48,6 +48,12 @@ describe('the WeChat XML parser', () => {
     expect(() => parseWechatXml(xml)).toThrow(XmlError);
   });
 
+  it('takes a message that only speaks of a DTD, inside CDATA, as what the user typed', () => {
+    const text = '我看到<!DOCTYPE html>和<!ENTITY x "y">报错';
+    expect(parseWechatXml(`<xml><MsgType>${cdata('text')}</MsgType><Content>${cdata(text)}</Content></xml>`).Content).toBe(text);
+    expect(() => parseWechatXml(`<!DOCTYPE xml><xml><Content>${cdata('<!DOCTYPE html>')}</Content></xml>`)).toThrow(XmlError);
+  });
+
   it('leaves an undeclared entity as written: nothing is ever expanded', () => {
     expect(parseWechatXml('<xml><Content>&foo;</Content></xml>').Content).toBe('&foo;');
   });

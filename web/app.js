@@ -158,11 +158,12 @@
     var failed = false;
     directLine.connectionStatus$.subscribe(function (status) {
       if (status === 2) setStatus('');
-      if ((status === 4 || status === 5) && !failed) {
+      // 3: the token expired (a device asleep past its lifetime), 4: failed to connect, 5: ended.
+      if ((status === 3 || status === 4 || status === 5) && !failed) {
         failed = true;
         forget();
         // A reconnected conversation that has since ended gives way to a new one, once.
-        if (session.resumed) start(true);
+        if (session.resumed || status === 3) start(true);
         else setStatus(strings.failed);
       }
     });

@@ -18,9 +18,15 @@ import { CaseService } from './service.js';
 const out = (line = ''): void => {
   process.stdout.write(`${line}\n`);
 };
+/** A refusal: said on stderr, and the exit code, once the store is closed (main's `finally`). */
+class Exit extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
 const fail = (line: string, code = 1): never => {
   process.stderr.write(`${line}\n`);
-  process.exit(code);
+  throw new Exit(code);
 };
 
 function describe(cases: CaseService, c: CaseRecord, t: Translate): void {
@@ -154,10 +160,17 @@ async function main(): Promise<void> {
   }
 }
 
+const problem = (err: unknown): [string, number] | undefined => {
+  if (err instanceof ConfigError || err instanceof KnowledgeError || err instanceof CaseStoreError) return [err.message, 1];
+  if (err instanceof TypeError && (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) return [err.message, 2];
+  return undefined;
+};
 try {
   await main();
 } catch (err) {
-  if (err instanceof ConfigError || err instanceof KnowledgeError || err instanceof CaseStoreError) fail(err.message);
-  if (err instanceof TypeError && (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) fail(err.message, 2);
-  throw err;
+  if (err instanceof Exit) process.exit(err.code);
+  const known = problem(err);
+  if (!known) throw err;
+  process.stderr.write(`${known[0]}\n`);
+  process.exit(known[1]);
 }

@@ -1,4 +1,4 @@
-import { linkSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -46,8 +46,26 @@ export class StoreLock {
     try {
       return await fn();
     } finally {
-      unlinkIfThere(this.path);
+      this.release();
     }
+  }
+
+  /** Lets go of the lock if it is still this process's: one held past 30 s may have been taken over. */
+  private release(): void {
+    let held: number;
+    try {
+      held = statSync(this.path).ino;
+    } catch {
+      return;
+    }
+    let ours: boolean;
+    try {
+      ours = held === statSync(this.mine).ino;
+    } catch {
+      // Our owner file is gone (another store of this process closed): the lock's words tell.
+      ours = readFileSync(this.path, 'utf8') === this.me;
+    }
+    if (ours) unlinkIfThere(this.path);
   }
 
   /** Removes this process's owner file; the lock is not held after this. */

@@ -95,7 +95,18 @@ export class Conversation {
     if (desk) return { state: s, messages: [...messages, ...desk] };
     if (command) return { state: s, messages: [...messages, ...(await this.command(s, command))] };
 
-    if (s.finished) Object.assign(s, newState(s.lang), { greeted: true });
+    if (s.finished) {
+      // The detail the outcome asked for (its expiry date) goes on with the same answers.
+      const detail = s.awaiting;
+      const heard = detail ? this.understander.understand(text, { pending: undefined, today: this.today() }) : undefined;
+      if (detail && heard?.details[detail] !== undefined) {
+        s.finished = false;
+        delete s.awaiting;
+        this.record(s, heard);
+        return { state: s, messages: [...messages, ...(await this.advance(s))] };
+      }
+      Object.assign(s, newState(s.lang), { greeted: true, langChosen: s.langChosen });
+    }
     const firstTurn = messages.length > 0;
     // A first message may answer the opening question by its number before the question was shown.
     if (s.pending === undefined) {
@@ -164,6 +175,8 @@ export class Conversation {
     }
     s.pending = undefined;
     s.finished = true;
+    if (step.outcome.notYet && !step.outcome.notYet.expiryDate) s.awaiting = 'expiryDate';
+    else delete s.awaiting;
     const out: Message[] = [
       { type: 'outcome', outcome: step.outcome, markdown: outcomeMarkdown(step.outcome, t, { base: this.publicUrl, lang: s.lang }) },
       ...((await this.desk?.outcome(s, step.outcome, t)) ?? []),
@@ -181,7 +194,8 @@ export class Conversation {
     const option = q?.options.find((o) => o.value === answer);
     // A button from an earlier card answers a question that is no longer asked: never let it change the answers.
     if (!q || !option || s.pending !== question || s.finished) {
-      return [{ type: 'text', role: 'notice', text: this.t(s.lang)('ui:staleButton') }, ...(s.finished ? [] : await this.advance(s))];
+      const said = this.t(s.lang)(s.finished ? 'ui:staleButtonFinished' : 'ui:staleButton');
+      return [{ type: 'text', role: 'notice', text: said }, ...(s.finished ? [] : await this.advance(s))];
     }
     const heard: Understanding = option.reask
       ? { answers: {}, implied: {}, details: {}, reask: { fact: q.id, guide: option.guide ?? '' } }
@@ -207,7 +221,12 @@ export class Conversation {
       }
       case 'human': {
         const c = this.knowledge.contacts;
-        return [{ type: 'text', role: 'notice', text: t()('ui:human', { phone: c.hotline?.value, site: c.serviceSite?.value }) }, ...((await this.desk?.human(s, t())) ?? [])];
+        // The question waiting stays on screen with its buttons, as after help.
+        return [
+          { type: 'text', role: 'notice', text: t()('ui:human', { phone: c.hotline?.value, site: c.serviceSite?.value }) },
+          ...((await this.desk?.human(s, t())) ?? []),
+          ...(s.finished || s.pending === undefined ? [] : await this.advance(s)),
+        ];
       }
       case 'status':
       case 'contact':
@@ -215,6 +234,7 @@ export class Conversation {
       case 'lang-zh':
       case 'lang-en':
         s.lang = command === 'lang-zh' ? 'zh-CN' : 'en';
+        s.langChosen = true;
         return [{ type: 'text', role: 'notice', text: t()('ui:languageSwitched') }, ...(s.finished ? [] : await this.advance(s))];
       default:
         return [];

@@ -20,9 +20,13 @@ export function channelName(req: TurnRequest): string {
   return prefix ?? 'unknown';
 }
 
-/** Chinese unless the channel says English, or the first message is written in Latin letters only. */
+/**
+ * The channel's locale when it is Chinese or English; otherwise (none, or another language) English
+ * when the message is written in Latin letters only; else Chinese.
+ */
 export function chooseLanguage(locale: string | undefined, text: string | undefined): Language {
-  if (locale) return /^en\b/i.test(locale) ? 'en' : 'zh-CN';
+  if (locale && /^en\b/i.test(locale)) return 'en';
+  if (locale && /^zh\b/i.test(locale)) return 'zh-CN';
   if (text && /[a-z]{2}/i.test(text) && !/[\u3400-\u9fff]/.test(text)) return 'en';
   return 'zh-CN';
 }
@@ -53,7 +57,12 @@ export class ConversationService {
   private async run(req: TurnRequest): Promise<TurnResult> {
     const started = performance.now();
     const text = 'text' in req.input ? req.input.text : undefined;
-    const state = (await this.store.get(req.key)) ?? this.conversation.newState(chooseLanguage(req.locale, text));
+    // A conversation opened by an activity that said nothing of its language (a conversationUpdate
+    // without a locale) takes the language of the first one that does.
+    const says = Boolean(req.locale) || Boolean(text?.trim());
+    const stored = await this.store.get(req.key);
+    let state = stored ?? { ...this.conversation.newState(chooseLanguage(req.locale, text)), langChosen: says };
+    if (stored && !stored.langChosen && says) state = { ...stored, lang: chooseLanguage(req.locale, text), langChosen: true };
     const result = 'start' in req.input ? await this.conversation.start(state) : await this.conversation.turn(state, req.input, { channel: channelName(req) });
     await this.store.set(req.key, result.state);
     this.observe?.(req.key, result, (performance.now() - started) / 1000);

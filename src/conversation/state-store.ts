@@ -13,9 +13,6 @@ export interface ConversationStore {
   close?(): Promise<void>;
 }
 
-/** An unchanged conversation is written again after this long, so its time to live stays that of its last message within it. */
-const REWRITE_UNCHANGED_MS = 60 * 60_000;
-
 /** A conversation file of the earlier layout, one per conversation. */
 interface LegacyFile {
   savedAt: number;
@@ -113,10 +110,6 @@ export class FileConversationStore implements ConversationStore {
     const id = this.id(key);
     const text = JSON.stringify(state);
     const { journal } = await this.journal();
-    // A turn that changed nothing (help, the hotline) need not be written, unless the last write is
-    // old enough to matter for the time to live, which counts from the last message.
-    const saved = this.cache.get(id) === text ? journal.savedAt(id) : undefined;
-    if (saved !== undefined && this.now() - saved < REWRITE_UNCHANGED_MS) return;
     // The turn waits for the append, so a full disk is told to the user rather than found out later.
     journal.set(id, text);
     this.cache.delete(id);

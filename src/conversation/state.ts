@@ -22,6 +22,13 @@ export interface ConversationState extends Snapshot {
   feedback?: { rule: string; procedures: string[] };
   /** An outcome was given: the next answer starts a new consultation. */
   finished: boolean;
+  /**
+   * The outcome asked for a detail it could use (the expiry date, to say from when online update opens):
+   * a message that gives it goes on with the same answers instead of starting anew.
+   */
+  awaiting?: string;
+  /** The language was chosen from something the user or the channel said, not by default. */
+  langChosen?: boolean;
   /** Cases, status queries and contact details (src/conversation/case-dialog.ts); survives restart. */
   desk?: DeskState;
 }

@@ -1,5 +1,5 @@
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { KnowledgeError, type KnowledgeProblem, zodProblems } from './errors.js';
@@ -30,6 +30,31 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url)).rep
  * Reads and checks every knowledge file. Any problem, of shape or of reference, stops here with the
  * file, the JSON path and what is wrong: the service must never start on half-understood content.
  */
+/** Folders whose every JSON file is read, and the single files read elsewhere in rules/ and dialogs/. */
+const FOLDERS = ['rules/procedures', 'rules/guides', 'rules/decisions', 'rules/lifecycle', 'dialogs/questions'];
+const FILES = ['rules/materials.json', 'rules/contacts.json', 'rules/systems.json', 'rules/conditions.json', 'dialogs/lexicon.json', 'dialogs/phrases.json', 'dialogs/commands.json', 'dialogs/contact.json'];
+
+/**
+ * Every file under rules/, dialogs/ and locales/ must be one the service reads: a misspelt or misplaced
+ * file would otherwise be silently ignored, and the change it was meant to make never happen.
+ */
+function strayFiles(root: string): KnowledgeProblem[] {
+  const known = new Set([...FILES, ...LANGUAGES.flatMap((lng) => NAMESPACES.map((ns) => `locales/${lng}/${ns}.json`))]);
+  const problems: KnowledgeProblem[] = [];
+  for (const top of ['rules', 'dialogs', 'locales']) {
+    const dir = join(root, top);
+    if (!existsSync(dir)) continue;
+    for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      const path = relative(root, join(entry.parentPath, entry.name)).split(sep).join('/');
+      const folder = path.slice(0, path.lastIndexOf('/'));
+      if (known.has(path) || (FOLDERS.includes(folder) && path.endsWith('.json'))) continue;
+      problems.push({ file: path, path: '', message: 'no knowledge file of this name or place is read: rename or move it (see README, "How the knowledge is laid out")' });
+    }
+  }
+  return problems;
+}
+
 export function loadKnowledge(root: string = PROJECT_ROOT): Knowledge {
   const problems: KnowledgeProblem[] = [];
   const rel = (file: string) => relative(root, file) || file;
@@ -122,6 +147,7 @@ export function loadKnowledge(root: string = PROJECT_ROOT): Knowledge {
     for (const ns of NAMESPACES) locales[lng][ns] = read(join(root, 'locales', lng, `${ns}.json`), LocaleTree) ?? {};
   }
 
+  problems.push(...strayFiles(root));
   if (problems.length > 0 || !lexicon || !commands || !contactWords.words) throw new KnowledgeError(problems);
 
   const knowledge: Knowledge = {

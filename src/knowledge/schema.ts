@@ -131,6 +131,11 @@ export const Option = z.strictObject({
   /** Not an answer: show the guide and ask the same question again ("不知道"). */
   reask: z.boolean().optional(),
   guide: Id.optional(),
+  /**
+   * Synonyms of a re-asking option that name their subject, so they mean it even when that question is
+   * not the one being asked ("不知道有没有18位代码"), where a bare "不知道" could answer anything.
+   */
+  unpromptedSynonyms: z.array(z.string().min(1)).optional(),
 });
 export type Option = z.infer<typeof Option>;
 
@@ -149,6 +154,10 @@ export const Question = z
         spanCues: z.array(z.string().min(1)).default([]),
         /** Words for a year counted from this one ("明年": 1), said before a month ("明年八月"). */
         relativeYears: z.record(z.string().min(1), z.number().int().min(-5).max(5)).default({}),
+        /** Words for units of time and their length in days ("天": 1, "months": 30): "还有50天到期". */
+        durationUnits: z.record(z.string().min(1), z.number().int().positive()).default({}),
+        /** Words after a count that put it in the past ("十天前"). */
+        durationAgo: z.array(z.string().min(1)).default([]),
       })
       .optional(),
     options: z.array(Option).min(2),

@@ -77,10 +77,6 @@ export class Journal {
     return this.live(key) !== undefined;
   }
 
-  /** When the key's value was last written, if it is live. */
-  savedAt(key: string): number | undefined {
-    return this.live(key)?.savedAt;
-  }
 
   /** The key's value as stored (the caller keeps whatever cache it needs). */
   get<V>(key: string): V | undefined {

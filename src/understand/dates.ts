@@ -1,4 +1,4 @@
-import { daysBetween, isValidDate, toIso, type IsoDate } from '../dates/beijing.js';
+import { addDays, daysBetween, isValidDate, toIso, type IsoDate } from '../dates/beijing.js';
 import { chineseNumber } from './ordinal.js';
 
 /**
@@ -58,10 +58,36 @@ const SPANS: { pattern: RegExp; read: (m: RegExpExecArray) => [number, number | 
  * 15/01/2027, and 12月10日 (the nearest 10 December); failing those, where the text has one of the
  * cue words (the dated question's `spanCues`), a month (2028-03, March 2028) or a year as its days.
  */
-/** How a question's dates may also be said: cue words for a bare month or year, years counted from this one. */
+/** How a question's dates may also be said: cue words for a bare month or year, years counted from this one, units of time. */
 export interface DateWords {
   spanCues?: readonly string[];
   relativeYears?: Readonly<Record<string, number>>;
+  /** Words for units of time, in days ("天": 1, "months": 30). */
+  durationUnits?: Readonly<Record<string, number>>;
+  /** Words after a count that put it in the past ("十天前", "10 days ago"). */
+  durationAgo?: readonly string[];
+}
+
+/**
+ * "还有50天到期", "3个月后到期", "expires in 90 days": a count of units from today, where the text (already
+ * normalised) has one of the cue words, and where it lies. Days and weeks give the day; months and years,
+ * as long as they are, give the span of half a month either side.
+ */
+export function findDuration(text: string, today: IsoDate, words: DateWords): { found: Extract<DateFinding, { kind: 'date' | 'span' }>; start: number; end: number } | undefined {
+  const units = Object.entries(words.durationUnits ?? {}).sort((a, b) => b[0].length - a[0].length);
+  if (units.length === 0 || !(words.spanCues ?? []).some((cue) => text.includes(cue))) return undefined;
+  const unit = units.map(([w]) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+  const m = new RegExp(`(\\d{1,4}|[一二两三四五六七八九十]{1,3})\\s*(${unit})(?![a-z])`).exec(text);
+  if (!m) return undefined;
+  const count = /^\d/.test(m[1] as string) ? Number(m[1]) : chineseNumber(m[1] as string);
+  const length = words.durationUnits?.[m[2] as string] ?? 0;
+  const after = text.slice(m.index + m[0].length).trimStart();
+  const sign = (words.durationAgo ?? []).some((w) => after.startsWith(w)) ? -1 : 1;
+  const days = sign * length * (count ?? Number.NaN);
+  if (!Number.isFinite(days) || days === 0) return undefined;
+  const at = { start: m.index, end: m.index + m[0].length };
+  if (length < 28) return { found: { kind: 'date', date: addDays(today, days) }, ...at };
+  return { found: { kind: 'span', from: addDays(today, days - 15), to: addDays(today, days + 15) }, ...at };
 }
 
 /** "明年八月", "今年12月": a month of a year named by its distance from this one. */

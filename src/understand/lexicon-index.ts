@@ -39,6 +39,7 @@ export function buildIndex(k: Knowledge): Entry[] {
         ? { answers: {}, implied: {}, reask: { fact: q.id, guide: o.guide ?? '' }, onlyFor: q.id }
         : { answers: { [q.id]: o.value }, implied: o.implies ?? {} };
       for (const s of o.synonyms) add(s, meaning);
+      if (meaning.reask) for (const s of o.unpromptedSynonyms ?? []) add(s, { ...meaning, onlyFor: undefined });
     }
     // A button's own label comes back as text on channels that drop button values.
     for (const lng of LANGUAGES)

@@ -1,7 +1,7 @@
 import { daysBetween, type IsoDate } from '../dates/beijing.js';
 import type { Knowledge } from '../knowledge/model.js';
 import type { Question } from '../knowledge/schema.js';
-import { findDate, withoutDate } from './dates.js';
+import { type DateFinding, findDate, findDuration, withoutDate } from './dates.js';
 import { buildIndex, type Entry, findMatches } from './lexicon-index.js';
 import { normalise } from './normalise.js';
 import { readOrdinal } from './ordinal.js';
@@ -41,27 +41,7 @@ export class Understander {
     const date = findDate(text.normalize('NFKC'), ctx.today, datedQuestion?.date ?? {});
     if (date.kind !== 'none' && datedQuestion?.date) {
       if (date.kind === 'invalid') result.invalidDate = { fact: datedQuestion.id, text: date.text };
-      else if (date.kind === 'span') {
-        // A month or a year answers only when all its days fall in the same band; the day is not known,
-        // so no date is kept (the outcome then names none).
-        const bandOf = (d: string) => {
-          const days = daysBetween(ctx.today, d);
-          return datedQuestion.date?.bands.find((b) => b.belowDays === undefined || days < b.belowDays);
-        };
-        const band = bandOf(date.from);
-        if (band && band === bandOf(date.to)) {
-          result.answers[datedQuestion.id] = band.value;
-          Object.assign(result.implied, datedQuestion.options.find((o) => o.value === band.value)?.implies);
-        }
-      } else {
-        const days = daysBetween(ctx.today, date.date);
-        const band = datedQuestion.date.bands.find((b) => b.belowDays === undefined || days < b.belowDays);
-        if (band) {
-          result.answers[datedQuestion.id] = band.value;
-          result.details[datedQuestion.date.detail] = date.date;
-          Object.assign(result.implied, datedQuestion.options.find((o) => o.value === band.value)?.implies);
-        }
-      }
+      else placeDate(result, datedQuestion, date, ctx.today);
     }
 
     const plain = normalise(date.kind === 'none' ? text : withoutDate(text.normalize('NFKC')));
@@ -78,7 +58,13 @@ export class Understander {
       }
     }
 
-    for (const m of findMatches(plain, this.entries, pending?.id)) {
+    const matches = findMatches(plain, this.entries, pending?.id);
+    // "还有十天过期", "expires in 3 months": the count of days decides over a word elsewhere ("过期"
+    // alone would say expired), but not over words that hold the number ("60天以上", "还有五十天").
+    const lasting = date.kind === 'none' && datedQuestion?.date ? findDuration(plain, ctx.today, datedQuestion.date) : undefined;
+    const spoken = lasting && !matches.some((m) => m.entry.meaning.answers[datedQuestion?.id ?? ''] !== undefined && m.start < lasting.end && lasting.start < m.end);
+    if (spoken && datedQuestion) placeDate(result, datedQuestion, lasting.found, ctx.today);
+    for (const m of matches) {
       const meaning = m.entry.meaning;
       if (meaning.reask) result.reask ??= meaning.reask;
       for (const [fact, value] of Object.entries(meaning.answers)) result.answers[fact] ??= value;
@@ -87,6 +73,24 @@ export class Understander {
     if (result.reask && result.answers[result.reask.fact] !== undefined) delete result.reask;
     return result;
   }
+}
+
+/**
+ * A date into its band: a day keeps its date as the question's detail; a span (a month, a year, some
+ * months from now) answers only when all its days fall in the same band, and keeps no date.
+ */
+function placeDate(result: Understanding, q: Question, date: Extract<DateFinding, { kind: 'date' | 'span' }>, today: string): void {
+  const config = q.date;
+  if (!config) return;
+  const bandOf = (d: string) => {
+    const days = daysBetween(today, d);
+    return config.bands.find((b) => b.belowDays === undefined || days < b.belowDays);
+  };
+  const band = date.kind === 'date' ? bandOf(date.date) : bandOf(date.from) === bandOf(date.to) ? bandOf(date.from) : undefined;
+  if (!band) return;
+  result.answers[q.id] = band.value;
+  if (date.kind === 'date') result.details[config.detail] = date.date;
+  Object.assign(result.implied, q.options.find((o) => o.value === band.value)?.implies);
 }
 
 export function isEmpty(u: Understanding): boolean {

@@ -43,7 +43,8 @@ function decodeReferences(text: string): string {
 
 /** Parses a pushed `<xml>...</xml>` document into its top-level text fields; refuses anything else. */
 export function parseWechatXml(xml: string): WechatFields {
-  if (/<!\s*(DOCTYPE|ENTITY)/i.test(xml)) throw new XmlError('DTDs and entity declarations are not accepted');
+  // Looked for outside CDATA only: a user may well type "<!DOCTYPE html>" into a message.
+  if (/<!\s*(DOCTYPE|ENTITY)/i.test(xml.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, ''))) throw new XmlError('DTDs and entity declarations are not accepted');
   let root: unknown;
   try {
     const valid = XMLValidator.validate(xml);
