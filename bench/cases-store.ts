@@ -86,7 +86,7 @@ async function time(n: number, fn: (i: number) => Promise<unknown>): Promise<{ p
 
 export async function benchCaseStore(options: { quick?: boolean; log?: (line: string) => void } = {}): Promise<{ rows: Row[]; table: string[] }> {
   const sizes = options.quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
-  const ops = Number(process.env.BENCH_OPS ?? (options.quick ? 100 : 200));
+  const ops = Number(process.env.BENCH_OPS ?? (options.quick ? 100 : 500));
   const base = await template();
   const rows: Row[] = [];
   for (const size of sizes) {
