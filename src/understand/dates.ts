@@ -73,11 +73,20 @@ export interface DateWords {
  * normalised) has one of the cue words, and where it lies. Days and weeks give the day; months and years,
  * as long as they are, give the span of half a month either side.
  */
+const durationPatterns = new WeakMap<object, RegExp | undefined>();
+
+/** The pattern of a count and one of the units (longest first), made once per set of units. */
+function durationPattern(units: Readonly<Record<string, number>>): RegExp | undefined {
+  if (!durationPatterns.has(units)) {
+    const words = Object.keys(units).sort((a, b) => b.length - a.length).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    durationPatterns.set(units, words.length ? new RegExp(`(\\d{1,4}|[一二两三四五六七八九十]{1,3})\\s*(${words.join('|')})(?![a-z])`) : undefined);
+  }
+  return durationPatterns.get(units);
+}
+
 export function findDuration(text: string, today: IsoDate, words: DateWords): { found: Extract<DateFinding, { kind: 'date' | 'span' }>; start: number; end: number } | undefined {
-  const units = Object.entries(words.durationUnits ?? {}).sort((a, b) => b[0].length - a[0].length);
-  if (units.length === 0 || !(words.spanCues ?? []).some((cue) => text.includes(cue))) return undefined;
-  const unit = units.map(([w]) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
-  const m = new RegExp(`(\\d{1,4}|[一二两三四五六七八九十]{1,3})\\s*(${unit})(?![a-z])`).exec(text);
+  if (!words.durationUnits || !(words.spanCues ?? []).some((cue) => text.includes(cue))) return undefined;
+  const m = durationPattern(words.durationUnits)?.exec(text);
   if (!m) return undefined;
   const count = /^\d/.test(m[1] as string) ? Number(m[1]) : chineseNumber(m[1] as string);
   const length = words.durationUnits?.[m[2] as string] ?? 0;
