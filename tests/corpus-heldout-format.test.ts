@@ -116,6 +116,38 @@ describe('the held-out corpus (tests/corpus/heldout.json)', () => {
     expect(problems).toEqual([]);
   });
 
+  it('holds the counts of issue 11: 420 messages, 150 English, 80 traditional, 80 typos, 60 negations or corrections, 40 commands, 40 out of scope', () => {
+    const count = (...kinds: (typeof KINDS)[number][]) => entries.filter((e) => kinds.some((kind) => has(e, kind))).length;
+    expect({
+      all: entries.length >= 420,
+      english: count('english') >= 150,
+      traditional: count('traditional') >= 80,
+      typo: count('typo') >= 80,
+      negationOrCorrection: count('negation', 'correction') >= 60,
+      command: count('command') >= 40,
+      outOfScope: count('out-of-scope') >= 40,
+    }).toEqual({ all: true, english: true, traditional: true, typo: true, negationOrCorrection: true, command: true, outOfScope: true });
+  });
+
+  it('expects every option of every question, every need in an opening and every command, many times', () => {
+    const thin: string[] = [];
+    for (const q of k.questions.values()) {
+      for (const o of q.options) {
+        const n = entries.filter((e) => e.expect.answers[q.id] === o.value).length;
+        if (n < 5) thin.push(`${q.id}=${o.value}: ${n}`);
+      }
+    }
+    for (const o of k.questions.get('need')?.options ?? []) {
+      const n = entries.filter((e) => e.pending === undefined && e.context === undefined && e.expect.answers.need === o.value).length;
+      if (n < 5) thin.push(`opening need=${o.value}: ${n}`);
+    }
+    for (const command of Object.keys(k.commands)) {
+      const n = entries.filter((e) => e.expect.command === command).length;
+      if (n < 3) thin.push(`command ${command}: ${n}`);
+    }
+    expect(thin).toEqual([]);
+  });
+
   it('holds each message once', () => {
     const seen = new Map<string, number>();
     for (const e of entries) {
