@@ -1,10 +1,17 @@
 import { jsonDepth } from '../../http/json-depth.js';
 import type { IncomingMessage } from 'node:http';
 import type { Request, Response } from 'restify';
+import type { Translate } from '../../i18n.js';
+
+/** A reason in the words of locales/, given in the language of the request or conversation refused. */
+export interface Reason {
+  key: string;
+  params?: Record<string, string | number>;
+}
 
 /** A request refused with a status and a reason the caller gets as JSON, in Direct Line's error shape. */
 export class Refusal extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly retryAfterSeconds?: number) {
+  constructor(readonly status: number, readonly code: string, message: string, readonly retryAfterSeconds?: number, readonly reason?: Reason) {
     super(message);
     this.name = 'Refusal';
   }
@@ -16,10 +23,10 @@ export function sendJson(res: Response, status: number, body: unknown): void {
 }
 
 /** Direct Line answers errors as {error: {code, message}}; the official client reads only the status. */
-export function sendRefusal(res: Response, r: Refusal): void {
+export function sendRefusal(res: Response, r: Refusal, t?: Translate): void {
   if (r.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(r.retryAfterSeconds));
   if (r.status === 413) res.setHeader('Connection', 'close');
-  sendJson(res, r.status, { error: { code: r.code, message: r.message } });
+  sendJson(res, r.status, { error: { code: r.code, message: r.reason && t ? t(r.reason.key, r.reason.params) : r.message } });
 }
 
 export function bearer(req: Request): string {
