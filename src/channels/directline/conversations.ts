@@ -64,6 +64,9 @@ export interface Frame {
   more: boolean;
 }
 
+/** `{"activities":[],"watermark":"…"}` around the activities, with room for any watermark. */
+const ENVELOPE_BYTES = 64;
+
 type Counts = Map<string, number>;
 const bump = (m: Counts, key: string, by: number) => {
   const n = (m.get(key) ?? 0) + by;
@@ -109,6 +112,8 @@ export class ConversationRegistry {
   open(clientAddress: string, userId: string): DirectLineConversation {
     const now = this.now();
     const { address, network } = clientNetwork(clientAddress);
+    // Idle conversations not yet swept would still count against their address.
+    this.dropIdle(now);
     if ((this.perAddress.get(address) ?? 0) >= this.limits.perAddressOpen)
       throw new Refusal(429, 'TooManyRequests', `at most ${this.limits.perAddressOpen} conversations open at once from one address`, 60, { key: 'ui:directline.tooManyOpen', params: { count: this.limits.perAddressOpen } });
     if ((this.perNetwork.get(network) ?? 0) >= this.limits.perNetworkOpen)
@@ -187,7 +192,8 @@ export class ConversationRegistry {
   /** Activities after a watermark, at most `frameBytes` of them (always at least one), as an activity set. */
   since(c: DirectLineConversation, watermark: number): Frame {
     const parts: string[] = [];
-    let bytes = 0;
+    // The set's own brackets and watermark count too.
+    let bytes = ENVELOPE_BYTES;
     let last = watermark;
     let more = false;
     for (const a of c.activities) {
@@ -218,7 +224,12 @@ export class ConversationRegistry {
 
   /** Drops idle conversations and forgets old per-client counts; returns the ids of the conversations dropped. */
   sweep(): string[] {
-    const now = this.now();
+    const dropped = this.dropIdle(this.now());
+    this.quota.sweep();
+    return dropped;
+  }
+
+  private dropIdle(now: number): string[] {
     const dropped: string[] = [];
     // In order of last activity: the first one still active ends the sweep.
     for (const c of this.conversations.values()) {
@@ -226,7 +237,6 @@ export class ConversationRegistry {
       this.drop(c);
       dropped.push(c.id);
     }
-    this.quota.sweep();
     return dropped;
   }
 

@@ -42,8 +42,6 @@ const DEFAULT_LIMITS: Omit<ConversationLimits, 'budgetBytes'> = {
 const DEFAULT_STREAM: StreamOptions = { urlTtlSeconds: 60, keepAliveMs: 20_000, maxBufferedBytes: 4 * MB, perConversation: 3 };
 
 const BOT_ID = 'ekey-assistant';
-/** Room a greeting needs: a new conversation is not started when the budget cannot hold it. */
-const GREETING_BYTES = 8 * 1024;
 
 /**
  * A Direct Line 3.0 subset for the official clients (Web Chat, botframework-directlinejs), streaming
@@ -130,7 +128,8 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
 
     const start = async (req: Request, c: DirectLineConversation) => {
       if (c.started) return;
-      registry.assertRoom(GREETING_BYTES);
+      // Not started without room for the greeting and a post of the largest size: it could not go on.
+      registry.assertRoom(maxBody);
       c.started = true;
       await inOrder(c, () => replies(req, c, { start: true }));
     };
