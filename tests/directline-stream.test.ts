@@ -238,3 +238,60 @@ describe('Direct Line stream conformance', () => {
     }
   });
 });
+
+describe('Direct Line uploads', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('refuses a file with 415 and the reason, and says the same in the conversation, in its language', async () => {
+    const { token } = await newToken(server.url);
+    const { conversationId, streamUrl } = await startConversation(server.url, token, { locale: 'en-US' });
+    const s = await openStream(streamUrl as string);
+    try {
+      await until('greeting', () => s.sets.length >= 1);
+      const form = new FormData();
+      form.append('activity', new Blob([JSON.stringify({ type: 'message', from: { id: 'u' }, attachments: [{ contentType: 'application/pdf', name: 'licence.pdf' }] })], { type: 'application/vnd.microsoft.activity' }));
+      form.append('file', new Blob([Buffer.from('%PDF-1.4')], { type: 'application/pdf' }), 'licence.pdf');
+      const res = await fetch(`${server.url}/v3/directline/conversations/${conversationId}/upload?userId=u`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: form });
+      const reason = server.app.ctx.conversation.t('en')('ui:directline.uploadRefused');
+      expect(res.status).toBe(415);
+      expect(await res.json()).toEqual({ error: { code: 'UploadNotAccepted', message: reason } });
+      const notice = await until('notice in the chat', () => s.sets.flatMap((x) => x.activities).find((a) => a.text === reason));
+      expect(notice).toMatchObject({ type: 'message', from: { role: 'bot' }, channelData: { ekey: { notice: 'upload-refused' } } });
+      // The conversation goes on.
+      const posted = await json(await postActivity(server.url, conversationId, token, { type: 'message', text: 'my key is lost', from: { id: 'u' } }));
+      await until('reply', () => s.sets.flatMap((x) => x.activities).find((a) => a.replyToId === posted.id));
+    } finally {
+      s.ws.terminate();
+    }
+  });
+});
+
+describe('Direct Line streams per conversation', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer({}, { stream: { perConversation: 2 } });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('keeps at most the newest streams of a conversation: an older one is closed when a new one opens', async () => {
+    const { token } = await newToken(server.url);
+    const started = await startConversation(server.url, token);
+    const url = () => fetch(`${server.url}/v3/directline/conversations/${started.conversationId}`, { headers: { Authorization: `Bearer ${token}` } }).then(async (r) => (await json(r)).streamUrl as string);
+    const first = await openStream(started.streamUrl as string);
+    const second = await openStream(await url());
+    const third = await openStream(await url());
+    expect((await first.closed).code).toBe(1000);
+    await postActivity(server.url, started.conversationId, token, { type: 'message', text: '钥匙丢了', from: { id: 'u' } });
+    for (const s of [second, third]) await until('the turn on each open stream', () => s.sets.flatMap((x) => x.activities).some((a) => a.from.role === 'user'));
+    second.ws.terminate();
+    third.ws.terminate();
+  });
+});
