@@ -80,6 +80,7 @@ export function directLineCorpus(conversationId: string, token: string, other: s
     { name: 'a token for a page of another site', path: '/api/directline/token', headers: { origin: 'https://evil.example.com' }, expect: '4xx', status: 403 },
     // Uploads: refused, with the reason, whatever is sent.
     { name: 'a file upload', path: `/v3/directline/conversations/${conversationId}/upload?userId=user`, headers: { ...auth, 'content-type': 'multipart/form-data; boundary=x' }, body: '--x\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n%PDF\r\n--x--\r\n', expect: '4xx', status: 415 },
+    { name: 'a file upload of 1 MB', path: `/v3/directline/conversations/${conversationId}/upload?userId=user`, headers: { ...auth, 'content-type': 'application/pdf' }, body: 'x'.repeat(MB + 1), expect: '4xx', status: 413 },
     { name: 'an upload without a token', path: `/v3/directline/conversations/${conversationId}/upload`, body: 'x', expect: '4xx', status: 401 },
     { name: "an upload with another conversation's token", path: `/v3/directline/conversations/${conversationId}/upload`, headers: { authorization: `Bearer ${other}` }, body: 'x', expect: '4xx', status: 403 },
     // The stream without an upgrade is no page.

@@ -42,6 +42,21 @@ export function clientOf(req: Request): string {
 }
 
 /**
+ * Reads a body to its end and drops it, so that the answer reaches a client still sending (one that is
+ * cut off mid-body sees a broken connection, not the answer); past the limit the connection is closed.
+ */
+export async function discardBody(req: IncomingMessage, limit: number): Promise<void> {
+  let received = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    received += chunk.length;
+    if (received > limit) {
+      req.destroy();
+      throw new Refusal(413, 'PayloadTooLarge', `the body exceeds ${limit} bytes`);
+    }
+  }
+}
+
+/**
  * The body as JSON within a size limit, read here rather than by restify's body parser so that an
  * oversized body is refused without being buffered whole.
  */

@@ -2,7 +2,8 @@ import type { Request, Response, Server } from 'restify';
 import type { AppContext } from '../../app.js';
 import { chooseLanguage } from '../../conversation/service.js';
 import type { DirectLineConversation, WireActivity } from './conversations.js';
-import { sendJson } from './http.js';
+import { MAX_REQUEST_BYTES } from '../../http/security.js';
+import { discardBody, sendJson } from './http.js';
 
 export interface UploadDeps {
   authorize(req: Request, conversationId?: string): { conversation: DirectLineConversation };
@@ -16,13 +17,14 @@ type Handle = (work: (req: Request, res: Response) => Promise<void>) => (req: Re
 /**
  * POST /v3/directline/conversations/:id/upload, where Web Chat sends a file: the assistant takes none.
  * The answer is 415 with the reason, and the same reason is said in the conversation, in its language,
- * so that the user sees why rather than only "send failed". The body is not read: the connection closes.
+ * so that the user sees why rather than only "send failed". The file is read and dropped, never kept.
  */
 export function uploadEndpoint(server: Server, ctx: AppContext, deps: UploadDeps, handle: Handle): void {
   server.post(
     '/v3/directline/conversations/:conversationId/upload',
     handle(async (req, res) => {
       const { conversation: c } = deps.authorize(req, req.params.conversationId);
+      await discardBody(req, MAX_REQUEST_BYTES);
       const lang = c.lang ?? chooseLanguage(c.locale, undefined);
       const t = ctx.conversation.t(lang);
       await deps.inOrder(c, async () => {
@@ -38,7 +40,6 @@ export function uploadEndpoint(server: Server, ctx: AppContext, deps: UploadDeps
           channelData: { ekey: { notice: 'upload-refused' } },
         });
       });
-      res.setHeader('Connection', 'close');
       sendJson(res, 415, { error: { code: 'UploadNotAccepted', message: t('ui:directline.uploadRefused') } });
     }),
   );
