@@ -41,11 +41,9 @@ export function clientOf(req: Request): string {
   return req.socket.remoteAddress ?? 'unknown';
 }
 
-/**
- * Reads a body to its end and drops it, so that the answer reaches a client still sending (one that is
- * cut off mid-body sees a broken connection, not the answer); past the limit the connection is closed.
- */
-export async function discardBody(req: IncomingMessage, limit: number): Promise<void> {
+/** Reads a body to its end within a limit, keeping it or not; past the limit the connection is closed. */
+async function readBody(req: IncomingMessage, limit: number, keep: boolean): Promise<Buffer[]> {
+  const chunks: Buffer[] = [];
   let received = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     received += chunk.length;
@@ -53,7 +51,17 @@ export async function discardBody(req: IncomingMessage, limit: number): Promise<
       req.destroy();
       throw new Refusal(413, 'PayloadTooLarge', `the body exceeds ${limit} bytes`);
     }
+    if (keep) chunks.push(chunk);
   }
+  return chunks;
+}
+
+/**
+ * Reads a body and drops it, so that the answer reaches a client still sending (one cut off mid-body
+ * sees a broken connection, not the answer).
+ */
+export async function discardBody(req: IncomingMessage, limit: number): Promise<void> {
+  await readBody(req, limit, false);
 }
 
 /**
@@ -66,17 +74,7 @@ export async function readJson(req: IncomingMessage, limit: number, optional = f
   const encoding = req.headers['content-encoding'];
   if (encoding && encoding !== 'identity') throw new Refusal(415, 'UnsupportedMediaType', `content-encoding "${encoding}" is not accepted`);
   if (Number(req.headers['content-length']) > limit) throw new Refusal(413, 'PayloadTooLarge', `the body exceeds ${limit} bytes`);
-  const chunks: Buffer[] = [];
-  let received = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    received += chunk.length;
-    if (received > limit) {
-      req.destroy();
-      throw new Refusal(413, 'PayloadTooLarge', `the body exceeds ${limit} bytes`);
-    }
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = Buffer.concat(await readBody(req, limit, true)).toString('utf8');
   if (text.trim() === '') {
     if (optional) return undefined;
     throw new Refusal(400, 'BadArgument', 'the request has no body; expected JSON');
