@@ -9,6 +9,8 @@ import { loadKnowledge } from './knowledge/load.js';
 import type { Knowledge } from './knowledge/model.js';
 import { createLogger, type Logger } from './logger.js';
 import { bodyCeiling, MAX_REQUEST_BYTES, rateLimit, securityHeaders } from './http/security.js';
+import { applyServerLimits } from './http/server-limits.js';
+import { answerUpgrades, closeUpgrades } from './http/upgrades.js';
 import { requestLanguage } from './channels/http/cases-api.js';
 import { accessLog, requestIds } from './observability/access-log.js';
 import { Metrics } from './observability/metrics.js';
@@ -70,6 +72,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   // restify's own log lines (throttling, discarded values) go through the same redaction as the service's;
   // restify 11 logs with pino, while its type definitions still name bunyan's logger.
   const server = restify.createServer({ name: 'ekey-assistant', handleUncaughtExceptions: false, log: logger.child({ component: 'restify' }) as unknown as restify.ServerOptions['log'] });
+  applyServerLimits(server.server, {
+    headersTimeoutMs: config.EKEY_HTTP_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: config.EKEY_HTTP_REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: config.EKEY_HTTP_KEEPALIVE_TIMEOUT_MS,
+    maxConnections: config.EKEY_HTTP_MAX_CONNECTIONS,
+  });
+  answerUpgrades(server.server);
   const say = (req: restify.Request) => conversation.t(requestLanguage(req));
   server.pre(requestIds());
   // Before routing, so that refusals of the router (404, 405) carry them as well.
@@ -120,6 +129,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       // Stop accepting, let requests in flight finish, and drop idle keep-alive sockets so close is prompt.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.server.closeIdleConnections?.();
+      closeUpgrades(server.server);
       await closed;
       await caseStore.close();
       await insights.flush();

@@ -54,6 +54,17 @@ export const ConfigSchema = z
     EKEY_CJK_FONT: optional,
     /** Origins allowed to embed the widget (CORS); empty means same origin only. */
     EKEY_WIDGET_ORIGINS: list,
+    /** All local Direct Line transcripts together, in MB; past it new activities are refused (503). */
+    EKEY_DIRECTLINE_MAX_MB: z.coerce.number().int().min(4).max(65_536).default(256),
+
+    /** HTTP server: a request head must arrive within this many ms (slow clients holding sockets are cut). */
+    EKEY_HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+    /** A whole request (head and body) must arrive within this many ms. */
+    EKEY_HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+    /** An idle keep-alive connection is closed after this many ms. */
+    EKEY_HTTP_KEEPALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+    /** Connections held at once, streams included; past it new connections are closed at once. */
+    EKEY_HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(16).max(1_000_000).default(4_096),
   })
   .superRefine((c, ctx) => {
     if (c.MicrosoftAppId && !c.MicrosoftAppType)
@@ -62,6 +73,8 @@ export const ConfigSchema = z
       ctx.addIssue({ code: 'custom', path: ['MicrosoftAppPassword'], message: 'is required with MicrosoftAppId' });
     if (c.MicrosoftAppType === 'SingleTenant' && !c.MicrosoftAppTenantId)
       ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: 'is required for a SingleTenant bot' });
+    if (c.EKEY_HTTP_HEADERS_TIMEOUT_MS > c.EKEY_HTTP_REQUEST_TIMEOUT_MS)
+      ctx.addIssue({ code: 'custom', path: ['EKEY_HTTP_HEADERS_TIMEOUT_MS'], message: 'must not be longer than EKEY_HTTP_REQUEST_TIMEOUT_MS (the head is part of the request)' });
     const wechat = [c.WECHAT_TOKEN, c.WECHAT_APPID, c.WECHAT_APPSECRET];
     if (wechat.some(Boolean) && !wechat.every(Boolean))
       ctx.addIssue({ code: 'custom', path: ['WECHAT_TOKEN'], message: 'WECHAT_TOKEN, WECHAT_APPID and WECHAT_APPSECRET go together' });

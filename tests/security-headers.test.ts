@@ -156,7 +156,7 @@ describe('CORS', () => {
       expect(res.headers.get('access-control-allow-credentials')).toBeNull();
       await res.body?.cancel();
     }
-    const token = await fetch(`${listed.url}/api/directline/token`, { headers: { origin: LISTED } });
+    const token = await fetch(`${listed.url}/api/directline/token`, { method: 'POST', headers: { origin: LISTED } });
     expect(token.headers.get('access-control-allow-origin')).toBe(LISTED);
     await token.body?.cancel();
   });
@@ -200,7 +200,8 @@ describe('CORS', () => {
   it('gives no cross-origin access at all without EKEY_WIDGET_ORIGINS', async () => {
     for (const origin of [LISTED, 'https://evil.example.com', 'null']) {
       const res = await generate(closed, origin);
-      expect(res.status).toBe(200);
+      // Not even a conversation is opened for a page of another site (issue 13, item 15).
+      expect(res.status).toBe(403);
       expect(res.headers.get('access-control-allow-origin'), origin).toBeNull();
       await res.body?.cancel();
     }

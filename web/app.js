@@ -1,7 +1,8 @@
 /*
  * The assistant on the page: the official Web Chat over Direct Line (this server's own, or Azure's when
- * the server holds a DIRECTLINE_SECRET), with polling. The conversation id and token are kept in
- * sessionStorage so that a reload reconnects to the same conversation; closing the tab ends it.
+ * the server holds a DIRECTLINE_SECRET), with Web Chat's default connection (WebSocket, the streamUrl of
+ * the conversation). The conversation id and token are kept in sessionStorage so that a reload
+ * reconnects to the same conversation; closing the tab ends it.
  */
 (function () {
   'use strict';
@@ -148,8 +149,6 @@
     directLine = window.WebChat.createDirectLine({
       token: session.token,
       domain: session.domain,
-      webSocket: false,
-      pollingInterval: 1000,
       // Reconnecting from watermark 0 replays the transcript: Web Chat keeps none of its own across a reload.
       conversationId: session.resumed ? session.conversationId : undefined,
       watermark: session.resumed ? '0' : undefined,

@@ -3,6 +3,9 @@
  *   <script src="https://<this server>/embed.js" data-lang="zh-CN" async></script>
  * It adds a button that opens the assistant in a frame served by this server (so the host page needs
  * no Web Chat of its own); data-target="#some-element" puts the frame inside that element instead.
+ * The frame's page gets its conversation token by POST from its own origin, so the host page needs no
+ * token of its own; the host's origin must be in EKEY_WIDGET_ORIGINS for the frame to be allowed.
+ * A site running Web Chat itself asks POST /api/directline/token (GET answers 405).
  */
 (function () {
   'use strict';

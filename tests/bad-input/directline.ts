@@ -76,5 +76,14 @@ export function directLineCorpus(conversationId: string, token: string, other: s
     // Methods.
     { name: 'DELETE a conversation', method: 'DELETE', path: `/v3/directline/conversations/${conversationId}`, headers: auth, expect: '4xx', status: 405 },
     { name: 'PUT an activity', method: 'PUT', path: activities, headers: json, body: whole, expect: '4xx', status: 405 },
+    { name: 'a token by GET, as an <img> on any site would ask', method: 'GET', path: '/api/directline/token', expect: '4xx', status: 405 },
+    { name: 'a token for a page of another site', path: '/api/directline/token', headers: { origin: 'https://evil.example.com' }, expect: '4xx', status: 403 },
+    // Uploads: refused, with the reason, whatever is sent.
+    { name: 'a file upload', path: `/v3/directline/conversations/${conversationId}/upload?userId=user`, headers: { ...auth, 'content-type': 'multipart/form-data; boundary=x' }, body: '--x\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n%PDF\r\n--x--\r\n', expect: '4xx', status: 415 },
+    { name: 'a file upload of 1 MB', path: `/v3/directline/conversations/${conversationId}/upload?userId=user`, headers: { ...auth, 'content-type': 'application/pdf' }, body: 'x'.repeat(MB + 1), expect: '4xx', status: 413 },
+    { name: 'an upload without a token', path: `/v3/directline/conversations/${conversationId}/upload`, body: 'x', expect: '4xx', status: 401 },
+    { name: "an upload with another conversation's token", path: `/v3/directline/conversations/${conversationId}/upload`, headers: { authorization: `Bearer ${other}` }, body: 'x', expect: '4xx', status: 403 },
+    // The stream without an upgrade is no page.
+    { name: 'the stream path by plain GET', method: 'GET', path: `/v3/directline/conversations/${conversationId}/stream`, headers: auth, expect: '4xx' },
   ];
 }

@@ -3,6 +3,8 @@ import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import type { AppContext } from '../../app.js';
 import { ClientQuota } from './client-quota.js';
+import { clientNetwork } from './client-network.js';
+import { originAllowed } from './cors.js';
 import { clientOf, Refusal, sendJson } from './http.js';
 import { publicBase } from './public-base.js';
 
@@ -12,10 +14,18 @@ export interface LocalTokens {
   open(req: Request): { conversationId: string; token: string; expires_in: number; userId: string };
 }
 
+/** Refuses a browser request from a page of another site (403 with the reason). */
+export function assertOrigin(req: Request, config: AppContext['config']): void {
+  if (!originAllowed(req, config.EKEY_WIDGET_ORIGINS, config.EKEY_PUBLIC_URL))
+    throw new Refusal(403, 'Forbidden', 'this origin may not start conversations', undefined, { key: 'ui:directline.originRefused' });
+}
+
 type Handle = (work: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response) => Promise<void>;
 
 /**
- * GET/POST /api/directline/token: what the page asks for to start a conversation. With DIRECTLINE_SECRET
+ * POST /api/directline/token: what the page asks for to start a conversation, from this server's own
+ * page or a site of EKEY_WIDGET_ORIGINS (GET answers 405: an <img> on any site could spend a visitor's
+ * quota with it). With DIRECTLINE_SECRET
  * the secret is exchanged for a conversation token at Azure Direct Line, here on the server, so the
  * secret never reaches a browser; without it a token of the local Direct Line is given. The answer names
  * the Direct Line domain to use, so the page is the same in both cases.
@@ -29,7 +39,7 @@ export function azureTokenEndpoint(server: Server, ctx: AppContext, local: Local
   server.on('close', () => clearInterval(sweeper));
 
   const azure = async (req: Request) => {
-    quota.take(clientOf(req), 'tokens');
+    quota.take(clientNetwork(clientOf(req)).network, 'tokens');
     const userId = `dl_${randomBytes(12).toString('base64url')}`;
     let response: globalThis.Response;
     try {
@@ -55,6 +65,7 @@ export function azureTokenEndpoint(server: Server, ctx: AppContext, local: Local
 
   const answer = handle(async (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
+    assertOrigin(req, ctx.config);
     if (secret) {
       sendJson(res, 200, await azure(req));
       return;
@@ -62,6 +73,12 @@ export function azureTokenEndpoint(server: Server, ctx: AppContext, local: Local
     const base = publicBase(req, ctx.config.EKEY_PUBLIC_URL) ?? '';
     sendJson(res, 200, { mode: 'local', domain: `${base}/v3/directline`, ...local.open(req) });
   });
-  server.get('/api/directline/token', answer);
   server.post('/api/directline/token', answer);
+  server.get(
+    '/api/directline/token',
+    handle(async (_req, res) => {
+      res.setHeader('Allow', 'POST');
+      throw new Refusal(405, 'MethodNotAllowed', 'tokens are given only in answer to POST', undefined, { key: 'ui:directline.tokenPostOnly' });
+    }),
+  );
 }

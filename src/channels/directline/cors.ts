@@ -31,3 +31,15 @@ export function allowWidgetOrigins(server: Server, origins: string[], prefixes: 
       return next();
     });
 }
+
+/**
+ * Whether a request may open a conversation: a browser names the page's origin, which must be this
+ * server's own (as the client reached it, or EKEY_PUBLIC_URL) or one of EKEY_WIDGET_ORIGINS, so that
+ * another site cannot spend a visitor's quota; a request without Origin is no browser's and passes.
+ */
+export function originAllowed(req: Request, origins: string[], publicUrl: string | undefined): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  const own = [`${req.isSecure() ? 'https' : 'http'}://${req.headers.host ?? ''}`, ...(publicUrl ? [new URL(publicUrl).origin] : [])];
+  return own.includes(origin) || origins.some((o) => o.replace(/\/+$/, '') === origin);
+}

@@ -9,31 +9,44 @@ import { bearer, clientOf, readJson, Refusal, sendJson, sendRefusal } from './ht
 import { echoFields, optionalUserId, parsePosted, turnInput, watermarkOf } from './incoming.js';
 import { publicBase } from './public-base.js';
 import { TokenSigner } from './token.js';
-import { azureTokenEndpoint } from './azure.js';
+import { assertOrigin, azureTokenEndpoint } from './azure.js';
+import { DirectLineStreams, type StreamOptions } from './stream.js';
+import { uploadEndpoint } from './upload.js';
+import { requestLanguage } from '../http/cases-api.js';
 
 export interface DirectLineOptions {
   /** Token lifetime; the official client refreshes every 15 minutes, so keep it well above that. */
   tokenTtlSeconds?: number;
   limits?: Partial<ConversationLimits>;
+  stream?: Partial<StreamOptions>;
   maxBodyBytes?: number;
   maxTextLength?: number;
   sweepIntervalMs?: number;
   now?: () => number;
 }
 
-const DEFAULT_LIMITS: ConversationLimits = {
+const MB = 1024 * 1024;
+
+const DEFAULT_LIMITS: Omit<ConversationLimits, 'budgetBytes'> = {
   perClient: 30,
   clientWindowMs: 3_600_000,
+  perAddressOpen: 20,
+  perNetworkOpen: 40,
   total: 10_000,
   idleMs: 2 * 3_600_000,
-  activities: 1_000,
+  activities: 500,
+  conversationBytes: 2 * MB,
+  frameBytes: 1 * MB,
 };
+
+const DEFAULT_STREAM: StreamOptions = { urlTtlSeconds: 60, keepAliveMs: 20_000, maxBufferedBytes: 4 * MB, perConversation: 3 };
 
 const BOT_ID = 'ekey-assistant';
 
 /**
- * A Direct Line 3.0 subset for the official clients (Web Chat, botframework-directlinejs) with polling:
- * tokens, start, reconnect, post, get activities after a watermark, token refresh. The bot is this
+ * A Direct Line 3.0 subset for the official clients (Web Chat, botframework-directlinejs), streaming
+ * (WebSocket, `streamUrl`) or polling: tokens, start, reconnect, post, get activities after a
+ * watermark, token refresh; uploads are refused with a notice in the chat. The bot is this
  * service's own conversation, so no Azure account is needed; the greeting is sent at the start, since
  * Web Chat sends no conversationUpdate.
  */
@@ -41,15 +54,17 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
   return (server, ctx) => {
     const now = options.now ?? Date.now;
     const signer = new TokenSigner(ctx.config.EKEY_DIRECTLINE_SECRET, options.tokenTtlSeconds ?? 3_600, now);
-    const registry = new ConversationRegistry({ ...DEFAULT_LIMITS, ...options.limits }, now);
+    const registry = new ConversationRegistry({ ...DEFAULT_LIMITS, budgetBytes: ctx.config.EKEY_DIRECTLINE_MAX_MB * MB, ...options.limits }, now, (id) => {
+      streams.end(id);
+      void ctx.conversations.reset(`directline:${id}`).catch(() => undefined);
+    });
+    const streams = new DirectLineStreams(server.server, registry, signer, { ...DEFAULT_STREAM, ...options.stream });
     const maxBody = options.maxBodyBytes ?? 32 * 1024;
     const maxText = options.maxTextLength ?? 2_000;
     const queues = new WeakMap<DirectLineConversation, Promise<unknown>>();
     const key = (c: DirectLineConversation) => `directline:${c.id}`;
 
-    const sweeper = setInterval(() => {
-      for (const id of registry.sweep()) void ctx.conversations.reset(`directline:${id}`).catch(() => undefined);
-    }, options.sweepIntervalMs ?? 60_000);
+    const sweeper = setInterval(() => registry.sweep(), options.sweepIntervalMs ?? 60_000);
     sweeper.unref();
     server.on('close', () => clearInterval(sweeper));
 
@@ -73,6 +88,11 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
     };
 
     const opened = (c: DirectLineConversation, token: string) => ({ conversationId: c.id, token, expires_in: signer.lifetimeSeconds });
+    /** As Azure answers a start or a reconnect: with a stream URL (from the watermark) on the host the client used. */
+    const connected = (req: Request, c: DirectLineConversation, user: string, watermark?: number) => {
+      const streamUrl = streams.url(publicBase(req, ctx.config.EKEY_PUBLIC_URL), c, user, watermark);
+      return { ...opened(c, signer.sign(c.id, user)), ...(streamUrl ? { streamUrl } : {}) };
+    };
 
     const replies = async (req: Request, c: DirectLineConversation, input: Parameters<AppContext['conversations']['handle']>[0]['input'], replyToId?: string) => {
       let sent: WireActivity[] = [];
@@ -108,6 +128,8 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
 
     const start = async (req: Request, c: DirectLineConversation) => {
       if (c.started) return;
+      // Not started without room for the greeting and a post of the largest size: it could not go on.
+      registry.assertRoom(maxBody);
       c.started = true;
       await inOrder(c, () => replies(req, c, { start: true }));
     };
@@ -117,7 +139,7 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
         await work(req, res);
       } catch (err) {
         if (err instanceof Refusal) {
-          sendRefusal(res, err);
+          sendRefusal(res, err, ctx.conversation.t(requestLanguage(req)));
           return;
         }
         ctx.logger.error({ err: { message: (err as Error).message, name: (err as Error).name } }, 'direct line request failed');
@@ -128,6 +150,7 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
     const base = '/v3/directline';
 
     server.post(`${base}/tokens/generate`, handle(async (req, res) => {
+      assertOrigin(req, ctx.config);
       const userId = optionalUserId(await readJson(req, 4096, true)) ?? `dl_${randomBytes(12).toString('base64url')}`;
       const c = registry.open(clientOf(req), userId);
       sendJson(res, 200, opened(c, signer.sign(c.id, userId)));
@@ -144,19 +167,21 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
       const isNew = !c.started;
       if (isNew && typeof body?.locale === 'string' && body.locale.length <= 35) c.locale = body.locale;
       await start(req, c);
-      sendJson(res, isNew ? 201 : 200, opened(c, signer.sign(c.id, claims.user)));
+      sendJson(res, isNew ? 201 : 200, connected(req, c, claims.user));
     }));
 
     server.get(`${base}/conversations/:conversationId`, handle(async (req, res) => {
       const { conversation: c, claims } = authorize(req, req.params.conversationId);
-      watermarkOf(req);
+      const watermark = watermarkOf(req);
       await start(req, c);
-      sendJson(res, 200, opened(c, signer.sign(c.id, claims.user)));
+      sendJson(res, 200, connected(req, c, claims.user, watermark));
     }));
 
     server.get(`${base}/conversations/:conversationId/activities`, handle(async (req, res) => {
       const { conversation: c } = authorize(req, req.params.conversationId);
-      sendJson(res, 200, registry.since(c, watermarkOf(req)));
+      // Already JSON: each activity was serialised once, when it was kept.
+      res.setHeader('Content-Type', 'application/json');
+      res.sendRaw(200, registry.since(c, watermarkOf(req)).json);
     }));
 
     server.post(`${base}/conversations/:conversationId/activities`, handle(async (req, res) => {
@@ -169,6 +194,7 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
         sendJson(res, 200, { id: `${c.id}|${randomBytes(4).toString('hex')}` });
         return;
       }
+      registry.assertRoom(Buffer.byteLength(JSON.stringify(posted)));
       c.started = true;
       const id = await inOrder(c, async () => {
         const echo = registry.append(c, {
@@ -183,6 +209,8 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
       });
       sendJson(res, 200, { id });
     }));
+
+    uploadEndpoint(server, ctx, { authorize, inOrder, append: (c, a) => registry.append(c, a), botId: BOT_ID }, handle);
 
     azureTokenEndpoint(server, ctx, { open: (req) => {
       const userId = `dl_${randomBytes(12).toString('base64url')}`;

@@ -7,6 +7,8 @@ export interface TokenClaims {
   /** Seconds since the epoch, as in any JWT. */
   iat: number;
   exp: number;
+  /** Set on a stream token: it opens the conversation's stream once and is good for nothing else. */
+  scope?: 'stream';
 }
 
 const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
@@ -29,12 +31,25 @@ export class TokenSigner {
 
   sign(conv: string, user: string): string {
     const iat = Math.floor(this.now() / 1000);
-    const payload = Buffer.from(JSON.stringify({ conv, user, iat, exp: iat + this.ttlSeconds } satisfies TokenClaims)).toString('base64url');
+    return this.signClaims({ conv, user, iat, exp: iat + this.ttlSeconds });
+  }
+
+  /** A short-lived token for the stream URL only, as Azure's `?t=`: a URL ends up in logs and histories. */
+  signStream(conv: string, user: string, ttlSeconds: number): string {
+    const iat = Math.floor(this.now() / 1000);
+    return this.signClaims({ conv, user, iat, exp: iat + ttlSeconds, scope: 'stream' });
+  }
+
+  private signClaims(claims: TokenClaims): string {
+    const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
     return `${HEADER}.${payload}.${this.mac(`${HEADER}.${payload}`)}`;
   }
 
-  /** The claims of a token signed here and not expired; otherwise why not. */
-  verify(token: string): { ok: true; claims: TokenClaims } | { ok: false; reason: 'malformed' | 'signature' | 'expired' } {
+  /**
+   * The claims of a token signed here, not expired and of the scope asked for (a conversation token by
+   * default, which a stream token is not); otherwise why not.
+   */
+  verify(token: string, scope?: 'stream'): { ok: true; claims: TokenClaims } | { ok: false; reason: 'malformed' | 'signature' | 'expired' | 'scope' } {
     const parts = token.split('.');
     if (parts.length !== 3 || parts[0] !== HEADER) return { ok: false, reason: 'malformed' };
     const [header, payload, signature] = parts as [string, string, string];
@@ -48,6 +63,7 @@ export class TokenSigner {
       return { ok: false, reason: 'malformed' };
     }
     if (typeof claims.conv !== 'string' || typeof claims.user !== 'string' || typeof claims.exp !== 'number') return { ok: false, reason: 'malformed' };
+    if (claims.scope !== scope) return { ok: false, reason: 'scope' };
     if (claims.exp * 1000 <= this.now()) return { ok: false, reason: 'expired' };
     return { ok: true, claims };
   }

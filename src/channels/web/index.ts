@@ -67,7 +67,9 @@ export const webPage: ChannelRegistrar = (server, ctx) => {
   );
   const embed = asset('text/javascript; charset=utf-8', Buffer.from(readFileSync(join(webDir, 'embed.js'), 'utf8').replace('__EKEY_LABELS__', JSON.stringify(labels))));
 
-  const azure = ctx.config.DIRECTLINE_SECRET ? [new URL(ctx.config.DIRECTLINE_DOMAIN).origin] : [];
+  // Azure's Direct Line and its stream (wss on the same host): Web Chat's default connection is the stream.
+  const azureOrigin = new URL(ctx.config.DIRECTLINE_DOMAIN).origin;
+  const azure = ctx.config.DIRECTLINE_SECRET ? [azureOrigin, azureOrigin.replace(/^http/, 'ws')] : [];
   const ancestors = ctx.config.EKEY_WIDGET_ORIGINS;
 
   server.get('/', async (req: Request, res: Response) => {
