@@ -16,6 +16,7 @@ import { InsightsStore } from './insights/store.js';
 import { ServiceCaseDesk } from './cases/desk.js';
 import { FileCaseStore } from './cases/file-store.js';
 import { CaseService } from './cases/service.js';
+import { type DataDirLock, lockDataDir } from './storage/data-dir-lock.js';
 import type { CaseStore } from './cases/store.js';
 
 /** What every channel gets to work with. */
@@ -52,6 +53,17 @@ export interface AppOptions {
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const knowledge = loadKnowledge();
+  // Before any store is opened: a second process on the same folder stops here, having touched nothing.
+  const owner = lockDataDir(config.EKEY_DATA_DIR);
+  try {
+    return await build(config, options, logger, knowledge, owner);
+  } catch (err) {
+    owner.release();
+    throw err;
+  }
+}
+
+async function build(config: Config, options: AppOptions, logger: Logger, knowledge: Knowledge, owner: DataDirLock): Promise<App> {
   // A case file that fails to parse or fails its schema stops start-up here (CaseStoreError), untouched.
   const caseStore = options.cases ?? (await FileCaseStore.open(config.EKEY_DATA_DIR));
   const cases = new CaseService(knowledge, caseStore);
@@ -124,6 +136,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await caseStore.close();
       await insights.flush();
       await store.close?.();
+      owner.release();
     },
   };
 }

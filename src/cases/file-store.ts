@@ -10,6 +10,7 @@ import { newReference, parseReference, referenceDate } from './reference.js';
 import { SegmentFile, sameStamp } from './segment-file.js';
 import { StoreLock } from './store-lock.js';
 import { type CasePage, type CaseQuery, type CaseStore, matchesQuery } from './store.js';
+import { DIR_MODE } from '../storage/modes.js';
 
 /**
  * How many cases one file holds. A checkpoint rewrites the files it changed, so this bounds its cost
@@ -104,7 +105,7 @@ export class FileCaseStore implements CaseStore {
   /** Opens the store, reading and checking every file: a file that fails stops here with its name. */
   static async open(dataDir: string, options: FileCaseStoreOptions = {}): Promise<FileCaseStore> {
     const store = new FileCaseStore(dataDir, options);
-    await mkdir(store.root, { recursive: true });
+    await mkdir(store.root, { recursive: true, mode: DIR_MODE });
     store.rootMade = true;
     store.lock.sweepLeftovers();
     await store.lock.run(() => store.reload());
@@ -255,7 +256,7 @@ export class FileCaseStore implements CaseStore {
       .catch(() => undefined)
       .then(async () => {
         if (!writes) return fn();
-        this.rootMade ||= (await mkdir(this.root, { recursive: true }), true);
+        this.rootMade ||= (await mkdir(this.root, { recursive: true, mode: DIR_MODE }), true);
         return this.lock.run(fn);
       });
     this.tail = run;

@@ -1,6 +1,7 @@
-import { closeSync, copyFileSync, createReadStream, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, createReadStream, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { DIR_MODE, FILE_MODE } from './modes.js';
 
 /** One record of the journal: the latest value of a key, or its removal. */
 interface Line {
@@ -213,7 +214,7 @@ export class Journal {
   }
 
   private async load(): Promise<JournalRecovery> {
-    mkdirSync(dirname(this.path), { recursive: true });
+    mkdirSync(dirname(this.path), { recursive: true, mode: DIR_MODE });
     let unreadable = 0;
     let end = 0;
     try {
@@ -238,8 +239,9 @@ export class Journal {
     if (unreadable > 0) {
       recovery.keptAs = `${this.path}.${new Date(this.now()).toISOString().replace(/[:.]/g, '-')}.damaged`;
       copyFileSync(this.path, recovery.keptAs);
+      chmodSync(recovery.keptAs, FILE_MODE);
     }
-    this.fd = openSync(this.path, 'a+');
+    this.fd = openSync(this.path, 'a+', FILE_MODE);
     // A torn last line was never acknowledged: cut it off so the next line starts clean.
     if (fstatSync(this.fd).size > end) ftruncateSync(this.fd, end);
     this.size = end;
@@ -259,7 +261,7 @@ export class Journal {
     if (this.fd === undefined) return;
     const cut = this.size;
     const tmp = `${this.path}.compact`;
-    const out = await open(tmp, 'w');
+    const out = await open(tmp, 'w', FILE_MODE);
     const moved = new Map<string, { from: number; to: number }>();
     let size = 0;
     try {
@@ -294,7 +296,7 @@ export class Journal {
 
     // From here on nothing waits, so no append can come between the copy of the tail and the swap.
     const tailBytes = this.size - cut;
-    const fd = openSync(tmp, 'a+');
+    const fd = openSync(tmp, 'a+', FILE_MODE);
     try {
       if (tailBytes > 0) {
         const tail = Buffer.allocUnsafe(tailBytes);
