@@ -17,6 +17,8 @@ import { ServiceCaseDesk } from './cases/desk.js';
 import { FileCaseStore } from './cases/file-store.js';
 import { CaseService } from './cases/service.js';
 import { type DataDirLock, lockDataDir } from './storage/data-dir-lock.js';
+import { CaseQuota } from './cases/case-quota.js';
+import { DigitGuard } from './cases/digit-guard.js';
 import type { CaseStore } from './cases/store.js';
 
 /** What every channel gets to work with. */
@@ -68,7 +70,10 @@ async function build(config: Config, options: AppOptions, logger: Logger, knowle
   const caseStore = options.cases ?? (await FileCaseStore.open(config.EKEY_DATA_DIR));
   const cases = new CaseService(knowledge, caseStore);
   const insights = await InsightsStore.open(config.EKEY_DATA_DIR);
-  const conversation = new Conversation(knowledge, { cases: new ServiceCaseDesk(cases, config.EKEY_PUBLIC_URL), insights, publicUrl: config.EKEY_PUBLIC_URL });
+  // Failures and lockouts name the reference and the channel, never the digits given.
+  const guard = DigitGuard.open(config.EKEY_DATA_DIR, { onEvent: (event, fields) => logger.warn(fields, event === 'locked' ? 'case reference locked: too many wrong digits' : 'wrong digits for a case reference') });
+  const desk = new ServiceCaseDesk(cases, config.EKEY_PUBLIC_URL, guard, new CaseQuota(config.EKEY_MAX_CASES_PER_CLIENT_DAY));
+  const conversation = new Conversation(knowledge, { cases: desk, insights, publicUrl: config.EKEY_PUBLIC_URL });
   const store = options.store ?? new FileConversationStore(config.EKEY_DATA_DIR, config.EKEY_CONVERSATION_TTL_HOURS * 3_600_000);
   if (store instanceof FileConversationStore) {
     const found = await store.open();
