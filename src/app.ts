@@ -13,6 +13,8 @@ import { requestLanguage } from './channels/http/cases-api.js';
 import { accessLog, requestIds } from './observability/access-log.js';
 import { Metrics } from './observability/metrics.js';
 import { InsightsStore } from './insights/store.js';
+import { Scrubber } from './insights/scrub.js';
+import { startHousekeeping } from './housekeeping.js';
 import { ServiceCaseDesk } from './cases/desk.js';
 import { FileCaseStore } from './cases/file-store.js';
 import { CaseService } from './cases/service.js';
@@ -69,7 +71,8 @@ async function build(config: Config, options: AppOptions, logger: Logger, knowle
   // A case file that fails to parse or fails its schema stops start-up here (CaseStoreError), untouched.
   const caseStore = options.cases ?? (await FileCaseStore.open(config.EKEY_DATA_DIR));
   const cases = new CaseService(knowledge, caseStore);
-  const insights = await InsightsStore.open(config.EKEY_DATA_DIR);
+  const insights = await InsightsStore.open(config.EKEY_DATA_DIR, { scrubber: new Scrubber(knowledge.scrubWords) });
+  if (insights.keptAside) logger.warn({ keptAs: insights.keptAside.path, reason: insights.keptAside.reason }, 'insights file damaged: kept aside, starting without it');
   // Failures and lockouts name the reference and the channel, never the digits given.
   const guard = DigitGuard.open(config.EKEY_DATA_DIR, { onEvent: (event, fields) => logger.warn(fields, event === 'locked' ? 'case reference locked: too many wrong digits' : 'wrong digits for a case reference') });
   const desk = new ServiceCaseDesk(cases, config.EKEY_PUBLIC_URL, guard, new CaseQuota(config.EKEY_MAX_CASES_PER_CLIENT_DAY));
@@ -126,14 +129,13 @@ async function build(config: Config, options: AppOptions, logger: Logger, knowle
   for (const register of options.channels ?? []) await register(server, ctx);
   ready = true;
 
-  const sweeper = store instanceof FileConversationStore ? setInterval(() => void store.sweep().catch(() => undefined), 3_600_000) : undefined;
-  sweeper?.unref();
+  const housekeeping = startHousekeeping({ config, logger, insights, cases, ...(store instanceof FileConversationStore ? { sweepConversations: () => store.sweep() } : {}) });
 
   return {
     server,
     ctx,
     async close() {
-      if (sweeper) clearInterval(sweeper);
+      housekeeping.stop();
       // Stop accepting, let requests in flight finish, and drop idle keep-alive sockets so close is prompt.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.server.closeIdleConnections?.();

@@ -1,4 +1,3 @@
-import { InsightsFileError } from './insights/store.js';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { KnowledgeError } from './knowledge/errors.js';
@@ -30,7 +29,7 @@ try {
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
 } catch (err) {
-  if (err instanceof ConfigError || err instanceof KnowledgeError || err instanceof CaseStoreError || err instanceof InsightsFileError || err instanceof DataDirLockedError) {
+  if (err instanceof ConfigError || err instanceof KnowledgeError || err instanceof CaseStoreError || err instanceof DataDirLockedError) {
     process.stderr.write(`ekey-assistant cannot start: ${err.message}\n`);
     process.exit(1);
   }

@@ -102,7 +102,11 @@ export class Journal {
     this.append(key, `${JSON.stringify({ k: key, t: this.now(), d: 1 } satisfies Line)}\n`, 0, true);
   }
 
-  /** Forgets records past their time to live, and compacts when that leaves the file mostly dead. */
+  /**
+   * Forgets records past their time to live and, when there were any, rewrites the file without them:
+   * they may hold personal data (contact details being typed), which must leave the disk once expired,
+   * not whenever the file happens to be worth compacting.
+   */
   async sweep(): Promise<number> {
     let removed = 0;
     for (const [key, entry] of this.index) {
@@ -113,7 +117,12 @@ export class Journal {
     }
     // A compaction under way may have started before the lines it leaves behind died.
     await this.compacting?.catch(() => undefined);
-    await this.compactIfWorth();
+    if (removed === 0) {
+      await this.compactIfWorth();
+      return removed;
+    }
+    this.compacting = this.compact().finally(() => (this.compacting = undefined));
+    await this.compacting;
     return removed;
   }
 
