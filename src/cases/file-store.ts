@@ -238,6 +238,17 @@ export class FileCaseStore implements CaseStore {
     return { items, total };
   }
 
+  /**
+   * Folds the journal into the segments now and starts it again: the journal's earlier lines of a case
+   * (its contact details before they were erased) leave the disk with it.
+   */
+  async purge(): Promise<void> {
+    await this.serial(true, async () => {
+      this.dirty = new Set([...this.dirty, ...this.journal.readAll().flatMap((e) => this.segmentById(e.segment) ?? [])]);
+      await this.checkpointStep(Number.POSITIVE_INFINITY);
+    });
+  }
+
   /** Folds what this process wrote into the segments, so that the next start reads little journal. */
   async close(): Promise<void> {
     await this.tail.catch(() => undefined);

@@ -136,10 +136,12 @@ export class CaseService {
   /** Erases the contact details and keeps the case (its status, history and dates stay). */
   async eraseContact(reference: string): Promise<CaseRecord> {
     const at = this.now().toISOString();
-    return this.store.update(reference, (c) => {
+    const erased = await this.store.update(reference, (c) => {
       const { contact: _erased, ...rest } = c;
       return { ...rest, contactErasedAt: at, updatedAt: at };
     });
+    await this.store.purge?.();
+    return erased;
   }
 
   /** Erases the contact details of every case closed (a final status) longer ago than `days`; returns their references. */

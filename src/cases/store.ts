@@ -34,6 +34,8 @@ export interface CaseStore {
   update(reference: string, change: (current: CaseRecord) => CaseRecord): Promise<CaseRecord>;
   /** Newest first. */
   list(query: CaseQuery): Promise<CasePage>;
+  /** Leaves no earlier version of any case on the disk (after erasing personal data): a store without history need not. */
+  purge?(): Promise<void>;
   close(): Promise<void>;
 }
 
