@@ -58,6 +58,28 @@ describe('personal data does not outlive its lifetime (item 11)', () => {
     await store.close();
   });
 
+  it('also when the expired conversation was found expired by a read, or at start-up, rather than by the sweep', async () => {
+    const dir = tempDir('ekey-conv-ttl-read-');
+    let now = Date.parse('2026-11-23T00:00:00Z');
+    const draft = { lang: 'zh-CN', answers: {}, implied: {}, details: {}, history: [], misses: 0, greeted: true, finished: true, desk: { contact: { reference: 'EK-20261123-ABCDEF', step: 'code', draft: { mobile: MOBILE } } } };
+    const a = new FileConversationStore(dir, 3_600_000, () => now);
+    await a.open();
+    await a.set('wechat:returning', draft as never);
+    now += 2 * 3_600_000;
+    // The user comes back after the time to live: the read forgets the old state, a new one is written.
+    expect(await a.get('wechat:returning')).toBeUndefined();
+    await a.set('wechat:returning', { ...draft, desk: {} } as never);
+    await a.sweep();
+    expect(onDisk(dir)).not.toContain(MOBILE);
+    await a.set('wechat:second', draft as never);
+    await a.close();
+    now += 2 * 3_600_000;
+    const b = new FileConversationStore(dir, 3_600_000, () => now);
+    await b.open();
+    expect(onDisk(dir)).not.toContain(MOBILE);
+    await b.close();
+  });
+
   it('DELETE /api/cases/:ref/contact needs the agent token, erases the contact details from every file and keeps the case', async () => {
     const dir = tempDir('ekey-erase-api-');
     const seeded = await caseWithContact(dir);

@@ -56,6 +56,8 @@ export class Journal {
   private liveBytes = 0;
   private index = new Map<string, Entry>();
   private compacting?: Promise<void>;
+  /** Records forgotten for their age whose lines are still in the file: the next sweep rewrites it. */
+  private expiredLines = 0;
   private readonly compactRatio: number;
   private readonly compactMinBytes: number;
   private readonly ttlMs: number;
@@ -111,13 +113,13 @@ export class Journal {
     let removed = 0;
     for (const [key, entry] of this.index) {
       if (this.expired(entry)) {
-        this.forget(key);
+        this.forgetExpired(key);
         removed += 1;
       }
     }
     // A compaction under way may have started before the lines it leaves behind died.
     await this.compacting?.catch(() => undefined);
-    if (removed === 0) {
+    if (this.expiredLines === 0) {
       await this.compactIfWorth();
       return removed;
     }
@@ -152,7 +154,7 @@ export class Journal {
   private live(key: string): Entry | undefined {
     const entry = this.index.get(key);
     if (entry && this.expired(entry)) {
-      this.forget(key);
+      this.forgetExpired(key);
       return undefined;
     }
     return entry;
@@ -160,6 +162,11 @@ export class Journal {
 
   private expired(entry: Entry): boolean {
     return this.now() - entry.savedAt > this.ttlMs;
+  }
+
+  private forgetExpired(key: string): void {
+    this.forget(key);
+    this.expiredLines += 1;
   }
 
   private forget(key: string): void {
@@ -254,8 +261,8 @@ export class Journal {
     // A torn last line was never acknowledged: cut it off so the next line starts clean.
     if (fstatSync(this.fd).size > end) ftruncateSync(this.fd, end);
     this.size = end;
-    for (const [key, entry] of this.index) if (this.expired(entry)) this.forget(key);
-    if (unreadable > 0) await this.compact();
+    for (const [key, entry] of this.index) if (this.expired(entry)) this.forgetExpired(key);
+    if (unreadable > 0 || this.expiredLines > 0) await this.compact();
     else await this.compactIfWorth();
     recovery.records = this.index.size;
     return recovery;
@@ -269,6 +276,8 @@ export class Journal {
   private async compact(): Promise<void> {
     if (this.fd === undefined) return;
     const cut = this.size;
+    // Lines of records that expire from here on are left for the next compaction.
+    const expiredBefore = this.expiredLines;
     const tmp = `${this.path}.compact`;
     const out = await open(tmp, 'w', FILE_MODE);
     const moved = new Map<string, { from: number; to: number }>();
@@ -331,6 +340,7 @@ export class Journal {
       live += entry.bytes;
     }
     this.index = index;
+    this.expiredLines = Math.max(0, this.expiredLines - expiredBefore);
     this.liveBytes = live;
     this.size = size + tailBytes;
   }
