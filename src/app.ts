@@ -135,11 +135,12 @@ async function build(config: Config, options: AppOptions, logger: Logger, knowle
     server,
     ctx,
     async close() {
-      housekeeping.stop();
+      const housekept = housekeeping.stop();
       // Stop accepting, let requests in flight finish, and drop idle keep-alive sockets so close is prompt.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.server.closeIdleConnections?.();
       await closed;
+      await housekept;
       await caseStore.close();
       await insights.flush();
       await store.close?.();

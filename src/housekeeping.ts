@@ -14,7 +14,8 @@ const DAMAGED = /\.(damaged|corrupt)$/;
 export interface Housekeeping {
   /** One pass now (also run at start and every SWEEP_INTERVAL_MS). */
   run(): Promise<void>;
-  stop(): void;
+  /** No further pass; waits for one under way, so that nothing is written after the stores close. */
+  stop(): Promise<void>;
 }
 
 interface Parts {
@@ -59,7 +60,13 @@ export function startHousekeeping(parts: Parts, now: () => number = Date.now): H
   void run();
   const timer = setInterval(() => void run(), SWEEP_INTERVAL_MS);
   timer.unref();
-  return { run, stop: () => clearInterval(timer) };
+  return {
+    run,
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }
 
 /** Damaged copies under the data folder last changed before `before` (ms); returns their paths relative to it. */
