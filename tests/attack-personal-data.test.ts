@@ -3,7 +3,7 @@ import { readFileSync, utimesSync, writeFileSync, existsSync, mkdirSync } from '
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import nock from 'nock';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../src/app.js';
 import { parseEnterpriseName } from '../src/cases/contact.js';
 import { casesRoutes } from '../src/channels/http/cases-routes.js';
@@ -188,5 +188,24 @@ describe('damaged copies are kept for EKEY_DAMAGED_RETENTION_DAYS only (item 20)
     expect(existsSync(fresh)).toBe(true);
     expect(readFileSync(data, 'utf8')).toBe('x');
     expect(ConfigSchema.parse({}).EKEY_DAMAGED_RETENTION_DAYS).toBe(30);
+  });
+
+  it('the running service applies the lifetimes by itself, from its start', async () => {
+    const dir = tempDir('ekey-housekeeping-');
+    const old = new Date(Date.now() - 100 * 86_400_000).toISOString();
+    writeFileSync(join(dir, 'insights.json'), JSON.stringify({ version: 1, feedback: {}, notUnderstood: [{ text: 'an old message', lang: 'en', at: old }, { text: 'a new message', lang: 'en', at: new Date().toISOString() }] }));
+    const damaged = join(dir, 'insights.json.2026-01-01T00-00-00-000Z.damaged');
+    writeFileSync(damaged, 'x');
+    utimesSync(damaged, new Date(Date.now() - 40 * 86_400_000), new Date(Date.now() - 40 * 86_400_000));
+    const app = await createApp(ConfigSchema.parse({ LOG_LEVEL: 'silent', EKEY_DATA_DIR: dir }));
+    try {
+      await vi.waitFor(() => {
+        expect(existsSync(damaged)).toBe(false);
+        expect(readFileSync(join(dir, 'insights.json'), 'utf8')).not.toContain('an old message');
+      });
+      expect(readFileSync(join(dir, 'insights.json'), 'utf8')).toContain('a new message');
+    } finally {
+      await app.close();
+    }
   });
 });
