@@ -15,9 +15,14 @@ import { requestLanguage } from './channels/http/cases-api.js';
 import { accessLog, requestIds } from './observability/access-log.js';
 import { Metrics } from './observability/metrics.js';
 import { InsightsStore } from './insights/store.js';
+import { Scrubber } from './insights/scrub.js';
+import { startHousekeeping } from './housekeeping.js';
 import { ServiceCaseDesk } from './cases/desk.js';
 import { FileCaseStore } from './cases/file-store.js';
 import { CaseService } from './cases/service.js';
+import { type DataDirLock, lockDataDir } from './storage/data-dir-lock.js';
+import { CaseQuota } from './cases/case-quota.js';
+import { DigitGuard } from './cases/digit-guard.js';
 import type { CaseStore } from './cases/store.js';
 
 /** What every channel gets to work with. */
@@ -54,11 +59,26 @@ export interface AppOptions {
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const knowledge = loadKnowledge();
+  // Before any store is opened: a second process on the same folder stops here, having touched nothing.
+  const owner = lockDataDir(config.EKEY_DATA_DIR);
+  try {
+    return await build(config, options, logger, knowledge, owner);
+  } catch (err) {
+    owner.release();
+    throw err;
+  }
+}
+
+async function build(config: Config, options: AppOptions, logger: Logger, knowledge: Knowledge, owner: DataDirLock): Promise<App> {
   // A case file that fails to parse or fails its schema stops start-up here (CaseStoreError), untouched.
   const caseStore = options.cases ?? (await FileCaseStore.open(config.EKEY_DATA_DIR));
   const cases = new CaseService(knowledge, caseStore);
-  const insights = await InsightsStore.open(config.EKEY_DATA_DIR);
-  const conversation = new Conversation(knowledge, { cases: new ServiceCaseDesk(cases, config.EKEY_PUBLIC_URL), insights, publicUrl: config.EKEY_PUBLIC_URL });
+  const insights = await InsightsStore.open(config.EKEY_DATA_DIR, { scrubber: new Scrubber(knowledge.scrubWords) });
+  if (insights.keptAside) logger.warn({ keptAs: insights.keptAside.path, reason: insights.keptAside.reason }, 'insights file damaged: kept aside, starting without it');
+  // Failures and lockouts name the reference and the channel, never the digits given.
+  const guard = DigitGuard.open(config.EKEY_DATA_DIR, { onEvent: (event, fields) => logger.warn(fields, event === 'locked' ? 'case reference locked: too many wrong digits' : 'wrong digits for a case reference') });
+  const desk = new ServiceCaseDesk(cases, config.EKEY_PUBLIC_URL, guard, new CaseQuota(config.EKEY_MAX_CASES_PER_CLIENT_DAY));
+  const conversation = new Conversation(knowledge, { cases: desk, insights, publicUrl: config.EKEY_PUBLIC_URL });
   const store = options.store ?? new FileConversationStore(config.EKEY_DATA_DIR, config.EKEY_CONVERSATION_TTL_HOURS * 3_600_000);
   if (store instanceof FileConversationStore) {
     const found = await store.open();
@@ -118,22 +138,23 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   for (const register of options.channels ?? []) await register(server, ctx);
   ready = true;
 
-  const sweeper = store instanceof FileConversationStore ? setInterval(() => void store.sweep().catch(() => undefined), 3_600_000) : undefined;
-  sweeper?.unref();
+  const housekeeping = startHousekeeping({ config, logger, insights, cases, ...(store instanceof FileConversationStore ? { sweepConversations: () => store.sweep() } : {}) });
 
   return {
     server,
     ctx,
     async close() {
-      if (sweeper) clearInterval(sweeper);
+      const housekept = housekeeping.stop();
       // Stop accepting, let requests in flight finish, and drop idle keep-alive sockets so close is prompt.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.server.closeIdleConnections?.();
       closeUpgrades(server.server);
       await closed;
+      await housekept;
       await caseStore.close();
       await insights.flush();
       await store.close?.();
+      owner.release();
     },
   };
 }

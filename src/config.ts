@@ -28,6 +28,14 @@ export const ConfigSchema = z
     EKEY_CONVERSATION_TTL_HOURS: z.coerce.number().positive().default(24),
     /** The helpdesk's bearer token; without it the agent API is off. */
     EKEY_AGENT_TOKEN: optional.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+    /** New cases one client (a conversation's channel user or address) may open a Beijing day; 0: no cap. */
+    EKEY_MAX_CASES_PER_CLIENT_DAY: z.coerce.number().int().min(0).default(20),
+    /** Messages not understood are kept for content owners this many days. */
+    EKEY_INSIGHTS_RETENTION_DAYS: z.coerce.number().positive().default(90),
+    /** The contact details of a closed case are erased this many days after it closed. */
+    EKEY_CONTACT_RETENTION_DAYS: z.coerce.number().positive().default(180),
+    /** Copies of damaged files kept aside are deleted after this many days. */
+    EKEY_DAMAGED_RETENTION_DAYS: z.coerce.number().positive().default(30),
     /** Public base URL of this service, used in links (checklists, flowcharts) sent to channels. */
     EKEY_PUBLIC_URL: optional.pipe(z.url('must be an absolute URL').optional()),
 
@@ -37,11 +45,15 @@ export const ConfigSchema = z
     MicrosoftAppType: optional.pipe(z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional()),
     /** Without authentication, replies go only to loopback service URLs or to these. */
     EKEY_ALLOWED_SERVICE_URLS: list,
+    /** Without MicrosoftAppId, /api/messages takes requests from loopback clients only, unless this is "any". */
+    EKEY_BOTFRAMEWORK_OPEN: z.enum(['loopback', 'any']).default('loopback'),
 
     WECHAT_TOKEN: optional,
     WECHAT_APPID: optional,
     WECHAT_APPSECRET: optional,
     WECHAT_ENCODING_AES_KEY: optional.pipe(z.string().regex(/^[A-Za-z0-9]{43}$/, 'must be the 43-character EncodingAESKey').optional()),
+    /** Which pushes are taken: plain, compatible (plain or sealed) or safe (sealed only); safe by default when an AES key is set. */
+    WECHAT_MODE: optional.pipe(z.enum(['plain', 'compatible', 'safe']).optional()),
     WECHAT_API_BASE: z.url('must be an absolute URL').default('https://api.weixin.qq.com'),
 
     /** Signs the local Direct Line tokens; generated per start when unset (tokens then die with a restart). */
@@ -75,12 +87,19 @@ export const ConfigSchema = z
       ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: 'is required for a SingleTenant bot' });
     if (c.EKEY_HTTP_HEADERS_TIMEOUT_MS > c.EKEY_HTTP_REQUEST_TIMEOUT_MS)
       ctx.addIssue({ code: 'custom', path: ['EKEY_HTTP_HEADERS_TIMEOUT_MS'], message: 'must not be longer than EKEY_HTTP_REQUEST_TIMEOUT_MS (the head is part of the request)' });
+    if (c.WECHAT_MODE && c.WECHAT_MODE !== 'plain' && !c.WECHAT_ENCODING_AES_KEY)
+      ctx.addIssue({ code: 'custom', path: ['WECHAT_MODE'], message: `${c.WECHAT_MODE} mode needs WECHAT_ENCODING_AES_KEY` });
     const wechat = [c.WECHAT_TOKEN, c.WECHAT_APPID, c.WECHAT_APPSECRET];
     if (wechat.some(Boolean) && !wechat.every(Boolean))
       ctx.addIssue({ code: 'custom', path: ['WECHAT_TOKEN'], message: 'WECHAT_TOKEN, WECHAT_APPID and WECHAT_APPSECRET go together' });
   });
 
 export type Config = z.infer<typeof ConfigSchema>;
+
+/** The WeChat push mode in force: as set, else safe with an AES key and plain without. */
+export function wechatMode(c: Pick<Config, 'WECHAT_MODE' | 'WECHAT_ENCODING_AES_KEY'>): 'plain' | 'compatible' | 'safe' {
+  return c.WECHAT_MODE ?? (c.WECHAT_ENCODING_AES_KEY ? 'safe' : 'plain');
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

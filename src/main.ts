@@ -1,9 +1,9 @@
-import { InsightsFileError } from './insights/store.js';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { KnowledgeError } from './knowledge/errors.js';
 import { CaseStoreError } from './cases/errors.js';
 import { defaultChannels } from './channels/index.js';
+import { DataDirLockedError } from './storage/data-dir-lock.js';
 import { collectWhenIdle } from './observability/idle-collect.js';
 
 /** `npm start`: configuration from the environment, then every channel on PORT. */
@@ -29,7 +29,7 @@ try {
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
 } catch (err) {
-  if (err instanceof ConfigError || err instanceof KnowledgeError || err instanceof CaseStoreError || err instanceof InsightsFileError) {
+  if (err instanceof ConfigError || err instanceof KnowledgeError || err instanceof CaseStoreError || err instanceof DataDirLockedError) {
     process.stderr.write(`ekey-assistant cannot start: ${err.message}\n`);
     process.exit(1);
   }

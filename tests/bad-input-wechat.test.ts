@@ -37,7 +37,7 @@ describe('bad input to /api/wechat', () => {
     });
     await w.channel.settled();
     // Whatever the openids held, the service wrote only inside its data directory, under its own names.
-    for (const path of filesUnder(w.dataDir).keys()) expect(path).toMatch(/^(cases|conversations|wechat-outbox)[/\\][\w./\\-]+$|^insights\.json$/);
+    for (const path of filesUnder(w.dataDir).keys()) expect(path).toMatch(/^(cases|conversations|wechat-outbox)[/\\][\w./\\-]+$|^(insights\.json|service\.lock|digit-checks\.json)$/);
     expect((await push(w, textXml('o-after', '钥匙丢了'))).reply?.Content).toContain('内资');
   }, 60_000);
 });

@@ -96,15 +96,17 @@ describe('expectReplies with free text', () => {
   });
 
   it('a conversation survives a restart of the server (same EKEY_DATA_DIR)', async () => {
-    const first = await say('restart-proof', { text: '钥匙丢了' });
-    const q = shownQuestion(first);
-    const other = await startBot({ EKEY_DATA_DIR: bot().dataDir });
+    // A server of its own: one process owns a data folder, so the first stops before the second starts.
+    const first = await startBot();
+    const q = shownQuestion(replies(await post(first, activity({ conversation: { id: 'restart-proof' }, text: '钥匙丢了' }))));
+    await first.app.close();
+    const other = await startBot({ EKEY_DATA_DIR: first.dataDir });
     try {
       const acts = replies(await post(other, activity({ conversation: { id: 'restart-proof' }, text: '帮助' })));
       expect(shownQuestion(acts)?.id).toBe(q?.id);
       expect(acts.some((a) => a.text?.includes(c.t('zh-CN')('ui:greeting')))).toBe(false);
     } finally {
-      await other.app.close();
+      await other.close();
     }
   });
 });

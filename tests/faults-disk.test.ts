@@ -105,6 +105,8 @@ async function start(): Promise<Running> {
     WECHAT_APPID: APPID,
     WECHAT_APPSECRET: SECRET,
     WECHAT_ENCODING_AES_KEY: AES_KEY,
+    // Plain and sealed pushes both reach the channel here (safe alone is the default with a key).
+    WECHAT_MODE: 'compatible',
     WECHAT_API_BASE: API_BASE,
   });
   const channel = createWechatChannel({ followUpDelayMs: 0, retryDelaysMs: [10, 10], apiTimeoutMs: 300 });

@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InsightsFileError, InsightsStore } from '../src/insights/store.js';
-import { scrub } from '../src/insights/scrub.js';
+import { InsightsStore } from '../src/insights/store.js';
+import { Scrubber } from '../src/insights/scrub.js';
+import { knowledge } from './helpers.js';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../src/app.js';
 import { botFrameworkChannel } from '../src/channels/botframework/index.js';
@@ -13,6 +14,7 @@ import { ConfigSchema } from '../src/config.js';
 import { activity } from './botframework-server.js';
 
 const TOKEN = 'agent-token-for-tests-0123456789';
+const scrubber = new Scrubber(knowledge().scrubWords);
 let bot: { url: string; close(): Promise<void> };
 
 async function start() {
@@ -91,26 +93,31 @@ describe('what content owners see', () => {
 });
 
 describe('the insights file', () => {
-  it('survives a restart and refuses a corrupt file without touching it', async () => {
+  it('survives a restart, and keeps a corrupt or empty file aside and starts without it (item 19)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ekey-insights-'));
     try {
-      const a = await InsightsStore.open(dir, { delayMs: 10_000 });
+      const a = await InsightsStore.open(dir, { scrubber, delayMs: 10_000 });
       a.feedback({ rule: 'revoke', procedures: ['revoke'], helpful: true });
       a.notUnderstood({ text: 'zzz', lang: 'zh-CN' });
       await a.flush();
-      const b = await InsightsStore.open(dir);
+      const b = await InsightsStore.open(dir, { scrubber });
       expect(b.snapshot().feedback.revoke).toEqual({ helpful: 1, notHelpful: 0 });
-      writeFileSync(join(dir, 'insights.json'), '{"version":1,');
-      await expect(InsightsStore.open(dir)).rejects.toBeInstanceOf(InsightsFileError);
-      expect(readFileSync(join(dir, 'insights.json'), 'utf8')).toBe('{"version":1,');
+      for (const damaged of ['{"version":1,', '', '{"version":2}']) {
+        writeFileSync(join(dir, 'insights.json'), damaged);
+        const c = await InsightsStore.open(dir, { scrubber });
+        expect(c.snapshot()).toEqual({ version: 1, notUnderstood: [], feedback: {} });
+        expect(readFileSync(c.keptAside?.path as string, 'utf8')).toBe(damaged);
+        expect(existsSync(join(dir, 'insights.json'))).toBe(false);
+        rmSync(c.keptAside?.path as string);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
   it('scrubs numbers, codes, e-mail, references and company names', () => {
-    expect(scrub('手机 138-1234-5678 代码91350100M000100Y43 邮箱 a.b@c.com EK-20261123-ABCDEF')).toBe('手机 ＊ 代码＊ 邮箱 ＊ ＊');
-    expect(scrub('上海某某贸易有限公司的钥匙')).toBe('＊有限公司的钥匙');
-    expect(scrub('Acme Trading Co. lost the key')).toBe('＊ lost the key');
+    expect(scrubber.scrub('手机 138-1234-5678 代码91350100M000100Y43 邮箱 a.b@c.com EK-20261123-ABCDEF')).toBe('手机 ＊ 代码＊ 邮箱 ＊ ＊');
+    expect(scrubber.scrub('上海某某贸易有限公司的钥匙')).toBe('＊有限公司的钥匙');
+    expect(scrubber.scrub('Acme Trading Co. lost the key')).toBe('＊ lost the key');
   });
 });

@@ -42,6 +42,8 @@ async function start(env: Record<string, string>, channels: ChannelRegistrar[]):
     WECHAT_APPID: APPID,
     WECHAT_APPSECRET: SECRET,
     WECHAT_ENCODING_AES_KEY: AES_KEY,
+    // Plain and sealed pushes both reach the channel here (safe alone is the default with a key).
+    WECHAT_MODE: 'compatible',
     WECHAT_API_BASE: API_BASE,
     ...env,
   });

@@ -55,6 +55,8 @@ beforeAll(async () => {
     WECHAT_APPID: APPID,
     WECHAT_APPSECRET: SECRET,
     WECHAT_ENCODING_AES_KEY: AES_KEY,
+    // Plain and sealed pushes both reach the channel here (safe alone is the default with a key).
+    WECHAT_MODE: 'compatible',
     WECHAT_API_BASE: API_BASE,
   });
   wechat = createWechatChannel({ followUpDelayMs: 0, retryDelaysMs: [10, 10], apiTimeoutMs: 300 });

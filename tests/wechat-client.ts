@@ -40,6 +40,8 @@ export async function startWechat(env: Record<string, string> = {}, options: Wec
     WECHAT_APPSECRET: SECRET,
     WECHAT_ENCODING_AES_KEY: AES_KEY,
     WECHAT_API_BASE: API_BASE,
+    // Most tests push in every mode to one server; the default (safe with a key) has its own tests.
+    WECHAT_MODE: env.WECHAT_ENCODING_AES_KEY === '' ? '' : 'compatible',
     ...env,
   });
   const channel = createWechatChannel({ followUpDelayMs: 0, retryDelaysMs: [10, 10], apiTimeoutMs: 300, ...options });

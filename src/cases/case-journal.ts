@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { writeFileAtomic } from '../storage/atomic-file.js';
 import { CaseRecord } from './case-schema.js';
 import { CaseStoreError } from './errors.js';
+import { FILE_MODE } from '../storage/modes.js';
 
 const fdatasyncAsync = promisify(fdatasync);
 
@@ -157,7 +158,7 @@ export class CaseJournal {
 
   private reopen(): void {
     if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = openSync(this.path, 'a+');
+    this.fd = openSync(this.path, 'a+', FILE_MODE);
     const info = fstatSync(this.fd);
     this.ino = info.ino;
     this.end = info.size;

@@ -58,6 +58,8 @@ export const CaseRecord = z.strictObject({
   channel: z.string().min(1).max(40),
   lang: z.enum(LANGUAGES),
   contact: Contact.optional(),
+  /** When the contact details were erased (on request, or once the case had been closed long enough). */
+  contactErasedAt: Timestamp.optional(),
   /** The enterprise asked for a person (转人工): the helpdesk calls back. */
   callback: z.strictObject({ requestedAt: Timestamp, doneAt: Timestamp.optional(), doneBy: z.string().min(1).max(100).optional() }).optional(),
 });

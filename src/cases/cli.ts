@@ -5,6 +5,7 @@ import { KnowledgeError } from '../knowledge/errors.js';
 import { loadKnowledge } from '../knowledge/load.js';
 import { agentView, caseSummary } from './agent-view.js';
 import type { CaseRecord } from './case-schema.js';
+import { inert } from './contact.js';
 import { CaseInputError, CaseNotFoundError, CaseStoreError, TransitionError } from './errors.js';
 import { FileCaseStore } from './file-store.js';
 import { parseReference } from './reference.js';
@@ -39,7 +40,7 @@ function describe(cases: CaseService, c: CaseRecord, t: Translate): void {
   out(t('ui:casesCli.status', { status: label(c.status), id: c.status }));
   const allowed = cases.allowed(c);
   out(allowed.length ? t('ui:casesCli.allowed', { statuses: allowed.map((s) => `${s} (${label(s)})`).join(t('ui:outcome.separator')) }) : t('ui:casesCli.allowedNone'));
-  if (c.contact?.enterpriseName) out(t('ui:casesCli.enterpriseName', { name: c.contact.enterpriseName }));
+  if (c.contact?.enterpriseName) out(t('ui:casesCli.enterpriseName', { name: inert(c.contact.enterpriseName) }));
   if (c.contact?.creditCode) out(t(c.contact.creditCodeCheckFailed ? 'ui:casesCli.creditCodeUnchecked' : 'ui:casesCli.creditCode', { code: c.contact.creditCode }));
   if (c.contact?.mobile) out(t('ui:casesCli.mobile', { mobile: c.contact.mobile }));
   if (c.callback) out(c.callback.doneAt ? t('ui:casesCli.callbackDone', { at: c.callback.doneAt, agent: c.callback.doneBy ?? '' }) : t('ui:casesCli.callbackPending', { at: c.callback.requestedAt }));
@@ -47,8 +48,8 @@ function describe(cases: CaseService, c: CaseRecord, t: Translate): void {
     out(t('ui:casesCli.expected', { label: t(`procedures:${c.tracked}.stages.${e.stage}`), start: e.start, end: e.end, days: t('common:workingDays', { count: e.workingDays }) }));
   out(t('ui:casesCli.history'));
   for (const h of c.history) {
-    out(`  ${t('ui:casesCli.historyItem', { on: h.on, status: label(h.status), agent: h.agent ?? '-' })}`);
-    if (h.remark) out(`    ${t('ui:status.remark', { remark: h.remark })}`);
+    out(`  ${t('ui:casesCli.historyItem', { on: h.on, status: label(h.status), agent: inert(h.agent ?? '-') })}`);
+    if (h.remark) out(`    ${t('ui:status.remark', { remark: inert(h.remark) })}`);
     if (h.resubmit?.length) out(`    ${t('ui:status.resubmit', { materials: h.resubmit.map((m) => t(`materials:${m}`)).join(t('ui:status.listSeparator')) })}`);
   }
 }
@@ -107,7 +108,7 @@ async function main(): Promise<void> {
         if (page.total === 0) return out(t('ui:casesCli.none'));
         for (const c of page.items) {
           const s = caseSummary(cases, c, t);
-          out([s.reference, s.createdAt.slice(0, 10), s.statusLabel, c.procedures.join('+') || '-', s.enterpriseName ?? '', s.callbackPending ? t('ui:casesCli.callbackMark') : ''].join('  |  ').trimEnd());
+          out([s.reference, s.createdAt.slice(0, 10), s.statusLabel, c.procedures.join('+') || '-', inert(s.enterpriseName ?? ''), s.callbackPending ? t('ui:casesCli.callbackMark') : ''].join('  |  ').trimEnd());
         }
         const first = (q.data.page - 1) * q.data.pageSize + 1;
         return out(t('ui:casesCli.total', { total: page.total, first, last: first + page.items.length - 1 }));
@@ -126,6 +127,11 @@ async function main(): Promise<void> {
         const c = await cases.transition(ref, body.data);
         out(t('ui:casesCli.advanced', { reference: ref, status: t(`lifecycle:${c.lifecycle}.statuses.${c.status}`) }));
         return show(c);
+      }
+      case 'erase-contact': {
+        const ref = needReference();
+        await cases.eraseContact(ref);
+        return out(t('ui:casesCli.contactErased', { reference: ref }));
       }
       case 'callback-done': {
         const ref = needReference();

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
-import { type KnowledgeProblem, zodProblems } from '../knowledge/errors.js';
+import type { KnowledgeProblem } from '../knowledge/errors.js';
+import { readKnowledgeFile } from '../knowledge/read-file.js';
 
 /** dialogs/contact.json: the words that leave a contact detail out, and those that confirm a code. */
 export const ContactWords = z.strictObject({
@@ -12,16 +11,9 @@ export type ContactWords = z.infer<typeof ContactWords>;
 
 export function loadContactWords(root: string): { words?: ContactWords; problems: KnowledgeProblem[] } {
   const file = 'dialogs/contact.json';
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(join(root, file), 'utf8'));
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file is missing' : `not valid JSON: ${(err as Error).message}`;
-    return { problems: [{ file, path: '', message: reason }] };
-  }
-  const parsed = ContactWords.safeParse(raw);
-  if (!parsed.success) return { problems: zodProblems(file, parsed.error) };
-  const both = parsed.data.skip.filter((w) => parsed.data.confirm.includes(w));
+  const { data, problems } = readKnowledgeFile(root, file, ContactWords);
+  if (!data) return { problems };
+  const both = data.skip.filter((w) => data.confirm.includes(w));
   if (both.length > 0) return { problems: [{ file, path: '$.confirm', message: `words both skip and confirm: ${both.join(', ')}` }] };
-  return { words: parsed.data, problems: [] };
+  return { words: data, problems: [] };
 }

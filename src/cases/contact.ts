@@ -29,11 +29,24 @@ export function parseMobile(input: string): string | undefined {
   return /^1[3-9]\d{9}$/.test(digits) ? digits : undefined;
 }
 
-/** An enterprise name as registered: 2 to 100 characters, no control characters. */
+/**
+ * C0 and C1 controls and the bidirectional overrides, embeddings and isolates: invisible, and able to
+ * make a terminal or a list show a name other than the one stored (a right-to-left override reverses
+ * what follows it).
+ */
+// eslint-disable-next-line no-control-regex
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const INVISIBLE_ALL = new RegExp(INVISIBLE.source, 'g');
+
+/** An enterprise name as registered: 2 to 100 characters, no control characters, no direction overrides. */
 export function parseEnterpriseName(input: string): string | undefined {
   const name = input.normalize('NFKC').trim().replace(/\s+/g, ' ');
-  // eslint-disable-next-line no-control-regex
-  return name.length >= 2 && name.length <= 100 && !/[\u0000-\u001f\u007f<>]/.test(name) ? name : undefined;
+  return name.length >= 2 && name.length <= 100 && !INVISIBLE.test(name) && !/[<>]/.test(name) ? name : undefined;
+}
+
+/** Text typed by someone else, for a terminal: every control or direction character shown as its code. */
+export function inert(text: string): string {
+  return text.replace(INVISIBLE_ALL, (c) => `\\u{${c.codePointAt(0)!.toString(16).padStart(4, '0')}}`);
 }
 
 /** The last four digits, as asked before a status is shown. */

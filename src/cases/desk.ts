@@ -1,20 +1,41 @@
 import type { CaseDesk, CaseView } from '../conversation/case-desk.js';
 import type { CaseRecord } from './case-schema.js';
 import { lastFour } from './contact.js';
+import { CaseQuota } from './case-quota.js';
+import { DigitGuard } from './digit-guard.js';
 import type { CaseService } from './service.js';
 
 /** The case store as the conversation sees it. */
 export class ServiceCaseDesk implements CaseDesk {
-  constructor(private readonly cases: CaseService, private readonly publicUrl?: string) {}
+  constructor(
+    private readonly cases: CaseService,
+    private readonly publicUrl?: string,
+    private readonly guard: DigitGuard = DigitGuard.inMemory(),
+    private readonly quota: CaseQuota = new CaseQuota(0),
+  ) {}
 
   async open(req: Parameters<CaseDesk['open']>[0]): Promise<CaseView> {
-    return this.view(await this.cases.open(req));
+    const { client, ...open } = req;
+    if (client) this.quota.take(client);
+    try {
+      return this.view(await this.cases.open(open));
+    } catch (err) {
+      if (client) this.quota.giveBack(client);
+      throw err;
+    }
   }
 
   async lookup(reference: string) {
     const c = await this.cases.get(reference);
     if (!c) return undefined;
-    return { view: this.view(c), ...(c.contact?.mobile ? { lastFour: lastFour(c.contact.mobile) } : {}) };
+    return { view: this.view(c), ...(c.contact?.mobile ? { lastFour: lastFour(c.contact.mobile) } : {}), ...(this.guard.locked(reference) ? { locked: true } : {}) };
+  }
+
+  async checkDigits(reference: string, digits: string, channel: string): Promise<'match' | 'wrong' | 'locked'> {
+    if (this.guard.locked(reference)) return 'locked';
+    const c = await this.cases.get(reference);
+    if (c?.contact?.mobile && lastFour(c.contact.mobile) === digits) return 'match';
+    return (await this.guard.fail(reference, channel)) ? 'locked' : 'wrong';
   }
 
   async setContact(reference: string, contact: Parameters<CaseDesk['setContact']>[1]): Promise<void> {

@@ -39,3 +39,11 @@ export class CaseInputError extends Error {
     this.name = 'CaseInputError';
   }
 }
+
+/** The client opened as many cases today as it may: the outcome is given without a new reference. */
+export class CaseLimitError extends Error {
+  constructor(readonly limit: number) {
+    super(`no more than ${limit} new cases a day from one client`);
+    this.name = 'CaseLimitError';
+  }
+}

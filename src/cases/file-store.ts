@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
@@ -8,8 +8,10 @@ import { CaseRecord, type SegmentData } from './case-schema.js';
 import { CaseNotFoundError, CaseStoreError } from './errors.js';
 import { newReference, parseReference, referenceDate } from './reference.js';
 import { SegmentFile, sameStamp } from './segment-file.js';
+import { IndexFile, type StoreIndex } from './store-index.js';
 import { StoreLock } from './store-lock.js';
 import { type CasePage, type CaseQuery, type CaseStore, matchesQuery } from './store.js';
+import { DIR_MODE } from '../storage/modes.js';
 
 /**
  * How many cases one file holds. A checkpoint rewrites the files it changed, so this bounds its cost
@@ -38,6 +40,8 @@ interface PendingCreate {
 }
 
 interface Segment {
+  /** How many cases the file held when this process last read or wrote it; undefined: no file yet. */
+  fileCount?: number;
   month: string;
   seq: number;
   /** "YYYY-MM/NNNN", as the journal names it. */
@@ -74,6 +78,7 @@ export interface FileCaseStoreOptions {
 export class FileCaseStore implements CaseStore {
   private readonly root: string;
   private readonly lock: StoreLock;
+  private readonly indexFile: IndexFile;
   private readonly journal: CaseJournal;
   private months = new Map<string, Segment[]>();
   private index = new Map<string, Segment>();
@@ -95,6 +100,7 @@ export class FileCaseStore implements CaseStore {
   private constructor(dataDir: string, options: FileCaseStoreOptions) {
     this.root = join(dataDir, 'cases');
     this.lock = new StoreLock(join(this.root, '.lock'));
+    this.indexFile = new IndexFile(join(this.root, 'index.json'));
     this.journal = new CaseJournal(join(this.root, 'journal.jsonl'));
     this.capacity = options.segmentCapacity ?? SEGMENT_CAPACITY;
     this.checkpointBytes = options.checkpointBytes ?? CHECKPOINT_BYTES;
@@ -104,11 +110,44 @@ export class FileCaseStore implements CaseStore {
   /** Opens the store, reading and checking every file: a file that fails stops here with its name. */
   static async open(dataDir: string, options: FileCaseStoreOptions = {}): Promise<FileCaseStore> {
     const store = new FileCaseStore(dataDir, options);
-    await mkdir(store.root, { recursive: true });
+    await mkdir(store.root, { recursive: true, mode: DIR_MODE });
     store.rootMade = true;
     store.lock.sweepLeftovers();
-    await store.lock.run(() => store.reload());
+    try {
+      await store.lock.run(async () => {
+        const index = await store.indexFile.read();
+        // Read before anything opens the journal: opening it creates it again.
+        const journalThere = existsSync(store.journal.path);
+        if (index?.journal && !journalThere) throw new CaseStoreError(store.journal.path, `is listed in ${store.indexFile.path} but missing: the cases it held would be lost`);
+        await store.reload();
+        if (index) store.checkIndex(index);
+        else await store.writeIndex();
+      });
+    } catch (err) {
+      // Refused: nothing of this process stays behind (its lock owner file, the journal it opened).
+      store.journal.close();
+      store.lock.close();
+      throw err;
+    }
     return store;
+  }
+
+  /** Every segment the index lists must be there with at least the cases it had then (cases are never removed). */
+  private checkIndex(index: StoreIndex): void {
+    for (const [id, count] of Object.entries(index.segments)) {
+      const segment = this.segmentById(id);
+      const path = join(this.root, `${id}.json`);
+      if (segment?.fileCount === undefined) throw new CaseStoreError(path, `is listed in ${this.indexFile.path} with ${count} cases but missing`);
+      if (segment.fileCount < count) throw new CaseStoreError(path, `holds ${segment.fileCount} cases where ${this.indexFile.path} lists ${count}`);
+    }
+  }
+
+  /** The segments as written, and that the journal exists (created here if it does not yet). */
+  private async writeIndex(): Promise<void> {
+    if (!existsSync(this.journal.path)) this.journal.readNew();
+    const segments: Record<string, number> = {};
+    for (const list of this.months.values()) for (const s of list) if (s.fileCount !== undefined) segments[s.id] = s.fileCount;
+    await this.indexFile.write({ format: 1, segments, journal: true });
   }
 
   get size(): number {
@@ -237,6 +276,17 @@ export class FileCaseStore implements CaseStore {
     return { items, total };
   }
 
+  /**
+   * Folds the journal into the segments now and starts it again: the journal's earlier lines of a case
+   * (its contact details before they were erased) leave the disk with it.
+   */
+  async purge(): Promise<void> {
+    await this.serial(true, async () => {
+      this.dirty = new Set([...this.dirty, ...this.journal.readAll().flatMap((e) => this.segmentById(e.segment) ?? [])]);
+      await this.checkpointStep(Number.POSITIVE_INFINITY);
+    });
+  }
+
   /** Folds what this process wrote into the segments, so that the next start reads little journal. */
   async close(): Promise<void> {
     await this.tail.catch(() => undefined);
@@ -255,7 +305,7 @@ export class FileCaseStore implements CaseStore {
       .catch(() => undefined)
       .then(async () => {
         if (!writes) return fn();
-        this.rootMade ||= (await mkdir(this.root, { recursive: true }), true);
+        this.rootMade ||= (await mkdir(this.root, { recursive: true, mode: DIR_MODE }), true);
         return this.lock.run(fn);
       });
     this.tail = run;
@@ -398,9 +448,11 @@ export class FileCaseStore implements CaseStore {
     for (const segment of [...this.dirty].sort((a, b) => a.id.localeCompare(b.id)).slice(0, count)) {
       await this.checkUnchanged(segment.id);
       await segment.db.write();
+      segment.fileCount = segment.db.data.cases.length;
       this.dirty.delete(segment);
     }
     if (this.dirty.size > 0) return false;
+    await this.writeIndex();
     await this.journal.restart();
     return true;
   }
@@ -410,6 +462,7 @@ export class FileCaseStore implements CaseStore {
     if (sameStamp(segment.file.stamp, await segment.file.current())) return;
     await segment.db.read();
     this.checkSegment(segment);
+    segment.fileCount = segment.db.data.cases.length;
     for (const c of segment.db.data.cases) this.index.set(c.reference, segment);
   }
 

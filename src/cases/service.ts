@@ -133,6 +133,34 @@ export class CaseService {
     return this.store.update(reference, (c) => ({ ...c, contact: { ...c.contact, ...contact }, updatedAt: this.now().toISOString() }));
   }
 
+  /** Erases the contact details and keeps the case (its status, history and dates stay). */
+  async eraseContact(reference: string): Promise<CaseRecord> {
+    const at = this.now().toISOString();
+    const erased = await this.store.update(reference, (c) => {
+      const { contact: _erased, ...rest } = c;
+      return { ...rest, contactErasedAt: at, updatedAt: at };
+    });
+    await this.store.purge?.();
+    return erased;
+  }
+
+  /** Erases the contact details of every case closed (a final status) longer ago than `days`; returns their references. */
+  async eraseContactsClosedBefore(days: number): Promise<string[]> {
+    const cutoff = this.now().getTime() - days * 86_400_000;
+    const finals = new Set([...this.knowledge.lifecycles.values()].flatMap((lc) => lc.statuses.filter((s) => s.final).map((s) => s.id)));
+    const erased: string[] = [];
+    for (const status of finals) {
+      const page = await this.store.list({ status, withContact: true, offset: 0, limit: Number.MAX_SAFE_INTEGER });
+      for (const c of page.items) {
+        const closedAt = Date.parse(c.history.at(-1)?.at ?? c.updatedAt);
+        if (!this.status(c)?.final || closedAt >= cutoff) continue;
+        await this.eraseContact(c.reference);
+        erased.push(c.reference);
+      }
+    }
+    return erased;
+  }
+
   async requestCallback(reference: string): Promise<CaseRecord> {
     const at = this.now().toISOString();
     return this.store.update(reference, (c) => ({ ...c, callback: { requestedAt: at }, updatedAt: at }));

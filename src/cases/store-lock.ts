@@ -2,19 +2,12 @@ import { linkSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSyn
 import { readFile, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { processAlive as alive } from '../storage/process-alive.js';
+import { FILE_MODE } from '../storage/modes.js';
 
 const STALE_MS = 30_000;
 /** How long a lock may stay without its owner written before it counts as left by a dead process. */
 const UNWRITTEN_MS = 2_000;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function unlinkIfThere(path: string): void {
   try {
@@ -93,7 +86,7 @@ export class StoreLock {
   private tryTake(): boolean {
     if (!this.made) {
       try {
-        writeFileSync(this.mine, this.me);
+        writeFileSync(this.mine, this.me, { mode: FILE_MODE });
       } catch (err) {
         // On a full disk the file may be created but not filled: it must not stay behind.
         unlinkIfThere(this.mine);

@@ -11,6 +11,8 @@ export interface CaseQuery {
   text?: string;
   /** Only cases waiting for a call-back. */
   callback?: boolean;
+  /** Only cases that still hold contact details. */
+  withContact?: boolean;
   offset: number;
   limit: number;
 }
@@ -32,6 +34,8 @@ export interface CaseStore {
   update(reference: string, change: (current: CaseRecord) => CaseRecord): Promise<CaseRecord>;
   /** Newest first. */
   list(query: CaseQuery): Promise<CasePage>;
+  /** Leaves no earlier version of any case on the disk (after erasing personal data): a store without history need not. */
+  purge?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,6 +46,7 @@ export function matchesQuery(c: CaseRecord, q: CaseQuery): boolean {
   if (q.from && created < q.from) return false;
   if (q.to && created > q.to) return false;
   if (q.callback !== undefined && (!!c.callback && !c.callback.doneAt) !== q.callback) return false;
+  if (q.withContact && !c.contact) return false;
   if (q.text) {
     const needle = q.text.normalize('NFKC').toLowerCase();
     const hay = [c.reference, c.contact?.enterpriseName, c.contact?.creditCode, c.contact?.mobile, ...c.history.flatMap((h) => [h.remark, h.agent])];

@@ -43,9 +43,15 @@ export interface CaseContact {
  * it (src/cases/desk.ts), and without one the conversation simply gives no references.
  */
 export interface CaseDesk {
-  open(req: { outcome: Outcome; answers: Record<string, string>; lang: Language; channel: string }): Promise<CaseView>;
-  /** The case, and the last four digits of its mobile number where it has one (asked before anything is shown). */
-  lookup(reference: string): Promise<{ view: CaseView; lastFour?: string } | undefined>;
+  /** `client`: who asks (the conversation's key), for the cap on new cases a day; over it, CaseLimitError. */
+  open(req: { outcome: Outcome; answers: Record<string, string>; lang: Language; channel: string; client?: string }): Promise<CaseView>;
+  /**
+   * The case, and the last four digits of its mobile number where it has one (asked before anything is
+   * shown); `locked` when too many wrong answers were given for it, in any conversation.
+   */
+  lookup(reference: string): Promise<{ view: CaseView; lastFour?: string; locked?: boolean } | undefined>;
+  /** Checks the last four digits, counting wrong answers per reference across every conversation and channel. */
+  checkDigits(reference: string, digits: string, channel: string): Promise<'match' | 'wrong' | 'locked'>;
   setContact(reference: string, contact: CaseContact): Promise<void>;
   requestCallback(reference: string): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import type { Outcome } from '../consult/outcome.js';
+import { CaseLimitError } from '../cases/errors.js';
 import { CALENDAR_YEARS } from '../dates/working-days.js';
 import type { Translate } from '../i18n.js';
 import type { Knowledge } from '../knowledge/model.js';
@@ -19,6 +20,8 @@ const notice = (text: string): Message => ({ type: 'text', role: 'notice', text 
 export class CaseDialog {
   private readonly status: StatusDialog;
   private readonly contact: ContactDialog;
+  /** Who the turn under way on a state is for (the conversation's key), never stored with the state. */
+  private readonly clients = new WeakMap<ConversationState, string>();
 
   constructor(private readonly k: Knowledge, private readonly desk: CaseDesk) {
     this.status = new StatusDialog(k, desk);
@@ -26,8 +29,9 @@ export class CaseDialog {
   }
 
   /** Remembers where the conversation is taking place, for the cases it opens. */
-  enter(s: ConversationState, channel: string | undefined): void {
+  enter(s: ConversationState, channel: string | undefined, client?: string): void {
     if (channel) this.slice(s).channel = channel;
+    if (client) this.clients.set(s, client);
   }
 
   /** A message for the helpdesk dialogues (status, contact details), or undefined for the consultation. */
@@ -43,7 +47,7 @@ export class CaseDialog {
         if (command === 'contact') return this.contact.begin(d, t);
         return undefined;
       }
-      const out = d.contact ? await this.contact.answer(d, d.contact, text, t) : await this.status.handle(status, text, t);
+      const out = d.contact ? await this.contact.answer(d, d.contact, text, t) : await this.status.handle(status, text, t, d.channel);
       this.remember(d, status);
       return out;
     } catch {
@@ -61,11 +65,13 @@ export class CaseDialog {
     try {
       // "Back" and the same answers again give the same outcome: that is the same case, not a new one.
       const same = d.lastCase?.fingerprint === fingerprint ? await this.desk.lookup(d.lastCase.reference) : undefined;
-      const view = same?.view ?? (await this.desk.open({ outcome, answers, lang: s.lang, channel: d.channel ?? 'unknown' }));
+      const client = this.clients.get(s);
+      const view = same?.view ?? (await this.desk.open({ outcome, answers, lang: s.lang, channel: d.channel ?? 'unknown', ...(client ? { client } : {}) }));
       d.lastCase = { reference: view.reference, fingerprint };
       d.current = view.reference;
       return [notice(this.caseText(view, t))];
-    } catch {
+    } catch (err) {
+      if (err instanceof CaseLimitError) return [notice(t('ui:cases.dailyLimit', { count: err.limit, phone: this.k.contacts.hotline?.value }))];
       return [notice(t('ui:cases.failed', { phone: this.k.contacts.hotline?.value }))];
     }
   }
@@ -74,7 +80,8 @@ export class CaseDialog {
   async human(s: ConversationState, t: Translate): Promise<Message[]> {
     const d = this.slice(s);
     const reference = d.current ?? d.lastCase?.reference;
-    if (!reference) return [];
+    // Only for a case this conversation received, or whose digits it gave: not for any reference typed.
+    if (!reference || (reference !== d.lastCase?.reference && reference !== d.proven)) return [];
     try {
       const found = await this.desk.lookup(reference);
       if (!found) return [];
@@ -107,7 +114,9 @@ export class CaseDialog {
 
   private remember(d: DeskState, status: StatusSlice): void {
     if (status.shown) d.current = status.shown;
+    if (status.proven) d.proven = status.proven;
     delete status.shown;
+    delete status.proven;
   }
 
   private slice(s: ConversationState): DeskState {

@@ -6,6 +6,8 @@ export interface DeskState {
   lastCase?: { reference: string; fingerprint: string };
   /** The case last shown in full (an outcome, or a status query): "转人工" asks a call-back for it. */
   current?: string;
+  /** The case whose last four digits this conversation gave last. */
+  proven?: string;
   contact?: ContactSlice;
   status?: StatusSlice;
 }
@@ -26,4 +28,6 @@ export interface StatusSlice {
   locked: string[];
   /** Set when a case's status was shown, for the conversation to remember as its current case. */
   shown?: string;
+  /** Set when the last four digits were given for it: the conversation may then ask a call-back for it. */
+  proven?: string;
 }

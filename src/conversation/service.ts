@@ -63,7 +63,7 @@ export class ConversationService {
     const stored = await this.store.get(req.key);
     let state = stored ?? { ...this.conversation.newState(chooseLanguage(req.locale, text)), langChosen: says };
     if (stored && !stored.langChosen && says) state = { ...stored, lang: chooseLanguage(req.locale, text), langChosen: true };
-    const result = 'start' in req.input ? await this.conversation.start(state) : await this.conversation.turn(state, req.input, { channel: channelName(req) });
+    const result = 'start' in req.input ? await this.conversation.start(state) : await this.conversation.turn(state, req.input, { channel: channelName(req), client: req.key });
     await this.store.set(req.key, result.state);
     this.observe?.(req.key, result, (performance.now() - started) / 1000);
     return result;

@@ -33,12 +33,12 @@ export class StatusDialog {
   }
 
   /** Handles the message if it belongs to a status query; undefined lets the consultation have it. */
-  async handle(slice: StatusSlice, text: string, t: Translate): Promise<Message[] | undefined> {
+  async handle(slice: StatusSlice, text: string, t: Translate, channel = 'unknown'): Promise<Message[] | undefined> {
     const awaiting = slice.awaiting;
     const reference = findReference(text);
     const asked = this.startsWithStatusWord(text);
     if (reference && (asked || awaiting || parseReference(text) === reference)) return this.lookup(slice, reference, t);
-    if (awaiting?.kind === 'digits') return this.verify(slice, awaiting.reference, text, t);
+    if (awaiting?.kind === 'digits') return this.verify(slice, awaiting.reference, text, t, channel);
     if (awaiting?.kind === 'reference' || asked) {
       if (looksLikeReference(text) || asked) {
         slice.awaiting = { kind: 'reference' };
@@ -62,7 +62,7 @@ export class StatusDialog {
     slice.awaiting = undefined;
     if (slice.locked.includes(reference)) return this.unavailable(t);
     const found = await this.desk.lookup(reference);
-    if (!found) return this.unavailable(t);
+    if (!found || found.locked) return this.unavailable(t);
     if (found.lastFour) {
       slice.awaiting = { kind: 'digits', reference };
       return [notice(t('ui:status.askDigits'))];
@@ -71,7 +71,7 @@ export class StatusDialog {
     return [notice(this.describe(found.view, t))];
   }
 
-  private async verify(slice: StatusSlice, reference: string, text: string, t: Translate): Promise<Message[] | undefined> {
+  private async verify(slice: StatusSlice, reference: string, text: string, t: Translate, channel: string): Promise<Message[] | undefined> {
     const digits = text.normalize('NFKC').replace(/\s+/g, '');
     // Words without a digit are not an answer to this question but something else: let it pass.
     if (!/\d/.test(digits)) {
@@ -79,12 +79,19 @@ export class StatusDialog {
       return undefined;
     }
     if (!/^\d{4}$/.test(digits)) return [error(t('ui:status.notDigits'))];
-    const found = await this.desk.lookup(reference);
-    if (found && found.lastFour === digits) {
+    const checked = await this.desk.checkDigits(reference, digits, channel);
+    const found = checked === 'match' ? await this.desk.lookup(reference) : undefined;
+    if (found) {
       slice.awaiting = undefined;
       delete slice.attempts[reference];
       slice.shown = reference;
+      slice.proven = reference;
       return [notice(this.describe(found.view, t))];
+    }
+    if (checked === 'locked') {
+      slice.awaiting = undefined;
+      slice.locked.push(reference);
+      return [error(t('ui:status.lockedEverywhere', { phone: this.k.contacts.hotline?.value }))];
     }
     const attempts = (slice.attempts[reference] ?? 0) + 1;
     slice.attempts[reference] = attempts;

@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { InsightSink } from '../conversation/feedback.js';
 import type { Language } from '../knowledge/schema.js';
 import { writeFileAtomic } from '../storage/atomic-file.js';
-import { scrub } from './scrub.js';
+import type { Scrubber } from './scrub.js';
 
 const Stored = z.object({
   version: z.literal(1),
@@ -13,20 +13,35 @@ const Stored = z.object({
 });
 export type Insights = z.infer<typeof Stored>;
 
-export class InsightsFileError extends Error {}
+export interface InsightsOptions {
+  /** Takes out of a message not understood whatever could identify someone. */
+  scrubber: Scrubber;
+  limit?: number;
+  delayMs?: number;
+  now?: () => Date;
+}
 
 /**
  * What content owners need to improve the synonyms and texts: the latest messages not understood
  * (scrubbed of personal data) and "was this helpful?" per procedure. Kept in EKEY_DATA_DIR/insights.json,
  * written a moment after a change rather than on every turn: losing a few seconds of it costs nothing.
+ * A file that does not read (empty, cut short, damaged) is kept aside as insights.json.<time>.damaged and
+ * the service starts with none: statistics are not worth a service that does not start.
  */
 export class InsightsStore implements InsightSink {
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
+  /** Where a damaged file found at opening was moved, and why it did not read. */
+  keptAside?: { path: string; reason: string };
 
-  private constructor(private readonly file: string, private readonly data: Insights, private readonly limit: number, private readonly delayMs: number) {}
+  private constructor(
+    private readonly file: string,
+    private data: Insights,
+    private readonly options: Required<InsightsOptions>,
+  ) {}
 
-  static async open(dataDir: string, options: { limit?: number; delayMs?: number } = {}): Promise<InsightsStore> {
+  static async open(dataDir: string, options: InsightsOptions): Promise<InsightsStore> {
+    const o = { limit: 1_000, delayMs: 1_000, now: () => new Date(), ...options };
     const file = join(dataDir, 'insights.json');
     let data: Insights = { version: 1, notUnderstood: [], feedback: {} };
     let raw: string | undefined;
@@ -35,18 +50,33 @@ export class InsightsStore implements InsightSink {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
+    let reason: string | undefined;
     if (raw !== undefined) {
-      let json: unknown;
       try {
-        json = JSON.parse(raw);
-      } catch {
-        throw new InsightsFileError(`${file}: not valid JSON; it is left as it is`);
+        const parsed = Stored.safeParse(JSON.parse(raw));
+        if (parsed.success) data = parsed.data;
+        else reason = parsed.error.issues[0]?.message ?? 'invalid';
+      } catch (err) {
+        reason = `not valid JSON (${(err as Error).message})`;
       }
-      const parsed = Stored.safeParse(json);
-      if (!parsed.success) throw new InsightsFileError(`${file}: ${parsed.error.issues[0]?.message ?? 'invalid'}; it is left as it is`);
-      data = parsed.data;
     }
-    return new InsightsStore(file, data, options.limit ?? 1_000, options.delayMs ?? 1_000);
+    const store = new InsightsStore(file, data, o);
+    if (reason) {
+      const path = `${file}.${o.now().toISOString().replace(/[:.]/g, '-')}.damaged`;
+      await rename(file, path);
+      store.keptAside = { path, reason };
+    }
+    return store;
+  }
+
+  /** Drops messages not understood older than `days`; writes the file only when that removed any. */
+  async expire(days: number): Promise<number> {
+    const cutoff = this.options.now().getTime() - days * 86_400_000;
+    const before = this.data.notUnderstood.length;
+    this.data.notUnderstood = this.data.notUnderstood.filter((e) => Date.parse(e.at) >= cutoff);
+    const removed = before - this.data.notUnderstood.length;
+    if (removed > 0) await this.flush();
+    return removed;
   }
 
   feedback(e: { procedures: string[]; rule: string; helpful: boolean }): void {
@@ -59,10 +89,10 @@ export class InsightsStore implements InsightSink {
   }
 
   notUnderstood(e: { text: string; question?: string; lang: Language }): void {
-    const text = scrub(e.text);
+    const text = this.options.scrubber.scrub(e.text);
     if (!text) return;
-    this.data.notUnderstood.push({ text, ...(e.question ? { question: e.question } : {}), lang: e.lang, at: new Date().toISOString() });
-    if (this.data.notUnderstood.length > this.limit) this.data.notUnderstood.splice(0, this.data.notUnderstood.length - this.limit);
+    this.data.notUnderstood.push({ text, ...(e.question ? { question: e.question } : {}), lang: e.lang, at: this.options.now().toISOString() });
+    if (this.data.notUnderstood.length > this.options.limit) this.data.notUnderstood.splice(0, this.data.notUnderstood.length - this.options.limit);
     this.schedule();
   }
 
@@ -74,7 +104,7 @@ export class InsightsStore implements InsightSink {
     if (this.timer) return;
     // A write that fails (a full disk) must not take the service down as an unhandled rejection: the
     // data stays in memory and the next change, or the flush at shutdown, writes it.
-    this.timer = setTimeout(() => void this.flush().catch(() => undefined), this.delayMs);
+    this.timer = setTimeout(() => void this.flush().catch(() => undefined), this.options.delayMs);
     this.timer.unref();
   }
 

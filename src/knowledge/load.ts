@@ -23,6 +23,7 @@ import {
 import { referenceProblems } from './references.js';
 import { loadLifecycles } from '../cases/lifecycle-load.js';
 import { loadContactWords } from '../cases/contact-words.js';
+import { loadScrubWords, SCRUB_WORDS_FILE } from '../insights/scrub-words.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/dist\/?$/, '');
 
@@ -32,7 +33,7 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url)).rep
  */
 /** Folders whose every JSON file is read, and the single files read elsewhere in rules/ and dialogs/. */
 const FOLDERS = ['rules/procedures', 'rules/guides', 'rules/decisions', 'rules/lifecycle', 'dialogs/questions'];
-const FILES = ['rules/materials.json', 'rules/contacts.json', 'rules/systems.json', 'rules/conditions.json', 'dialogs/lexicon.json', 'dialogs/phrases.json', 'dialogs/commands.json', 'dialogs/contact.json'];
+const FILES = ['rules/materials.json', 'rules/contacts.json', 'rules/systems.json', 'rules/conditions.json', 'dialogs/lexicon.json', 'dialogs/phrases.json', 'dialogs/commands.json', 'dialogs/contact.json', SCRUB_WORDS_FILE];
 
 /**
  * Every file under rules/, dialogs/ and locales/ must be one the service reads: a misspelt or misplaced
@@ -139,6 +140,8 @@ export function loadKnowledge(root: string = PROJECT_ROOT): Knowledge {
   problems.push(...lifecycle.problems);
   const contactWords = loadContactWords(root);
   problems.push(...contactWords.problems);
+  const scrubWords = loadScrubWords(root);
+  problems.push(...scrubWords.problems);
   for (const [key, file] of lifecycle.sources) sources.set(key, file);
 
   const locales = {} as Knowledge['locales'];
@@ -148,7 +151,7 @@ export function loadKnowledge(root: string = PROJECT_ROOT): Knowledge {
   }
 
   problems.push(...strayFiles(root));
-  if (problems.length > 0 || !lexicon || !commands || !contactWords.words) throw new KnowledgeError(problems);
+  if (problems.length > 0 || !lexicon || !commands || !contactWords.words || !scrubWords.words) throw new KnowledgeError(problems);
 
   const knowledge: Knowledge = {
     procedures,
@@ -164,6 +167,7 @@ export function loadKnowledge(root: string = PROJECT_ROOT): Knowledge {
     commands,
     lifecycles: lifecycle.lifecycles,
     contactWords: contactWords.words,
+    scrubWords: scrubWords.words,
     locales,
     sources,
   };

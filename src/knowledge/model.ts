@@ -15,6 +15,7 @@ import type {
 } from './schema.js';
 import type { Lifecycle } from '../cases/lifecycle-schema.js';
 import type { ContactWords } from '../cases/contact-words.js';
+import type { ScrubWords } from '../insights/scrub-words.js';
 
 /** Everything the assistant knows, loaded from rules/, dialogs/ and locales/ and checked. */
 export interface Knowledge {
@@ -33,6 +34,8 @@ export interface Knowledge {
   lifecycles: Map<string, Lifecycle>;
   /** dialogs/contact.json: skipping a contact detail, confirming a credit code. */
   contactWords: ContactWords;
+  /** dialogs/personal-data.json: what announces a name, for the insights scrubber. */
+  scrubWords: ScrubWords;
   locales: Record<Language, Record<Namespace, LocaleTree>>;
   /** Where each piece came from, for error messages: e.g. rule name -> "rules/decisions/update.json". */
   sources: Map<string, string>;

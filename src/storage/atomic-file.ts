@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, fsync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
+import { DIR_MODE, FILE_MODE } from './modes.js';
 
 const fsyncAsync = promisify(fsync);
 
@@ -26,12 +27,12 @@ export async function writeFileAtomic(path: string, content: string, options: { 
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   let fd: number;
   try {
-    fd = openSync(tmp, 'w');
+    fd = openSync(tmp, 'w', FILE_MODE);
   } catch (err) {
     // The folder nearly always exists: create it only when the first open says it does not.
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    mkdirSync(dirname(path), { recursive: true });
-    fd = openSync(tmp, 'w');
+    mkdirSync(dirname(path), { recursive: true, mode: DIR_MODE });
+    fd = openSync(tmp, 'w', FILE_MODE);
   }
   try {
     let stamp: FileStamp;

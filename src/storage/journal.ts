@@ -1,6 +1,7 @@
-import { closeSync, copyFileSync, createReadStream, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, createReadStream, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { DIR_MODE, FILE_MODE } from './modes.js';
 
 /** One record of the journal: the latest value of a key, or its removal. */
 interface Line {
@@ -55,6 +56,8 @@ export class Journal {
   private liveBytes = 0;
   private index = new Map<string, Entry>();
   private compacting?: Promise<void>;
+  /** Records forgotten for their age whose lines are still in the file: the next sweep rewrites it. */
+  private expiredLines = 0;
   private readonly compactRatio: number;
   private readonly compactMinBytes: number;
   private readonly ttlMs: number;
@@ -101,18 +104,27 @@ export class Journal {
     this.append(key, `${JSON.stringify({ k: key, t: this.now(), d: 1 } satisfies Line)}\n`, 0, true);
   }
 
-  /** Forgets records past their time to live, and compacts when that leaves the file mostly dead. */
+  /**
+   * Forgets records past their time to live and, when there were any, rewrites the file without them:
+   * they may hold personal data (contact details being typed), which must leave the disk once expired,
+   * not whenever the file happens to be worth compacting.
+   */
   async sweep(): Promise<number> {
     let removed = 0;
     for (const [key, entry] of this.index) {
       if (this.expired(entry)) {
-        this.forget(key);
+        this.forgetExpired(key);
         removed += 1;
       }
     }
     // A compaction under way may have started before the lines it leaves behind died.
     await this.compacting?.catch(() => undefined);
-    await this.compactIfWorth();
+    if (this.expiredLines === 0) {
+      await this.compactIfWorth();
+      return removed;
+    }
+    this.compacting = this.compact().finally(() => (this.compacting = undefined));
+    await this.compacting;
     return removed;
   }
 
@@ -142,7 +154,7 @@ export class Journal {
   private live(key: string): Entry | undefined {
     const entry = this.index.get(key);
     if (entry && this.expired(entry)) {
-      this.forget(key);
+      this.forgetExpired(key);
       return undefined;
     }
     return entry;
@@ -150,6 +162,11 @@ export class Journal {
 
   private expired(entry: Entry): boolean {
     return this.now() - entry.savedAt > this.ttlMs;
+  }
+
+  private forgetExpired(key: string): void {
+    this.forget(key);
+    this.expiredLines += 1;
   }
 
   private forget(key: string): void {
@@ -213,7 +230,7 @@ export class Journal {
   }
 
   private async load(): Promise<JournalRecovery> {
-    mkdirSync(dirname(this.path), { recursive: true });
+    mkdirSync(dirname(this.path), { recursive: true, mode: DIR_MODE });
     let unreadable = 0;
     let end = 0;
     try {
@@ -238,13 +255,14 @@ export class Journal {
     if (unreadable > 0) {
       recovery.keptAs = `${this.path}.${new Date(this.now()).toISOString().replace(/[:.]/g, '-')}.damaged`;
       copyFileSync(this.path, recovery.keptAs);
+      chmodSync(recovery.keptAs, FILE_MODE);
     }
-    this.fd = openSync(this.path, 'a+');
+    this.fd = openSync(this.path, 'a+', FILE_MODE);
     // A torn last line was never acknowledged: cut it off so the next line starts clean.
     if (fstatSync(this.fd).size > end) ftruncateSync(this.fd, end);
     this.size = end;
-    for (const [key, entry] of this.index) if (this.expired(entry)) this.forget(key);
-    if (unreadable > 0) await this.compact();
+    for (const [key, entry] of this.index) if (this.expired(entry)) this.forgetExpired(key);
+    if (unreadable > 0 || this.expiredLines > 0) await this.compact();
     else await this.compactIfWorth();
     recovery.records = this.index.size;
     return recovery;
@@ -258,8 +276,10 @@ export class Journal {
   private async compact(): Promise<void> {
     if (this.fd === undefined) return;
     const cut = this.size;
+    // Lines of records that expire from here on are left for the next compaction.
+    const expiredBefore = this.expiredLines;
     const tmp = `${this.path}.compact`;
-    const out = await open(tmp, 'w');
+    const out = await open(tmp, 'w', FILE_MODE);
     const moved = new Map<string, { from: number; to: number }>();
     let size = 0;
     try {
@@ -294,7 +314,7 @@ export class Journal {
 
     // From here on nothing waits, so no append can come between the copy of the tail and the swap.
     const tailBytes = this.size - cut;
-    const fd = openSync(tmp, 'a+');
+    const fd = openSync(tmp, 'a+', FILE_MODE);
     try {
       if (tailBytes > 0) {
         const tail = Buffer.allocUnsafe(tailBytes);
@@ -320,6 +340,7 @@ export class Journal {
       live += entry.bytes;
     }
     this.index = index;
+    this.expiredLines = Math.max(0, this.expiredLines - expiredBefore);
     this.liveBytes = live;
     this.size = size + tailBytes;
   }

@@ -7,7 +7,7 @@ import { renderActivities } from '../../render/activity.js';
 import { authenticated, createAdapter } from './adapter.js';
 import { readJsonBody, Refusal } from './body.js';
 import { conversationKey, type IncomingActivity, parseActivity, turnInput } from './incoming.js';
-import { serviceUrlAllowed } from './service-url.js';
+import { isLoopbackHost, serviceUrlAllowed } from './service-url.js';
 
 function answer(res: Response, status: number, body?: unknown): void {
   res.status(status);
@@ -60,8 +60,14 @@ export const botFrameworkChannel: ChannelRegistrar = (server, ctx) => {
     if (activities.length > 0) await context.sendActivities(activities as Partial<Activity>[]);
   };
 
+  // Open mode is for the Emulator on this machine: from elsewhere, it would let anyone talk as any
+  // channel and time the machine's loopback ports through serviceUrl.
+  const loopbackOnly = !withAuth && ctx.config.EKEY_BOTFRAMEWORK_OPEN === 'loopback';
+
   server.post('/api/messages', async (req: Request, res: Response) => {
     try {
+      if (loopbackOnly && !isLoopbackHost(req.socket.remoteAddress ?? ''))
+        throw new Refusal(403, 'Forbidden', 'without MicrosoftAppId this endpoint answers this machine only (EKEY_BOTFRAMEWORK_OPEN=any opens it)');
       const authHeader = req.headers.authorization ?? '';
       // Without a token there is nothing to check, so an unauthenticated caller is not even read.
       if (withAuth && !/^Bearer\s+\S+/i.test(authHeader)) throw new Refusal(401, 'Unauthorized', 'a Bot Framework bearer token is required');

@@ -134,6 +134,18 @@ export const casesApi: ChannelRegistrar = (server: Server, ctx: AppContext) => {
     }
   });
 
+  server.del('/api/cases/:ref/contact', async (req: Request, res: Response) => {
+    const ok = admit(req, res);
+    if (!ok?.reference) return;
+    try {
+      const after = await ok.cases.eraseContact(ok.reference);
+      ctx.logger.info({ reference: ok.reference }, 'case contact details erased');
+      send(res, 200, agentView(ok.cases, after, ok.t));
+    } catch (err) {
+      failed(res, ok.t, err, ok.reference);
+    }
+  });
+
   server.post('/api/cases/:ref/callback', async (req: Request, res: Response) => {
     const ok = admit(req, res);
     if (!ok?.reference) return;

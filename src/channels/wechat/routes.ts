@@ -1,5 +1,6 @@
 import type { Request, Response, Server } from 'restify';
 import type { AppContext, ChannelRegistrar } from '../../app.js';
+import { wechatMode } from '../../config.js';
 import { AccessTokens } from './access-token.js';
 import { BodyTooLargeError, readBody } from './body.js';
 import { CipherError, WechatCipher } from './cipher.js';
@@ -27,6 +28,8 @@ export interface WechatChannelOptions {
   retryCacheMs?: number;
   /** How long parts the API refused are kept for the user's next message. */
   keepUndeliveredMs?: number;
+  /** A signature whose timestamp is further than this from now is refused (a replay). */
+  maxClockSkewMs?: number;
 }
 
 const DEFAULTS: Required<WechatChannelOptions> = {
@@ -37,6 +40,7 @@ const DEFAULTS: Required<WechatChannelOptions> = {
   maxBodyBytes: 64 * 1024,
   retryCacheMs: 5 * 60_000,
   keepUndeliveredMs: 48 * 3_600_000,
+  maxClockSkewMs: 5 * 60_000,
 };
 
 /** How one pushed message is being answered, shared by WeChat's retries of it. */
@@ -47,6 +51,7 @@ interface Answer {
   followUpsQueued?: boolean;
 }
 
+/** How one push came: sealed (encrypt_type=aes) or not. */
 type Mode = 'plain' | 'safe';
 
 function refuse(res: Response, status: number, code: string, message: string, close = false): void {
@@ -102,6 +107,10 @@ export function createWechatChannel(options: WechatChannelOptions = {}): Channel
     outbox = box;
     const handler = new MessageHandler(ctx, box);
     const answers = new RetryCache<Answer>(o.retryCacheMs);
+    const accepted = wechatMode(ctx.config);
+    // (timestamp, nonce) pairs seen, with the message each signed: a timestamp is taken up to the skew on
+    // either side of now, so a pair is remembered for twice that.
+    const pairs = new RetryCache<string>(2 * o.maxClockSkewMs, 500_000);
 
     /** The URL signature, checked before anything else on every request. */
     const signed = (req: Request, res: Response): boolean => {
@@ -114,6 +123,12 @@ export function createWechatChannel(options: WechatChannelOptions = {}): Channel
       }
       if (!signatureMatches(wechatSignature(token, timestamp, nonce), signature)) {
         refuse(res, 403, 'BadSignature', 'the signature does not match');
+        return false;
+      }
+      const at = /^\d{1,12}$/.test(timestamp) ? Number(timestamp) * 1000 : Number.NaN;
+      if (!(Math.abs(Date.now() - at) <= o.maxClockSkewMs)) {
+        log.warn('WeChat request refused: its timestamp is too far from now');
+        refuse(res, 403, 'StaleTimestamp', `the timestamp is more than ${o.maxClockSkewMs / 60_000} minutes from now`);
         return false;
       }
       return true;
@@ -132,6 +147,11 @@ export function createWechatChannel(options: WechatChannelOptions = {}): Channel
       const encryptType = query(req, 'encrypt_type') ?? 'raw';
       if (encryptType !== 'raw' && encryptType !== 'aes') return refuse(res, 400, 'BadRequest', 'unknown encrypt_type');
       const mode: Mode = encryptType === 'aes' ? 'safe' : 'plain';
+      // A plain push where sealed ones are expected is a downgrade; a sealed one in plain mode, a mistake.
+      if ((accepted === 'safe' && mode === 'plain') || (accepted === 'plain' && mode === 'safe')) {
+        log.warn({ mode, accepted }, 'WeChat message refused: not in the configured mode');
+        return refuse(res, 400, 'WrongMode', `this server takes ${accepted}-mode messages only (WECHAT_MODE)`);
+      }
       const msgSignature = query(req, 'msg_signature');
       if (mode === 'safe' && !msgSignature) return refuse(res, 401, 'SignatureMissing', 'msg_signature is required in safe mode');
       if (mode === 'safe' && !cipher) {
@@ -169,7 +189,15 @@ export function createWechatChannel(options: WechatChannelOptions = {}): Channel
       if (missing.length) return refuse(res, 400, 'BadRequest', `missing ${missing.join(', ')}`);
 
       const openid = msg.FromUserName as string;
-      const retryKey = msg.MsgId ? `msg:${msg.MsgId}` : `event:${openid}:${msg.CreateTime}:${msg.Event ?? ''}`;
+      // MsgId is unique per account only as far as WeChat promises: keyed with the sender, one user's
+      // message can never be answered with another's reply.
+      const retryKey = msg.MsgId ? `msg:${openid}:${msg.MsgId}` : `event:${openid}:${msg.CreateTime}:${msg.Event ?? ''}`;
+      const pair = `${query(req, 'timestamp')}:${query(req, 'nonce')}`;
+      const signedFor = pairs.getOrCreate(pair, () => retryKey);
+      if (!signedFor.first && signedFor.value !== retryKey) {
+        log.warn('WeChat message refused: its timestamp and nonce signed another message');
+        return refuse(res, 403, 'Replayed', 'this timestamp and nonce were already used for another message');
+      }
       const { value: answer, first } = answers.getOrCreate(retryKey, () => ({ parts: handler.handle(msg) }));
       log.debug({ mode, msgType: msg.MsgType, event: msg.Event, retry: !first }, 'WeChat message');
 
