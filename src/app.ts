@@ -2,12 +2,14 @@
 import './http/restify-node24.js';
 import restify from 'restify';
 import { ConversationService } from './conversation/service.js';
+import { TurnLimit } from './conversation/turn-limit.js';
 import { FileConversationStore, type ConversationStore } from './conversation/state-store.js';
 import { Conversation } from './conversation/conversation.js';
 import type { Config } from './config.js';
 import { loadKnowledge } from './knowledge/load.js';
 import type { Knowledge } from './knowledge/model.js';
 import { createLogger, type Logger } from './logger.js';
+import { clientAddressing } from './http/client-address.js';
 import { bodyCeiling, MAX_REQUEST_BYTES, rateLimit, securityHeaders } from './http/security.js';
 import { requestLanguage } from './channels/http/cases-api.js';
 import { accessLog, requestIds } from './observability/access-log.js';
@@ -64,7 +66,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     if (found.migrated > 0) logger.info({ migrated: found.migrated }, 'conversations moved into the journal');
   }
   const metrics = new Metrics();
-  const conversations = new ConversationService(conversation, store, (key, result, seconds) => metrics.observeTurn(key, result, seconds));
+  const turnLimit = config.EKEY_TURN_LIMIT > 0 ? new TurnLimit(config.EKEY_TURN_LIMIT, config.EKEY_TURN_LIMIT_WINDOW_S) : undefined;
+  const conversations = new ConversationService(conversation, store, (key, result, seconds) => metrics.observeTurn(key, result, seconds), turnLimit);
   const ctx: AppContext = { config, knowledge, conversation, conversations, logger, metrics, cases, insights };
 
   // restify's own log lines (throttling, discarded values) go through the same redaction as the service's;
@@ -72,6 +75,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const server = restify.createServer({ name: 'ekey-assistant', handleUncaughtExceptions: false, log: logger.child({ component: 'restify' }) as unknown as restify.ServerOptions['log'] });
   const say = (req: restify.Request) => conversation.t(requestLanguage(req));
   server.pre(requestIds());
+  server.pre(clientAddressing(config.EKEY_TRUSTED_PROXIES));
   // Before routing, so that refusals of the router (404, 405) carry them as well.
   server.pre(securityHeaders());
   server.pre(bodyCeiling(MAX_REQUEST_BYTES, (req) => say(req)('ui:errors.bodyTooLarge', { limit: MAX_REQUEST_BYTES })));
@@ -80,7 +84,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       rateLimit({
         rate: config.EKEY_RATE_LIMIT_RPS,
         burst: config.EKEY_RATE_LIMIT_BURST,
-        prefixes: ['/api/messages', '/v3/directline', '/api/directline', '/api/cases', '/cases/'],
+        exempt: ['/healthz', '/metrics', '/api/messages', '/api/wechat'],
         reason: (req) => say(req)('ui:errors.rateLimited', { rate: config.EKEY_RATE_LIMIT_RPS }),
       }),
     );
