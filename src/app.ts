@@ -2,12 +2,14 @@
 import './http/restify-node24.js';
 import restify from 'restify';
 import { ConversationService } from './conversation/service.js';
+import { TurnLimit } from './conversation/turn-limit.js';
 import { FileConversationStore, type ConversationStore } from './conversation/state-store.js';
 import { Conversation } from './conversation/conversation.js';
 import type { Config } from './config.js';
 import { loadKnowledge } from './knowledge/load.js';
 import type { Knowledge } from './knowledge/model.js';
 import { createLogger, type Logger } from './logger.js';
+import { clientAddressing } from './http/client-address.js';
 import { bodyCeiling, MAX_REQUEST_BYTES, rateLimit, securityHeaders } from './http/security.js';
 import { applyServerLimits } from './http/server-limits.js';
 import { answerUpgrades, closeUpgrades } from './http/upgrades.js';
@@ -86,7 +88,8 @@ async function build(config: Config, options: AppOptions, logger: Logger, knowle
     if (found.migrated > 0) logger.info({ migrated: found.migrated }, 'conversations moved into the journal');
   }
   const metrics = new Metrics();
-  const conversations = new ConversationService(conversation, store, (key, result, seconds) => metrics.observeTurn(key, result, seconds));
+  const turnLimit = config.EKEY_TURN_LIMIT > 0 ? new TurnLimit(config.EKEY_TURN_LIMIT, config.EKEY_TURN_LIMIT_WINDOW_S) : undefined;
+  const conversations = new ConversationService(conversation, store, (key, result, seconds) => metrics.observeTurn(key, result, seconds), turnLimit);
   const ctx: AppContext = { config, knowledge, conversation, conversations, logger, metrics, cases, insights };
 
   // restify's own log lines (throttling, discarded values) go through the same redaction as the service's;
@@ -101,6 +104,7 @@ async function build(config: Config, options: AppOptions, logger: Logger, knowle
   answerUpgrades(server.server);
   const say = (req: restify.Request) => conversation.t(requestLanguage(req));
   server.pre(requestIds());
+  server.pre(clientAddressing(config.EKEY_TRUSTED_PROXIES));
   // Before routing, so that refusals of the router (404, 405) carry them as well.
   server.pre(securityHeaders());
   server.pre(bodyCeiling(MAX_REQUEST_BYTES, (req) => say(req)('ui:errors.bodyTooLarge', { limit: MAX_REQUEST_BYTES })));
@@ -109,7 +113,7 @@ async function build(config: Config, options: AppOptions, logger: Logger, knowle
       rateLimit({
         rate: config.EKEY_RATE_LIMIT_RPS,
         burst: config.EKEY_RATE_LIMIT_BURST,
-        prefixes: ['/api/messages', '/v3/directline', '/api/directline', '/api/cases', '/cases/'],
+        exempt: ['/healthz', '/metrics', '/api/messages', '/api/wechat'],
         reason: (req) => say(req)('ui:errors.rateLimited', { rate: config.EKEY_RATE_LIMIT_RPS }),
       }),
     );

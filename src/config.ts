@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compileTrust } from './http/client-address.js';
 
 const optional = z
   .string()
@@ -24,6 +25,11 @@ export const ConfigSchema = z
     /** Per-client requests per second on the public endpoints (0 turns the limit off, e.g. for load tests). */
     EKEY_RATE_LIMIT_RPS: z.coerce.number().min(0).default(20),
     EKEY_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(60),
+    /** Proxies whose X-Forwarded-For names the client (addresses, CIDR ranges, "loopback"); none by default. */
+    EKEY_TRUSTED_PROXIES: list,
+    /** Turns one conversation may take per EKEY_TURN_LIMIT_WINDOW_S on every channel (0 turns the limit off). */
+    EKEY_TURN_LIMIT: z.coerce.number().int().min(0).default(15),
+    EKEY_TURN_LIMIT_WINDOW_S: z.coerce.number().int().min(1).default(10),
     /** Conversations silent for longer than this are forgotten. */
     EKEY_CONVERSATION_TTL_HOURS: z.coerce.number().positive().default(24),
     /** The helpdesk's bearer token; without it the agent API is off. */
@@ -79,6 +85,11 @@ export const ConfigSchema = z
     EKEY_HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(16).max(1_000_000).default(4_096),
   })
   .superRefine((c, ctx) => {
+    try {
+      compileTrust(c.EKEY_TRUSTED_PROXIES);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', path: ['EKEY_TRUSTED_PROXIES'], message: `is not a list of addresses or ranges (${(err as Error).message})` });
+    }
     if (c.MicrosoftAppId && !c.MicrosoftAppType)
       ctx.addIssue({ code: 'custom', path: ['MicrosoftAppType'], message: 'is required with MicrosoftAppId (MultiTenant, SingleTenant or UserAssignedMSI)' });
     if (c.MicrosoftAppId && c.MicrosoftAppType !== 'UserAssignedMSI' && !c.MicrosoftAppPassword)

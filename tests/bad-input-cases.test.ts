@@ -2,6 +2,7 @@ import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { casesRoutes } from '../src/channels/http/cases-routes.js';
 import { runCorpus } from './bad-input/batches.js';
+import { checklistPathOf } from './cases-helpers.js';
 import { casesCorpus } from './bad-input/cases.js';
 import { MARKUP } from './bad-input/corpus.js';
 import { type RunningBot, startBot } from './botframework-server.js';
@@ -54,8 +55,8 @@ describe('bad input to /api/cases and /cases/:ref/checklist', () => {
     expect(stored.case.contact?.enterpriseName).toBe(name);
     expect(stored.case.history.at(-1)).toMatchObject({ agent: MARKUP[2], remark: MARKUP.join(' ') });
 
-    for (const lang of ['', '?lang=en']) {
-      const page = await fetch(`${bot.url}/cases/${ref}/checklist${lang}`);
+    for (const lang of ['zh-CN', 'en'] as const) {
+      const page = await fetch(`${bot.url}${await checklistPathOf(bot.app, ref as string, lang)}`);
       const html = await page.text();
       expect(page.status).toBe(200);
       expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");

@@ -5,6 +5,7 @@ import { type App, createApp } from '../src/app.js';
 import { casesRoutes } from '../src/channels/http/cases-routes.js';
 import { ConfigSchema } from '../src/config.js';
 import type { CaseRecord } from '../src/cases/case-schema.js';
+import { checklistPath } from '../src/cases/checklist-link.js';
 import { FIRST_OFFLINE, outcomeFor, tempDir } from './cases-helpers.js';
 
 const TOKEN = 'helpdesk-token-0123456789';
@@ -187,7 +188,7 @@ describe('the printable checklist', () => {
   it('is an A4 page with every material, its signature, seal, quantity and a box to tick', async () => {
     const { app, call } = await start({});
     const [c] = await seed(app, 1);
-    const r = await call(`/cases/${c!.reference}/checklist`, { token: null });
+    const r = await call(checklistPath(c!), { token: null });
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toContain('text/html');
     expect(r.headers.get('content-security-policy')).toContain("default-src 'none'");
@@ -211,7 +212,7 @@ describe('the printable checklist', () => {
   it('comes in English with the Chinese document names kept', async () => {
     const { app, call } = await start({});
     const [c] = await seed(app, 1);
-    const html = (await call(`/cases/${c!.reference}/checklist?lang=en`, { token: null })).body as string;
+    const html = (await call(checklistPath({ ...c!, lang: 'en' }), { token: null })).body as string;
     expect(html).toContain('<html lang="en">');
     expect(html).toContain('Materials to prepare');
     expect(html).toContain('营业执照副本复印件');
@@ -221,7 +222,7 @@ describe('the printable checklist', () => {
     const { app, call } = await start({});
     const [c] = await seed(app, 1);
     await app.ctx.cases!.transition(c!.reference, { to: 'closed', agent: '<script>x</script>', remark: '<img src=x onerror=alert(1)>' });
-    const html = (await call(`/cases/${c!.reference}/checklist`, { token: null })).body as string;
+    const html = (await call(checklistPath(c!), { token: null })).body as string;
     expect(html).not.toContain('<img');
     expect(html).not.toContain('<script>');
   });
@@ -234,5 +235,20 @@ describe('the printable checklist', () => {
     expect(unknown.status).toBe(404);
     expect(unknown.body).toContain('未找到');
     expect((await call('/cases/EK-20261123-ABCDEF/checklist?lang=fr', { token: null })).status).toBe(400);
+  });
+
+  it('opens only with the case’s own key: a bare reference, a wrong key or another case’s key get the same 404 as an unknown case (attack: probing references)', async () => {
+    const { app, call } = await start({});
+    const [c, other] = await seed(app, 2);
+    expect(c!.checklistKey).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(other!.checklistKey).not.toBe(c!.checklistKey);
+    const unknown = await call('/cases/EK-20261123-ABCDEF/checklist', { token: null });
+    const probes = [`/cases/${c!.reference}/checklist`, `/cases/${c!.reference}/checklist?key=`, `/cases/${c!.reference}/checklist?key=${'A'.repeat(22)}`, `/cases/${c!.reference}/checklist?key=${other!.checklistKey}`, `/cases/${c!.reference}/checklist?key=${c!.checklistKey!.slice(0, 21)}`];
+    for (const path of probes) {
+      const r = await call(path, { token: null });
+      expect(r.status, path).toBe(404);
+      expect(r.body, path).toBe(unknown.body);
+    }
+    expect((await call(checklistPath(c!), { token: null })).status).toBe(200);
   });
 });

@@ -6,6 +6,8 @@ import { Consultation } from '../src/consult/consultation.js';
 import type { Outcome } from '../src/consult/outcome.js';
 import { FileCaseStore } from '../src/cases/file-store.js';
 import { CaseService } from '../src/cases/service.js';
+import { checklistPath } from '../src/cases/checklist-link.js';
+import type { App } from '../src/app.js';
 import { knowledge } from './helpers.js';
 
 const dirs: string[] = [];
@@ -44,4 +46,11 @@ export function clock(iso: string) {
 export async function service(dir = tempDir(), now: () => Date = () => new Date()) {
   const store = await FileCaseStore.open(dir);
   return { dir, store, cases: new CaseService(knowledge(), store, now) };
+}
+
+/** The checklist's address of a stored case, key included, as its link in the chat gives it; in the language asked. */
+export async function checklistPathOf(app: App, reference: string, lang?: 'en' | 'zh-CN'): Promise<string> {
+  const c = await app.ctx.cases?.get(reference);
+  if (!c) throw new Error(`no case ${reference}`);
+  return checklistPath(lang ? { ...c, lang } : c);
 }

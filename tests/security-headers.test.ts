@@ -14,6 +14,7 @@ import { flowchartRoutes } from '../src/flowcharts/routes.js';
 import { createLogger } from '../src/logger.js';
 import { say, texts } from './messages-client.js';
 import { referencesIn } from './service-process.js';
+import { checklistPathOf } from './cases-helpers.js';
 
 /**
  * Security headers on every answer, a content security policy on every page, and cross-origin access
@@ -69,12 +70,14 @@ function checkStrictPolicy(csp: string | null, page: string): void {
 describe('security headers and content security policies', () => {
   let r: Running;
   let ref: string;
+  let checklist: string;
   beforeAll(async () => {
     nock.disableNetConnect();
     nock.enableNetConnect(/127\.0\.0\.1/);
     r = await start({ EKEY_WIDGET_ORIGINS: LISTED });
     await say(r.url, 'headers', '钥匙丢了');
     ref = referencesIn(texts(await say(r.url, 'headers', '内资')))[0] as string;
+    checklist = await checklistPathOf(r.app, ref);
   });
   afterAll(async () => {
     await stop(r);
@@ -88,7 +91,7 @@ describe('security headers and content security policies', () => {
       await fetch(`${r.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' }),
       await fetch(`${r.url}/api/cases`),
       await fetch(`${r.url}/api/cases/${ref}`, { headers: { authorization: `Bearer ${AGENT}` } }),
-      await fetch(`${r.url}/cases/${ref}/checklist`),
+      await fetch(`${r.url}${checklist}`),
       await fetch(`${r.url}/cases/nope/checklist`),
       await fetch(`${r.url}/`),
       await fetch(`${r.url}/no/such/route`),
@@ -104,7 +107,7 @@ describe('security headers and content security policies', () => {
   });
 
   it('puts a strict policy on every HTML page: the checklist (found, not found, malformed) and the widget page', async () => {
-    for (const path of [`/cases/${ref}/checklist`, `/cases/${ref}/checklist?lang=en`, `/cases/${ref.slice(0, -1)}2/checklist`, '/cases/..%2F/checklist', '/', '/?lang=en', '/?embed=1']) {
+    for (const path of [checklist, `${checklist}&lang=en`, `/cases/${ref}/checklist`, `/cases/${ref.slice(0, -1)}2/checklist`, '/cases/..%2F/checklist', '/', '/?lang=en', '/?embed=1']) {
       const res = await fetch(`${r.url}${path}`);
       expect(res.headers.get('content-type'), path).toMatch(/^text\/html; charset=utf-8/);
       checkStrictPolicy(res.headers.get('content-security-policy'), path);
@@ -112,9 +115,9 @@ describe('security headers and content security policies', () => {
       await res.body?.cancel();
     }
     // The checklist runs nothing and may be framed by nobody; the widget page only by the listed sites.
-    const checklist = directives((await fetch(`${r.url}/cases/${ref}/checklist`)).headers.get('content-security-policy'));
-    expect(checklist.get('script-src') ?? checklist.get('default-src')).toEqual(["'none'"]);
-    expect(checklist.get('frame-ancestors')).toEqual(["'none'"]);
+    const policy = directives((await fetch(`${r.url}${checklist}`)).headers.get('content-security-policy'));
+    expect(policy.get('script-src') ?? policy.get('default-src')).toEqual(["'none'"]);
+    expect(policy.get('frame-ancestors')).toEqual(["'none'"]);
     const page = directives((await fetch(`${r.url}/`)).headers.get('content-security-policy'));
     expect(page.get('frame-ancestors')).toEqual(["'self'", LISTED]);
   });

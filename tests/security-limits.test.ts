@@ -156,7 +156,7 @@ describe('the per-client rate limit', () => {
   beforeAll(async () => {
     nock.disableNetConnect();
     nock.enableNetConnect(/127\.0\.0\.1/);
-    r = await start({ EKEY_RATE_LIMIT_RPS: '1', EKEY_RATE_LIMIT_BURST: '3' }, [botFrameworkChannel, createWechatChannel({ followUpDelayMs: 0 }), casesRoutes]);
+    r = await start({ EKEY_RATE_LIMIT_RPS: '1', EKEY_RATE_LIMIT_BURST: '3', EKEY_TURN_LIMIT: '4', EKEY_TURN_LIMIT_WINDOW_S: '60' }, [botFrameworkChannel, createWechatChannel({ followUpDelayMs: 0 }), casesRoutes, directLineChannel()]);
   });
   afterAll(async () => {
     await stop(r);
@@ -167,29 +167,86 @@ describe('the per-client rate limit', () => {
     const statuses: number[] = [];
     let refused: Response | undefined;
     for (let i = 0; i < 8; i += 1) {
-      const res = await fetch(`${r.url}/api/messages`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'accept-language': 'en' },
-        body: JSON.stringify({ type: 'typing', channelId: 'emulator', serviceUrl: 'http://127.0.0.1:9', conversation: { id: 'rl' }, deliveryMode: 'expectReplies' }),
-      });
+      const res = await fetch(`${r.url}/cases/EK-20261123-ABCDEF/checklist`, { headers: { 'accept-language': 'en' } });
       statuses.push(res.status);
       if (res.status === 429) refused ??= res;
       else await res.body?.cancel();
     }
-    expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
-    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(3);
-    expect(refused?.headers.get('retry-after')).toBe('1');
+    expect(statuses.slice(0, 3)).toEqual([404, 404, 404]);
+    expect(statuses.slice(3)).toEqual([429, 429, 429, 429, 429]);
+    expect(Number(refused?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(await refused?.json()).toEqual({ code: 'TooManyRequests', message: r.app.ctx.conversation.t('en')('ui:errors.rateLimited', { rate: 1 }) });
   });
 
-  it('limits the checklist page and the agent API too, per client', async () => {
-    const pages = await Promise.all(Array.from({ length: 8 }, () => fetch(`${r.url}/cases/EK-20261123-ABCDEF/checklist`).then((res) => res.status)));
-    expect(pages).toContain(429);
+  it('limits the agent API and Direct Line too, per client', async () => {
     const api = await Promise.all(Array.from({ length: 8 }, () => fetch(`${r.url}/api/cases`, { headers: { authorization: `Bearer ${AGENT}` } }).then((res) => res.status)));
     expect(api).toContain(429);
   });
 
-  it('never limits /healthz, /metrics, or WeChat (whose few server addresses push for every user)', async () => {
+  it('counts a percent-encoded path against the route the router matches (attack: /%63ases/…, /v3/%64irectline/…)', async () => {
+    const fresh = await start({ EKEY_RATE_LIMIT_RPS: '1', EKEY_RATE_LIMIT_BURST: '3' }, [casesRoutes, directLineChannel()]);
+    try {
+      const paths = ['/cases/EK-20261123-ABCDEF/checklist', '/%63ases/EK-20261123-ABCDEF/checklist', '/%63%61ses/EK-20261123-ABCDEF/checklist', '/c%61ses/EK-20261123-ABCDEF/checklist', '/cases/EK-20261123-ABCDEF/%63hecklist', '/%63ases/EK-20261123-ABCDEF/checklist'];
+      const statuses: number[] = [];
+      for (const path of paths) statuses.push((await fetch(`${fresh.url}${path}`)).status);
+      // The encoded forms reach the checklist route (404: no such case), and every one spends the same budget.
+      expect(statuses.slice(0, 3)).toEqual([404, 404, 404]);
+      expect(statuses.slice(3)).toEqual([429, 429, 429]);
+      const dl: number[] = [];
+      for (let i = 0; i < 6; i += 1) dl.push((await fetch(`${fresh.url}/v3/%64irectline/tokens/generate`, { method: 'POST' })).status);
+      expect(dl).toEqual([429, 429, 429, 429, 429, 429]);
+    } finally {
+      await stop(fresh);
+    }
+  });
+
+  it('ignores X-Forwarded-For from a client that is not a listed proxy (attack: a new forged address per request)', async () => {
+    const fresh = await start({ EKEY_RATE_LIMIT_RPS: '1', EKEY_RATE_LIMIT_BURST: '3' }, [casesRoutes]);
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i += 1) statuses.push((await fetch(`${fresh.url}/cases/EK-20261123-ABCDEF/checklist`, { headers: { 'x-forwarded-for': `203.0.113.${i + 1}` } })).status);
+      expect(statuses).toEqual([404, 404, 404, 429, 429, 429]);
+    } finally {
+      await stop(fresh);
+    }
+  });
+
+  it('behind a proxy listed in EKEY_TRUSTED_PROXIES, limits each forwarded client on its own', async () => {
+    const fresh = await start({ EKEY_RATE_LIMIT_RPS: '1', EKEY_RATE_LIMIT_BURST: '3', EKEY_TRUSTED_PROXIES: '127.0.0.1' }, [casesRoutes]);
+    try {
+      const from = async (client: string) => (await fetch(`${fresh.url}/cases/EK-20261123-ABCDEF/checklist`, { headers: { 'x-forwarded-for': client } })).status;
+      const first: number[] = [];
+      for (let i = 0; i < 4; i += 1) first.push(await from('198.51.100.7'));
+      expect(first).toEqual([404, 404, 404, 429]);
+      // Another visitor behind the same proxy still has its own budget.
+      expect(await from('198.51.100.8')).toBe(404);
+      // A client cannot escape by prepending addresses: the proxy's own entry (the last) is the one trusted.
+      expect(await from('10.9.9.9, 198.51.100.7')).toBe(429);
+    } finally {
+      await stop(fresh);
+    }
+  });
+
+  it('refuses EKEY_TRUSTED_PROXIES that are not addresses at start-up, naming the variable', () => {
+    expect(() => loadConfig({ EKEY_TRUSTED_PROXIES: '127.0.0.1,not-an-address' })).toThrow(/EKEY_TRUSTED_PROXIES/);
+  });
+
+  it('never limits /api/messages per address: many conversations from one address all get their turns', async () => {
+    const statuses = await Promise.all(Array.from({ length: 12 }, (_, i) => say(r.url, `many-${i}`, '钥匙丢了').then((s) => s.status)));
+    expect(new Set(statuses)).toEqual(new Set([200]));
+  });
+
+  it('limits turns per conversation on /api/messages: a flooding conversation is told to send again, others go on', async () => {
+    const said: string[][] = [];
+    for (let i = 0; i < 6; i += 1) said.push(texts(await say(r.url, 'flood', '钥匙丢了', 'en')));
+    const tooFast = /sending messages too quickly/;
+    expect(said.slice(0, 4).every((t) => !t.some((x) => tooFast.test(x)))).toBe(true);
+    expect(said[4]?.join('\n')).toMatch(tooFast);
+    expect(said[5]?.join('\n')).toMatch(tooFast);
+    expect(texts(await say(r.url, 'not-flooding', '钥匙丢了')).join('\n')).not.toMatch(/太快/);
+  });
+
+  it('never limits /healthz, /metrics, or WeChat per address (its few server addresses push for every user), but limits each WeChat user', async () => {
     const health = await Promise.all(Array.from({ length: 30 }, () => fetch(`${r.url}/healthz`).then((res) => res.status)));
     expect(new Set(health)).toEqual(new Set([200]));
     const metrics = await Promise.all(Array.from({ length: 10 }, () => fetch(`${r.url}/metrics`).then((res) => res.status)));
@@ -197,5 +254,9 @@ describe('the per-client rate limit', () => {
     const w = { app: r.app, url: r.url, dataDir: r.dataDir, channel: createWechatChannel(), close: async () => undefined };
     const pushes = await Promise.all(Array.from({ length: 10 }, (_, i) => push(w, textXml(`o-rate-${i}`, '你好')).then((p) => p.status)));
     expect(new Set(pushes)).toEqual(new Set([200]));
+    const replies: string[] = [];
+    for (let i = 0; i < 6; i += 1) replies.push((await push(w, textXml('o-flood', '钥匙丢了'))).body);
+    expect(replies.slice(0, 4).some((b) => b.includes('太快'))).toBe(false);
+    expect(replies[4]).toContain('太快');
   });
 });

@@ -38,6 +38,9 @@ export const ExpectedStage = z.strictObject({
 });
 export type ExpectedStage = z.infer<typeof ExpectedStage>;
 
+/** 128 random bits, base64url. */
+export const CHECKLIST_KEY_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+
 export const CaseRecord = z.strictObject({
   reference: z.string().regex(REFERENCE_PATTERN, 'must be a case reference EK-YYYYMMDD-XXXXXX'),
   createdAt: Timestamp,
@@ -57,6 +60,8 @@ export const CaseRecord = z.strictObject({
   expected: z.array(ExpectedStage),
   channel: z.string().min(1).max(40),
   lang: z.enum(LANGUAGES),
+  /** The capability in the checklist's link: without it a reference opens nothing (cases made before it have none). */
+  checklistKey: z.string().regex(CHECKLIST_KEY_PATTERN).optional(),
   contact: Contact.optional(),
   /** When the contact details were erased (on request, or once the case had been closed long enough). */
   contactErasedAt: Timestamp.optional(),

@@ -1,5 +1,6 @@
 import type { CaseDesk, CaseView } from '../conversation/case-desk.js';
 import type { CaseRecord } from './case-schema.js';
+import { checklistPath } from './checklist-link.js';
 import { lastFour } from './contact.js';
 import { CaseQuota } from './case-quota.js';
 import { DigitGuard } from './digit-guard.js';
@@ -64,7 +65,7 @@ export class ServiceCaseDesk implements CaseDesk {
       expected: c.expected.map((e) => ({ stage: e.stage, workingDays: e.workingDays, end: e.end, holidaysCounted: e.holidaysCounted })),
       ...(running ? { running: { stage: running.stage, workingDays: running.workingDays, end: running.end, holidaysCounted: running.holidaysCounted } } : {}),
       // Without a public base URL the link is relative: right on the service's own page (the web widget).
-      ...(hasMaterials ? { checklistUrl: `${base ?? ''}/cases/${c.reference}/checklist${c.lang === 'en' ? '?lang=en' : ''}` } : {}),
+      ...(hasMaterials && c.checklistKey ? { checklistUrl: `${base ?? ''}${checklistPath(c)}` } : {}),
     };
   }
 }

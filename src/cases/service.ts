@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Outcome } from '../consult/outcome.js';
 import { beijingDate } from '../dates/beijing.js';
 import type { Knowledge } from '../knowledge/model.js';
@@ -58,6 +59,7 @@ export class CaseService {
         expected: initialExpected(this.stages(track.tracked), today),
         channel: input.channel.slice(0, 40) || 'unknown',
         lang: input.lang,
+        checklistKey: randomBytes(16).toString('base64url'),
       }),
       today,
     );

@@ -2,6 +2,7 @@ import type { Language } from '../knowledge/schema.js';
 import type { Conversation, TurnResult } from './conversation.js';
 import type { UserInput } from './messages.js';
 import type { ConversationStore } from './state-store.js';
+import type { TurnLimit } from './turn-limit.js';
 
 export interface TurnRequest {
   /** The conversation's key, unique per channel and conversation (e.g. "wechat:<openid>"). */
@@ -42,6 +43,7 @@ export class ConversationService {
     readonly conversation: Conversation,
     private readonly store: ConversationStore,
     private readonly observe?: (key: string, result: TurnResult, seconds: number) => void,
+    private readonly limit?: TurnLimit,
   ) {}
 
   handle(req: TurnRequest): Promise<TurnResult> {
@@ -57,6 +59,8 @@ export class ConversationService {
   private async run(req: TurnRequest): Promise<TurnResult> {
     const started = performance.now();
     const text = 'text' in req.input ? req.input.text : undefined;
+    const wait = await this.limit?.take(req.key);
+    if (wait !== undefined) return this.tooFast(req, text, wait);
     // A conversation opened by an activity that said nothing of its language (a conversationUpdate
     // without a locale) takes the language of the first one that does.
     const says = Boolean(req.locale) || Boolean(text?.trim());
@@ -67,6 +71,12 @@ export class ConversationService {
     await this.store.set(req.key, result.state);
     this.observe?.(req.key, result, (performance.now() - started) / 1000);
     return result;
+  }
+
+  /** A turn over the conversation's limit runs nothing and changes nothing: the user is asked to send it again. */
+  private async tooFast(req: TurnRequest, text: string | undefined, seconds: number): Promise<TurnResult> {
+    const state = (await this.store.get(req.key)) ?? this.conversation.newState(chooseLanguage(req.locale, text));
+    return { state, messages: [{ type: 'text', role: 'error', text: this.conversation.t(state.lang)('ui:errors.tooFast', { seconds }) }] };
   }
 
   async reset(key: string): Promise<void> {

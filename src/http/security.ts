@@ -1,6 +1,8 @@
 // Before restify: lets it load on Node 24.
 import './restify-node24.js';
 import restify from 'restify';
+import { RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible';
+import { clientAddress } from './client-address.js';
 
 /** Headers every response carries: no sniffing, no referrer leaks. Pages add their own CSP. */
 export function securityHeaders(): restify.RequestHandler {
@@ -17,29 +19,39 @@ export interface RateLimitOptions {
   rate: number;
   /** Requests a client may send at once before the rate applies. */
   burst: number;
-  /** Path prefixes that are limited; others pass (health checks, WeChat's few shared server addresses). */
-  prefixes: string[];
+  /**
+   * Routes, as registered, that are not limited per address: health checks, and the channel endpoints whose
+   * few senders (Azure Bot Service, WeChat's servers) push for every user, limited per conversation instead.
+   */
+  exempt: string[];
   /** The reason a refused client is given, in its language. */
   reason: (req: restify.Request) => string;
 }
 
 /**
- * Per-client rate limit on the public endpoints, with restify's own token-bucket throttle (keyed by the
- * client address); over the limit a client gets 429 with a reason and when to try again.
+ * Per-client rate limit, keyed by the client's address (src/http/client-address.ts) and applied to the route
+ * the router matched, never to the raw path: "/%63ases/..." reaches the same route as "/cases/..." and so
+ * spends the same budget. Over the limit a client gets 429 with a reason and when to try again.
  */
 export function rateLimit(o: RateLimitOptions): restify.RequestHandler {
-  const throttle = restify.plugins.throttle({ rate: o.rate, burst: o.burst, ip: true }) as unknown as restify.RequestHandler;
-  const retryAfter = String(Math.max(1, Math.ceil(1 / o.rate)));
+  // A window of `burst` requests per burst/rate seconds: the burst at once, the rate on average.
+  const limiter = new RateLimiterMemory({ points: o.burst, duration: Math.max(1, Math.round(o.burst / o.rate)) });
+  const exempt = new Set(o.exempt);
   return (req, res, next) => {
-    const path = req.getPath();
-    if (!o.prefixes.some((p) => path.startsWith(p))) return next();
-    return throttle(req, res, ((err?: Error & { statusCode?: number }) => {
-      if (err?.statusCode !== 429) return next(err);
-      res.header('Retry-After', retryAfter);
-      res.status(429);
-      res.json({ code: 'TooManyRequests', message: o.reason(req) });
-      return next(false);
-    }) as restify.Next);
+    const route = req.getRoute()?.path;
+    if (route === undefined || exempt.has(String(route))) return next();
+    limiter.consume(clientAddress(req)).then(
+      () => next(),
+      (refused: RateLimiterRes | Error) => {
+        if (refused instanceof Error) return next(refused);
+        // The route, never the URL: its query may hold a mobile number or a search.
+        req.log?.info({ route }, 'rate limited');
+        res.header('Retry-After', String(Math.max(1, Math.ceil(refused.msBeforeNext / 1000))));
+        res.status(429);
+        res.json({ code: 'TooManyRequests', message: o.reason(req) });
+        return next(false);
+      },
+    );
   };
 }
 

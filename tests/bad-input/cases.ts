@@ -70,7 +70,11 @@ export function casesCorpus(ref: string, unknown: string, token: string): (BadIn
     { name: 'a raw backslash path', raw: `GET /cases/..\\..\\${ref}/checklist HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, expect: '4xx' },
     // The checklist's query.
     ...['lang=de', 'lang=en&lang=zh', `lang=${encodeURIComponent(MARKUP[0] as string)}`, 'print=1', 'lang[]=en'].map((q) => get(`the checklist with ${q}`, `/cases/${ref}/checklist?${q}`, '4xx', 400, {})),
-    get('the checklist, in English', `/cases/${ref}/checklist?lang=en`, '2xx', 200, {}),
+    // Without the case's key the page is the same 404 as for an unknown case.
+    get('the checklist, in English, without its key', `/cases/${ref}/checklist?lang=en`, '4xx', 404, {}),
+    get('the checklist with a wrong key', `/cases/${ref}/checklist?key=${'A'.repeat(22)}`, '4xx', 404, {}),
+    get('the checklist with a key 10,000 characters long', `/cases/${ref}/checklist?key=${'A'.repeat(10_000)}`, '4xx', 400, {}),
+    get('the checklist with two keys', `/cases/${ref}/checklist?key=a&key=b`, '4xx', 400, {}),
     // Transition bodies: content types, malformed JSON, fields, sizes, nesting.
     transition('no content type', valid, '4xx', 415, auth),
     transition('text/plain', valid, '4xx', 415, { ...auth, 'content-type': 'text/plain' }),

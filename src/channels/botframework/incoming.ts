@@ -36,14 +36,24 @@ export function parseActivity(body: unknown): IncomingActivity {
 
 /**
  * One stored conversation per channel conversation; in a group chat or a Teams channel each member
- * gets their own, so that one person's answers never answer another's questions.
+ * gets their own, so that one person's answers never answer another's questions. The key starts with this
+ * adapter's own name: the activity's channelId is the sender's word, so an activity that says "wechat"
+ * still reaches only a Bot Framework conversation, never a WeChat user's.
  */
 export function conversationKey(a: IncomingActivity): string {
   const group = a.conversation.isGroup === true || a.conversation.conversationType === 'groupChat' || a.conversation.conversationType === 'channel';
-  if (!group) return `${a.channelId}:${a.conversation.id}`;
+  const base = `${BOT_FRAMEWORK}:${a.channelId}:${a.conversation.id}`;
+  if (!group) return base;
   if (!a.from) throw new Refusal(400, 'BadRequest', 'malformed activity: activity.from.id is required in a group conversation');
-  return `${a.channelId}:${a.conversation.id}:${a.from.id}`;
+  return `${base}:${a.from.id}`;
 }
+
+/** The channel stored with the cases a Bot Framework conversation opens: this adapter, then the sender's channelId. */
+export function channelOf(a: IncomingActivity): string {
+  return `${BOT_FRAMEWORK}:${a.channelId}`.slice(0, 40);
+}
+
+const BOT_FRAMEWORK = 'botframework';
 
 function buttonValue(value: unknown): { question: string; answer: string } | undefined {
   if (typeof value !== 'object' || value === null) return undefined;

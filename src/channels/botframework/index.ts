@@ -6,7 +6,7 @@ import { chooseLanguage } from '../../conversation/service.js';
 import { renderActivities } from '../../render/activity.js';
 import { authenticated, createAdapter } from './adapter.js';
 import { readJsonBody, Refusal } from './body.js';
-import { conversationKey, type IncomingActivity, parseActivity, turnInput } from './incoming.js';
+import { channelOf, conversationKey, type IncomingActivity, parseActivity, turnInput } from './incoming.js';
 import { isLoopbackHost, serviceUrlAllowed } from './service-url.js';
 
 function answer(res: Response, status: number, body?: unknown): void {
@@ -44,7 +44,7 @@ export const botFrameworkChannel: ChannelRegistrar = (server, ctx) => {
     if (!input) return;
     let result: TurnResult;
     try {
-      result = await ctx.conversations.handle({ key, input, locale: a.locale });
+      result = await ctx.conversations.handle({ key, input, locale: a.locale, channel: channelOf(a) });
     } catch (err) {
       // A full disk or a failing write: the stored conversation is as it was before this message, so the
       // user is told to send it again rather than getting an HTTP error the client shows as a broken bot.

@@ -1,3 +1,4 @@
+import { clientAddress } from '../../http/client-address.js';
 import { jsonDepth } from '../../http/json-depth.js';
 import type { IncomingMessage } from 'node:http';
 import type { Request, Response } from 'restify';
@@ -36,9 +37,9 @@ export function bearer(req: Request): string {
   return m[1] as string;
 }
 
-/** The client's address as the socket sees it; a proxy in front must be trusted to pass it, so it is not read here. */
+/** The client's address: the socket's peer, or the client a trusted proxy forwarded for. */
 export function clientOf(req: Request): string {
-  return req.socket.remoteAddress ?? 'unknown';
+  return clientAddress(req);
 }
 
 /** Reads a body to its end within a limit, keeping it or not; past the limit the connection is closed. */

@@ -2,12 +2,13 @@ import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import type { AppContext, ChannelRegistrar } from '../../app.js';
 import { checklistHtml, checklistProblemHtml } from '../../cases/checklist-html.js';
+import { checklistKeyMatches } from '../../cases/checklist-link.js';
 import { parseReference } from '../../cases/reference.js';
 import type { Outcome } from '../../consult/outcome.js';
 import { beijingDate } from '../../dates/beijing.js';
 import type { Language } from '../../knowledge/schema.js';
 
-const Query = z.strictObject({ lang: z.enum(['zh-CN', 'zh', 'en']).optional() });
+const Query = z.strictObject({ lang: z.enum(['zh-CN', 'zh', 'en']).optional(), key: z.string().max(64).optional() });
 
 // The page is printed, not run: no script, no outside resources, inline style only.
 const HEADERS = {
@@ -18,7 +19,7 @@ const HEADERS = {
 };
 
 /**
- * GET /cases/:ref/checklist: the printable materials checklist of a case, linked from the chat. It holds
+ * GET /cases/:ref/checklist?key=…: the printable materials checklist of a case, linked from the chat. It holds
  * what the handbook says for the case's procedures and the expected dates, never contact details or the
  * status, which stay behind the agent token and the chat's last-four-digits check.
  */
@@ -34,7 +35,9 @@ export const checklistRoute: ChannelRegistrar = (server: Server, ctx: AppContext
     const raw = String(req.params?.ref ?? '');
     if (!query.success || parseReference(raw) !== raw) return page(400, checklistProblemHtml(t('ui:checklist.badTitle'), t('ui:agentApi.badReference'), lang));
     try {
-      const c = ctx.cases ? await ctx.cases.get(raw) : undefined;
+      const found = ctx.cases ? await ctx.cases.get(raw) : undefined;
+      // A reference without its case's key gets the same 404 as one that does not exist.
+      const c = found && checklistKeyMatches(found, query.data.key) ? found : undefined;
       if (!c) return page(404, checklistProblemHtml(t('ui:checklist.notFoundTitle'), t('ui:checklist.notFound'), lang));
       let outcome: Outcome | undefined;
       try {
