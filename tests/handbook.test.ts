@@ -1,6 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { knowledge } from './helpers.js';
+import MarkdownIt from 'markdown-it';
+import { consoleText } from '../src/channels/console/render.js';
+import { renderActivities } from '../src/render/activity.js';
+import { plainText } from '../src/render/plain-text.js';
+import { chat, conversation, knowledge } from './helpers.js';
 
 /**
  * Compares the knowledge with the handbook's own text, section by section: the material lists with
@@ -95,5 +99,46 @@ describe('the knowledge says what the handbook says', () => {
 
   it('keeps the three systems and passwords of the handbook', () => {
     expect(k.systems.map((s) => s.defaultPassword)).toEqual(['99999999', '99999999', 'Tecimp1']);
+  });
+});
+
+/**
+ * The second audit (issue 10): each finding as the user meets it, in both languages, and the wording
+ * compared with the handbook's own text.
+ */
+describe('the second audit of the handbook', () => {
+  const LANGS = ['zh-CN', 'en'] as const;
+  const c = conversation();
+  const md = new MarkdownIt();
+  /** What a Markdown renderer shows: the HTML's text, with emphasis gone if the asterisks were read as marks. */
+  const shown = (markdown: string) => {
+    const html = md.render(markdown);
+    return { html, text: html.replace(/<[^>]+>/g, '').replace(/&quot;/g, '"').replace(/&amp;/g, '&') };
+  };
+
+  describe('1. "O=*****" reaches every channel as written (4.3.1)', () => {
+    expect(HANDBOOK).toContain('“0=*****”');
+    for (const lang of LANGS) {
+      it(`in ${lang}`, async () => {
+        const r = await chat([lang === 'en' ? 'how do i check if my certificate has the 18-digit code' : '查询证书中是否包含18位代码'], lang);
+        const outcome = r.last.find((m) => m.type === 'outcome');
+        expect(outcome?.type === 'outcome' && outcome.outcome.rule).toBe('check-code');
+        const t = c.t(lang);
+        const [activity] = renderActivities([outcome!], t, { channelId: 'webchat', lang });
+        // Web Chat: the activity's Markdown and every TextBlock of the card, rendered as Markdown.
+        const text = shown(activity!.text!);
+        expect(text.html).not.toMatch(/<(em|strong)>[^<]*(O 项|this O entry)/);
+        expect(text.text.match(/O=\*\*\*\*\*/g)).toHaveLength(2);
+        const card = activity!.attachments![0]!.content;
+        const blocks = JSON.stringify(card.body).match(/"text":"((?:[^"\\]|\\.)*)"/g)!.map((s) => JSON.parse(s.slice(7)) as string);
+        expect(blocks.map((b) => shown(b).text).join('\n').match(/O=\*\*\*\*\*/g)).toHaveLength(2);
+        // The card's fallback text, the terminal and WeChat (plain text): literally.
+        expect(card.fallbackText!.match(/O=\*\*\*\*\*/g)).toHaveLength(2);
+        const plain = plainText(outcome!, t);
+        expect(plain.match(/O=\*\*\*\*\*/g)).toHaveLength(2);
+        expect(plain).not.toContain('\\*');
+        expect(consoleText(outcome!, t)).toBe(plain);
+      });
+    }
   });
 });
