@@ -2,6 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import MarkdownIt from 'markdown-it';
 import { consoleText } from '../src/channels/console/render.js';
+import { procedureDot, WIDTHS } from '../src/flowcharts/procedure-chart.js';
+import { StatusDialog } from '../src/conversation/status-dialog.js';
+import type { CaseDesk } from '../src/conversation/case-desk.js';
 import { renderActivities } from '../src/render/activity.js';
 import { plainText } from '../src/render/plain-text.js';
 import { chat, conversation, knowledge } from './helpers.js';
@@ -140,5 +143,175 @@ describe('the second audit of the handbook', () => {
         expect(consoleText(outcome!, t)).toBe(plain);
       });
     }
+  });
+  const texts = (lang: (typeof LANGS)[number], id: string) => k.locales[lang].procedures[id] as Record<string, Record<string, string> | string>;
+  const stepsOf = (lang: (typeof LANGS)[number], id: string) => texts(lang, id).steps as Record<string, string>;
+  const notesOf = (lang: (typeof LANGS)[number], id: string) => texts(lang, id).notes as Record<string, string>;
+  const allText = (lang: (typeof LANGS)[number], id: string) =>
+    [texts(lang, id).applies as string, ...Object.values(stepsOf(lang, id)), ...Object.values(notesOf(lang, id))].join('\n');
+  const flat = (lang: (typeof LANGS)[number]) => JSON.stringify(k.locales[lang]);
+
+  describe('3. a case\'s status and next step use its own procedure\'s verb', () => {
+    const VERBS: Record<string, { handbook: RegExp; zh: RegExp; en: RegExp }> = {
+      make: { handbook: /制作/, zh: /制作/, en: /\bmad?k(e|es|ing)\b|\bmade\b/ },
+      update: { handbook: /更新完成|更新电子钥匙/, zh: /更新/, en: /updat/ },
+      unlock: { handbook: /解锁完成|解锁电子钥匙/, zh: /解锁/, en: /unlock/ },
+      change: { handbook: /变更信息|信息变更/, zh: /变更信息|信息变更/, en: /chang/ },
+    };
+    const OTHERS = { zh: /制作|更新|解锁|变更信息|信息变更/g, en: /\bmad?k(e|es|ing)\b|\bmade\b|updat\w*|unlock\w*|chang\w*/g };
+    const dialog = new StatusDialog(k, {} as CaseDesk);
+    const onsite = k.lifecycles.get('onsite')!;
+    for (const id of onsite.procedures) {
+      it(id, () => {
+        const verb = onsite.wording!.byProcedure[id]!;
+        expect(section(id)).toMatch(VERBS[verb]!.handbook);
+        for (const lang of LANGS) {
+          const t = c.t(lang);
+          const key = lang === 'en' ? 'en' : 'zh';
+          for (const s of onsite.wording!.statuses) {
+            const text = dialog.describe(
+              { reference: 'EK-20261123-ABCDEF', lifecycle: 'onsite', status: s, statusOn: '2026-11-23', procedures: [id], tracked: id, courierToAuthority: true, expected: [] },
+              t,
+            );
+            const said = [...text.replace(/（[^）]*）|\([^)]*\)/g, '').matchAll(OTHERS[key])].map((m) => m[0]);
+            for (const word of said) expect(`${lang} ${s}: ${word}`).toMatch(VERBS[verb]![key]);
+            if (s === 'reviewed') expect(said.length, `${lang} ${s}`).toBeGreaterThan(0);
+          }
+        }
+      });
+    }
+  });
+
+  describe('6. resubmitting is a step only where the handbook describes it (1(1) step 6)', () => {
+    for (const id of Object.keys(ANCHORS)) {
+      it(id, () => {
+        const handbook = /重新提交/.test(section(id));
+        const p = k.procedures.get(id)!;
+        expect(p.steps.some((s) => s.onFail)).toBe(handbook);
+        expect(Object.values(stepsOf('zh-CN', id)).some((x) => /重新提交|补正/.test(x))).toBe(handbook);
+        expect(Object.values(stepsOf('en', id)).some((x) => /(submit|upload)s? (them |it )?again|corrects/.test(x))).toBe(handbook);
+        for (const lang of LANGS) {
+          const dot = procedureDot(p, c.t(lang), WIDTHS[lang]);
+          expect(dot.includes('#A3001B'), `${lang}: a red way back in the flowchart`).toBe(handbook);
+        }
+      });
+    }
+    it('keeps the handbook\'s own statement instead: a wrong entry is not passed and slows the procedure', () => {
+      for (const id of Object.keys(ANCHORS)) if (/不予通过/.test(section(id))) expect(notesOf('zh-CN', id)['check-carefully']).toMatch(/不予通过，会影响.*办理速度/);
+    });
+  });
+
+  describe('7. the lost key only adds that the certificate can also be revoked (section 5 lists a lost key)', () => {
+    it('in both languages', () => {
+      expect(section('revoke')).toContain('电子钥匙丢失');
+      expect(HANDBOOK).not.toContain('他人使用');
+      const zhText = k.locales['zh-CN'].outcomes['replacement-lost'] as string;
+      expect(zhText).toContain('注销');
+      expect(zhText).not.toMatch(/防止|他人/);
+      const enText = k.locales.en.outcomes['replacement-lost'] as string;
+      expect(enText).toContain('revoke');
+      expect(enText).not.toMatch(/prevent|anyone else|others/i);
+    });
+  });
+
+  describe('8. the courier and the icon in the handbook\'s words', () => {
+    it('says what the handbook says of the courier, and nothing of courier time', () => {
+      const words = '之后电子钥匙由快递寄出至发证机构（审批机关）';
+      expect(HANDBOOK).toContain(words);
+      expect(HANDBOOK).not.toContain('快递时间');
+      expect(flat('zh-CN')).not.toContain('快递时间不计在内');
+      expect(flat('en')).not.toMatch(/courier time/i);
+      const ui = (lang: (typeof LANGS)[number]) => k.locales[lang].ui as any;
+      expect(ui('zh-CN').outcome.courierToAuthority).toContain(words);
+      expect(ui('zh-CN').flowchart.courier).toContain(words);
+      expect(ui('en').outcome.courierToAuthority).toContain('sent by courier to the issuing authority (发证机构（审批机关）)');
+    });
+    it('double-clicks the icon at the bottom right of the computer (4.3.1)', () => {
+      expect(HANDBOOK).toContain('双击电脑右下角');
+      const zhStep = (k.locales['zh-CN'].guides as any)['check-code'].steps['open-tool'] as string;
+      expect(zhStep).toContain('双击电脑右下角图标');
+      expect(zhStep).not.toMatch(/任务栏|电子钥匙图标/);
+      const enStep = (k.locales.en.guides as any)['check-code'].steps['open-tool'] as string;
+      expect(enStep).toContain('bottom right of the computer');
+      expect(enStep).not.toMatch(/taskbar|e-key icon/i);
+    });
+  });
+
+  describe('9. the cross-references the handbook makes from a section are in its outcome', () => {
+    // 4.3.3 names 4.1.2 where it means the on-site update of 4.1.1 (READING-NOTES, errata).
+    const ERRATA: Record<string, Record<string, string>> = { 'add-code-foreign': { '4.1.2': '4.1.1' } };
+    for (const id of Object.keys(ANCHORS)) {
+      const refs = [...new Set([...section(id).matchAll(/4\.\d\.\d(?! \[bookmark)/g)].map((m) => ERRATA[id]?.[m[0]] ?? m[0]))];
+      if (refs.length === 0) continue;
+      it(`${id} points to ${refs.join(', ')}`, () => {
+        for (const lang of LANGS) for (const ref of refs) expect(allText(lang, id), `${lang} ${ref}`).toContain(ref);
+      });
+    }
+  });
+
+  describe('10. the provider is "电子钥匙服务商公司" in the steps, as the handbook names it there', () => {
+    for (const id of Object.keys(ANCHORS)) {
+      it(id, () => {
+        const handbookSteps = section(id).split('\n').filter((l) => /^步骤/.test(l)).join('\n');
+        const zhSteps = Object.values(stepsOf('zh-CN', id)).join('\n');
+        const enSteps = Object.values(stepsOf('en', id)).join('\n');
+        if (handbookSteps.includes('电子钥匙服务商公司')) {
+          expect(zhSteps).toContain('电子钥匙服务商公司');
+          expect(zhSteps).not.toMatch(/电子钥匙服务商(?!公司)/);
+          expect(enSteps).not.toMatch(/e-key service provider(?! company)/);
+        }
+        // 4.3.2 says "电子钥匙服务提供商" in its note on the update.
+        if (section(id).includes('电子钥匙服务提供商')) expect(zhSteps).toContain('电子钥匙服务提供商');
+        // The times keep their own wording: "电子钥匙服务商收到...".
+        for (const label of Object.values((texts('zh-CN', id).stages ?? {}) as Record<string, string>)) expect(label).not.toContain('服务商公司');
+        const liability = /电子钥匙服务商公司及发证机构/.test(section(id));
+        if (liability) {
+          expect(Object.values(notesOf('zh-CN', id)).join('\n')).toContain('电子钥匙服务商公司及发证机构（审批机关）不承担任何责任');
+          expect(Object.values(notesOf('en', id)).join('\n')).toMatch(/e-key service provider company and the issuing authority/i);
+        }
+      });
+    }
+    it('names the actor of a provider step so', () => {
+      expect((k.locales['zh-CN'].common as any).actor.provider).toBe('电子钥匙服务商公司');
+      expect((k.locales.en.common as any).actor.provider).toMatch(/service provider company/i);
+    });
+  });
+
+  describe('11. the wording of the notes, the hotline labels, the actors and the update form', () => {
+    for (const id of Object.keys(ANCHORS)) {
+      it(`${id}: the "check carefully" note is the handbook's sentence`, () => {
+        const line = section(id).split('\n').find((l) => l.startsWith('· 如果客户'))!;
+        expect(notesOf('zh-CN', id)['check-carefully']).toBe(line.slice(2).replace(/客户/g, ''));
+        const en = notesOf('en', id)['check-carefully']!;
+        if (line.includes('上传')) expect(en).toContain('upload');
+        if (line.includes('复核')) expect(en).toContain('review');
+      });
+
+      it(`${id}: each contact carries the handbook's label`, () => {
+        const contactPart = section(id).slice(section(id).search(/\d\.? ?联系方式/));
+        const handbook = [...contactPart.matchAll(/^([^：\n]*(?:电话|网址))：(.+)$/gm)].map((m) => `${m[1]}：${(m[2] as string).trim()}`).sort();
+        const p = k.procedures.get(id)!;
+        expect(p.contacts.map((cid) => `${(zh.common as any).contact[cid]}：${k.contacts[cid]!.value}`).sort()).toEqual(handbook);
+        for (const cid of p.contacts) if ((zh.common as any).contact[cid].startsWith('电子钥匙服务商')) expect((k.locales.en.common as any).contact[cid]).toMatch(/^E-key service provider/);
+      });
+
+      it(`${id}: each step is led by its own actor`, () => {
+        const p = k.procedures.get(id)!;
+        for (const s of p.steps) {
+          const zhText = stepsOf('zh-CN', id)[s.id]!;
+          const zhActor = /^由?发证机构/.test(zhText) ? 'authority' : /^由?电子钥匙服务(提供)?商/.test(zhText) ? 'provider' : 'enterprise';
+          expect(`${s.id}: ${zhActor}`).toBe(`${s.id}: ${s.actor}`);
+          const enText = stepsOf('en', id)[s.id]!;
+          const enActor = /^(When )?The issuing authority/i.test(enText) ? 'authority' : /^(On receipt, )?the e-key service provider/i.test(enText) ? 'provider' : 'enterprise';
+          expect(`${s.id}: ${enActor}`).toBe(`${s.id}: ${s.actor}`);
+        }
+      });
+    }
+
+    it('keeps the Chinese name beside the English "update form"', () => {
+      const en = flat('en');
+      expect(en).toContain('update form');
+      expect(en.match(/update form(?! \(更新表格\))/g)).toBeNull();
+    });
   });
 });

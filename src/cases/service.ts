@@ -105,7 +105,7 @@ export class CaseService {
       const allowed = allowedTransitions(lc, c.status);
       const target = statusOf(lc, req.to);
       if (!target) throw new CaseInputError('unknownStatus', `"${req.to}" is not a status of lifecycle "${lc.id}"`, allowed);
-      if (!allowed.includes(req.to)) throw new TransitionError(reference, lc.id, c.status, req.to, allowed);
+      if (!allowed.includes(req.to)) throw new TransitionError(reference, lc.id, c.status, req.to, allowed, c.tracked);
       const remark = req.remark?.trim() || undefined;
       if (target.remark === 'required' && !remark) throw new CaseInputError('remarkRequired', `"${req.to}" needs a remark`);
       const resubmit = req.resubmit && req.resubmit.length > 0 ? [...new Set(req.resubmit)] : undefined;
