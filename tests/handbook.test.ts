@@ -7,7 +7,10 @@ import { StatusDialog } from '../src/conversation/status-dialog.js';
 import type { CaseDesk } from '../src/conversation/case-desk.js';
 import { renderActivities } from '../src/render/activity.js';
 import { plainText } from '../src/render/plain-text.js';
-import { chat, conversation, knowledge } from './helpers.js';
+import { chat, conversation, knowledge, questionId } from './helpers.js';
+import type { Message } from '../src/conversation/messages.js';
+
+const outcomeRuleOf = (m: Message | undefined) => (m?.type === 'outcome' ? m.outcome.rule : undefined);
 
 /**
  * Compares the knowledge with the handbook's own text, section by section: the material lists with
@@ -150,6 +153,50 @@ describe('the second audit of the handbook', () => {
   const allText = (lang: (typeof LANGS)[number], id: string) =>
     [texts(lang, id).applies as string, ...Object.values(stepsOf(lang, id)), ...Object.values(notesOf(lang, id))].join('\n');
   const flat = (lang: (typeof LANGS)[number]) => JSON.stringify(k.locales[lang]);
+
+  describe('2. "can\'t log in" asks about the PIN before any answer (4(2): the key\'s PIN, not a system login password)', () => {
+    const CASES = {
+      'zh-CN': { says: ['登录不了系统', '系统登不上', '系统登录不了'], pin: 'PIN码', login: '登录密码' },
+      en: { says: ["can't log in", 'I cannot log into the system'], pin: 'PIN', login: 'login password' },
+    } as const;
+    it('the handbook: a locked PIN makes the key unusable, and the PIN is not the login password', () => {
+      expect(section('unlock')).toContain('PIN密码解锁流程（非系统登录密码）');
+      expect(section('unlock')).toContain('将被锁死，此时电子钥匙无法使用');
+    });
+    for (const lang of LANGS) {
+      for (const says of CASES[lang].says) {
+        it(`${lang}: "${says}"`, async () => {
+          const first = await chat([says], lang);
+          expect(first.outcome).toBeUndefined();
+          expect(questionId(first.last)).toBe('lockKind');
+          expect(outcomeRuleOf((await chat([says, CASES[lang].pin], lang)).outcome)).toBe('unlock-pin');
+          expect(outcomeRuleOf((await chat([says, CASES[lang].login], lang)).outcome)).toBe('login-password');
+        });
+      }
+    }
+  });
+
+  describe('5. "其他特殊情况" (4.1.1) reaches the on-site update, with that reason shown', () => {
+    const SAYS = {
+      'zh-CN': { text: ['证书快到期了，银色钥匙，证书信息有误', '有'], label: '其他特殊情况' },
+      en: { text: ['the certificate expires soon, silver key, the certificate information is wrong', 'yes'], label: 'other special case' },
+    } as const;
+    it('the handbook lists it', () => expect(section('update-onsite')).toContain('· 其他特殊情况。'));
+    for (const lang of LANGS) {
+      it(lang, async () => {
+        const r = await chat([...SAYS[lang].text], lang);
+        expect(r.outcome?.type === 'outcome' && r.outcome.outcome.procedures.map((p) => p.id)).toEqual(['update-onsite']);
+        const text = plainText(r.outcome!, c.t(lang));
+        expect(text).toContain(c.t(lang)('outcomes:update-special'));
+        expect(text.toLowerCase()).toContain(SAYS[lang].label);
+        expect(text).toContain(c.t(lang)('questions:specialCase.options.yes'));
+      });
+    }
+    it('is never asked of those who do not say it: the online update is as short as before', async () => {
+      const r = await chat(['外资企业，证书下个月到期，钥匙是银色的', '有', '没有']);
+      expect(outcomeRuleOf(r.outcome)).toBe('update-online');
+    });
+  });
 
   describe('3. a case\'s status and next step use its own procedure\'s verb', () => {
     const VERBS: Record<string, { handbook: RegExp; zh: RegExp; en: RegExp }> = {

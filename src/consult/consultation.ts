@@ -30,7 +30,7 @@ export class Consultation {
     this.decider = new Decider<OutcomeParams>({
       rules: k.rules,
       conditions: k.conditions,
-      facts: [...k.questions.values()].map((q) => ({ id: q.id, order: q.order })),
+      facts: [...k.questions.values()].map((q) => ({ id: q.id, order: q.order, ...(q.unprompted ? { default: q.unprompted.default } : {}) })),
     });
   }
 
@@ -39,6 +39,11 @@ export class Consultation {
     if (decision.kind === 'question') return { kind: 'question', question: this.question(decision.fact) };
     if (decision.kind === 'none') throw new Error(`no rule applies to the answers ${JSON.stringify(answers)}`);
     return { kind: 'outcome', outcome: this.outcome(decision.rule, decision.params, decision.decidedBy, answers, details) };
+  }
+
+  /** The questions never asked, answered only when the user says so (see Question.unprompted). */
+  unprompted(): Question[] {
+    return [...this.k.questions.values()].filter((q) => q.unprompted);
   }
 
   question(id: string): Question {

@@ -161,8 +161,14 @@ export const Question = z
       })
       .optional(),
     options: z.array(Option).min(2),
+    /**
+     * Never asked: answered only when the user says it ("证书信息有误" is one of 4.1.1's 其他特殊情况);
+     * until then the rules see the default answer.
+     */
+    unprompted: z.strictObject({ default: Id }).optional(),
   })
   .refine((q) => new Set(q.options.map((o) => o.value)).size === q.options.length, { message: 'option values must be unique' })
+  .refine((q) => !q.unprompted || q.options.some((o) => o.value === q.unprompted?.default), { message: 'the default of an unprompted question is one of its options' })
   .refine((q) => q.kind !== 'yesno' || (q.options.some((o) => o.value === 'yes') && q.options.some((o) => o.value === 'no')), {
     message: 'a yesno question has options "yes" and "no"',
   });

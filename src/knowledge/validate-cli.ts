@@ -15,7 +15,11 @@ try {
   const rulesHit = new Set(paths.map((p) => p.outcome.rule));
   for (const r of k.rules) if (!rulesHit.has(r.name)) problems.push(`${k.sources.get(`rule:${r.name}`)}: rule "${r.name}" is reached by no combination of answers`);
   const asked = new Set(paths.flatMap((p) => p.asked));
-  for (const q of k.questions.keys()) if (!asked.has(q)) problems.push(`${k.sources.get(`question:${q}`)}: question "${q}" is never asked`);
+  for (const q of k.questions.values()) {
+    if (q.unprompted) {
+      if (!paths.some((p) => p.answers[q.id] !== undefined)) problems.push(`${k.sources.get(`question:${q.id}`)}: question "${q.id}" is never said`);
+    } else if (!asked.has(q.id)) problems.push(`${k.sources.get(`question:${q.id}`)}: question "${q.id}" is never asked`);
+  }
   for (const key of unusedUiKeys(k)) problems.push(`locales/*/ui.json: $.${key}: text is used by no code in src/`);
   if (problems.length > 0) {
     process.stderr.write(`${problems.join('\n')}\n`);
