@@ -1,5 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CaseService } from '../src/cases/service.js';
+import { Consultation } from '../src/consult/consultation.js';
+import { KnowledgeError } from '../src/knowledge/errors.js';
+import { loadKnowledge, PROJECT_ROOT } from '../src/knowledge/load.js';
+import { MemoryCaseStore } from './memory-case-store.js';
 import MarkdownIt from 'markdown-it';
 import { consoleText } from '../src/channels/console/render.js';
 import { procedureDot, WIDTHS } from '../src/flowcharts/procedure-chart.js';
@@ -195,6 +203,73 @@ describe('the second audit of the handbook', () => {
     it('is never asked of those who do not say it: the online update is as short as before', async () => {
       const r = await chat(['外资企业，证书下个月到期，钥匙是银色的', '有', '没有']);
       expect(outcomeRuleOf(r.outcome)).toBe('update-online');
+    });
+  });
+
+  describe('12. the working-day calendar takes a year from rules/calendar/, and each file says when it was last reviewed', () => {
+    const copies: string[] = [];
+    afterAll(() => copies.forEach((d) => rmSync(d, { recursive: true, force: true })));
+    /** A copy of the knowledge with a calendar file: a made-up arrangement, for the test only. */
+    const withCalendar = (name: string, year: unknown): string => {
+      const dir = mkdtempSync(join(tmpdir(), 'ekey-calendar-'));
+      copies.push(dir);
+      for (const d of ['rules', 'dialogs', 'locales']) cpSync(join(PROJECT_ROOT, d), join(dir, d), { recursive: true });
+      mkdirSync(join(dir, 'rules', 'calendar'), { recursive: true });
+      writeFileSync(join(dir, 'rules', 'calendar', name), JSON.stringify(year));
+      return dir;
+    };
+    const YEAR = {
+      year: 2027,
+      source: 'test fixture, not the State Council notice',
+      holidays: [
+        { name: '元旦', from: '2027-01-01', to: '2027-01-03' },
+        { name: '春节', from: '2027-02-05', to: '2027-02-11' },
+      ],
+      workdays: [{ name: '春节', date: '2027-02-14' }],
+    };
+
+    it('counts the holidays and make-up working days of the added year in the expected dates', async () => {
+      expect(k.calendar.covers('2027-02-08')).toBe(false);
+      const k2 = loadKnowledge(withCalendar('2027.json', YEAR));
+      expect(k2.calendar.years.last).toBe(2027);
+      expect(k2.calendar.isWorkingDay('2027-02-08')).toBe(false);
+      expect(k2.calendar.isWorkingDay('2027-02-14')).toBe(true);
+      const answers = { need: 'first', applyMode: 'offline', enterpriseType: 'domestic' };
+      const open = async (kn: typeof k) => {
+        const step = await new Consultation(kn).next(answers);
+        if (step.kind !== 'outcome') throw new Error('no outcome');
+        const cases = new CaseService(kn, new MemoryCaseStore(), () => new Date('2027-02-04T02:00:00Z'));
+        return (await cases.open({ outcome: step.outcome, answers, lang: 'zh-CN', channel: 'test' })).expected;
+      };
+      // Thursday 4 February: the 2 days of verification are Friday 12 and the make-up Sunday 14.
+      expect((await open(k2))[0]).toMatchObject({ end: '2027-02-14', holidaysCounted: true });
+      expect((await open(k))[0]).toMatchObject({ end: '2027-02-08', holidaysCounted: false });
+    });
+
+    it('refuses a file that is not a year\'s arrangement, naming the file and the path', () => {
+      const refused = (name: string, year: unknown) => {
+        try {
+          loadKnowledge(withCalendar(name, year));
+        } catch (err) {
+          expect(err).toBeInstanceOf(KnowledgeError);
+          return (err as Error).message;
+        }
+        throw new Error('accepted');
+      };
+      expect(refused('2027.json', { ...YEAR, workdays: [{ name: '春节', date: '2027-02-15' }] })).toContain('rules/calendar/2027.json: $.workdays[0].date: 2027-02-15 is a weekday');
+      expect(refused('2028.json', YEAR)).toContain('rules/calendar/2028.json: $.year: year 2027 does not match the file name');
+      expect(refused('2027.json', { ...YEAR, holidays: [{ name: '国庆节', from: '2029-10-01', to: '2029-10-07' }] })).toContain('$.holidays[0].from');
+      expect(refused('2027.json', { ...YEAR, holidays: [{ name: '元旦', from: '2027-01-03', to: '2027-01-01' }] })).toContain('$.holidays[0].to');
+      expect(refused('2027.json', { ...YEAR, workdays: [{ name: '元旦', date: '2027-01-02' }] })).toContain('$.workdays[0].date: 2027-01-02 is also a day off');
+    });
+
+    it('npm run validate prints each procedure\'s handbook section and last-reviewed date, and the calendar\'s years', () => {
+      const out = execFileSync(process.execPath, ['--import', 'tsx', 'src/knowledge/validate-cli.ts'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+      for (const p of [...k.procedures.values(), ...k.guides.values()]) {
+        expect(p.reviewed).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+        expect(out).toMatch(new RegExp(`^  ${p.id} +${p.section.replace(/[()]/g, '\\$&')} +reviewed ${p.reviewed}$`, 'm'));
+      }
+      expect(out).toContain(`chinese-days ${k.calendar.years.first}-`);
     });
   });
 

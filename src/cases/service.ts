@@ -55,7 +55,7 @@ export class CaseService {
         ...(track.tracked ? { tracked: track.tracked } : {}),
         status: initial,
         history: [{ status: initial, at: at.toISOString(), on: today }],
-        expected: initialExpected(this.stages(track.tracked), today),
+        expected: initialExpected(this.stages(track.tracked), today, this.knowledge.calendar),
         channel: input.channel.slice(0, 40) || 'unknown',
         lang: input.lang,
       }),
@@ -118,7 +118,7 @@ export class CaseService {
       const on = beijingDate(at);
       const previous = statusOf(lc, c.status);
       // A stage's working days start again when its actor receives the case, not at every status within it.
-      const expected = target.stage && target.stage !== previous?.stage ? restartExpected(this.stages(c.tracked), c.expected, target.stage, on) : c.expected;
+      const expected = target.stage && target.stage !== previous?.stage ? restartExpected(this.stages(c.tracked), c.expected, target.stage, on, this.knowledge.calendar) : c.expected;
       return {
         ...c,
         status: req.to,

@@ -1,6 +1,5 @@
 import { lifecycleText } from '../cases/lifecycle.js';
 import { findReference, looksLikeReference, parseReference } from '../cases/reference.js';
-import { CALENDAR_YEARS } from '../dates/working-days.js';
 import type { Translate } from '../i18n.js';
 import type { Knowledge } from '../knowledge/model.js';
 import { normalise } from '../understand/normalise.js';
@@ -107,7 +106,7 @@ export class StatusDialog {
     if (v.remark) lines.push(t('ui:status.remark', { remark: v.remark }));
     if (v.resubmit?.length) lines.push(t('ui:status.resubmit', { materials: v.resubmit.map((m) => t(`materials:${m}`)).join(sep) }));
     lines.push(t('ui:status.next', { next: lifecycleText(this.k, t, v, 'next', v.status, { date: v.running?.end ?? '' }) }));
-    if (v.running && !v.running.holidaysCounted) lines.push(t('ui:cases.noHolidayData', { year: CALENDAR_YEARS.last + 1 }));
+    if (v.running && !v.running.holidaysCounted) lines.push(t('ui:cases.noHolidayData', { year: this.k.calendar.years.last + 1 }));
     return lines.join('\n');
   }
 }

@@ -15,6 +15,7 @@ import type {
 } from './schema.js';
 import type { Lifecycle } from '../cases/lifecycle-schema.js';
 import type { ContactWords } from '../cases/contact-words.js';
+import type { WorkingDayCalendar } from '../dates/working-days.js';
 
 /** Everything the assistant knows, loaded from rules/, dialogs/ and locales/ and checked. */
 export interface Knowledge {
@@ -34,6 +35,8 @@ export interface Knowledge {
   /** dialogs/contact.json: skipping a contact detail, confirming a credit code. */
   contactWords: ContactWords;
   locales: Record<Language, Record<Namespace, LocaleTree>>;
+  /** The working days: the chinese-days package and the years added under rules/calendar/. */
+  calendar: WorkingDayCalendar;
   /** Where each piece came from, for error messages: e.g. rule name -> "rules/decisions/update.json". */
   sources: Map<string, string>;
 }

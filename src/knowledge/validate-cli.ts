@@ -28,6 +28,14 @@ try {
   process.stdout.write(
     `knowledge ok: ${k.procedures.size} procedures, ${k.questions.size} questions, ${k.rules.length} rules, ${paths.length} answer paths, each ending in an outcome\n`,
   );
+  // What a content owner checks against the handbook: each file's section and when its text was last compared.
+  const sources = [...k.procedures.values(), ...k.guides.values()].map((p) => ({ id: p.id, section: p.section, reviewed: p.reviewed }));
+  const width = Math.max(...sources.map((p) => p.id.length));
+  process.stdout.write(`handbook sections, last reviewed:\n${sources.map((p) => `  ${p.id.padEnd(width)}  ${p.section.padEnd(6)}  reviewed ${p.reviewed}`).join('\n')}\n`);
+  const years = [...k.calendar.sources].reduce<Map<string, number[]>>((m, [year, source]) => m.set(source, [...(m.get(source) ?? []), year]), new Map());
+  process.stdout.write(
+    `working-day calendar: ${[...years].map(([source, ys]) => `${source} ${Math.min(...ys)}${ys.length > 1 ? `-${Math.max(...ys)}` : ''}`).join(', ')}; holidays known until the end of ${k.calendar.years.last}\n`,
+  );
 } catch (err) {
   if (!(err instanceof KnowledgeError)) throw err;
   process.stderr.write(`${err.message}\n`);

@@ -43,7 +43,7 @@ export const checklistRoute: ChannelRegistrar = (server: Server, ctx: AppContext
       } catch {
         // The rules changed so much that the answers no longer lead anywhere: the page still has the dates.
       }
-      return page(200, checklistHtml({ c, ...(outcome ? { outcome } : {}), t, lang, printedOn: beijingDate() }));
+      return page(200, checklistHtml({ c, ...(outcome ? { outcome } : {}), t, lang, printedOn: beijingDate(), calendarLast: ctx.knowledge.calendar.years.last }));
     } catch (err) {
       ctx.logger.error({ err: { name: (err as Error).name, message: (err as Error).message }, reference: raw }, 'checklist failed');
       return page(500, checklistProblemHtml(t('ui:checklist.errorTitle'), t('ui:agentApi.internal'), lang));
