@@ -184,6 +184,38 @@ describe('the second audit of the handbook', () => {
     }
   });
 
+  describe('4. a certificate that would expire before the online check ends goes to the on-site update, saying why', () => {
+    it('the handbook: online update only while unexpired, after the provider\'s 5 working days of checking', () => {
+      expect(section('update-online')).toContain('电子认证证书还未过期');
+      expect(section('update-online')).toContain('电子钥匙服务商核验材料时间为5个工作日');
+    });
+    const SAYS = {
+      'zh-CN': (date: string) => [`证书${date}到期，银色钥匙，证书里有18位代码`],
+      en: (date: string) => [`the certificate expires on ${date}, silver key, it has the 18-digit code`],
+    } as const;
+    for (const lang of LANGS) {
+      it(`${lang}: counted on the working-day calendar from today`, async () => {
+        // Today Monday 2026-11-23: the check ends on Monday 2026-11-30.
+        const early = await chat(SAYS[lang]('2026-11-25'), lang);
+        expect(outcomeRuleOf(early.outcome)).toBe('update-expires-during-check');
+        expect(early.outcome?.type === 'outcome' && early.outcome.outcome.procedures.map((p) => p.id)).toEqual(['update-onsite']);
+        const text = plainText(early.outcome!, c.t(lang));
+        expect(text).toContain(c.t(lang)('outcomes:update-expires-during-check'));
+        expect(text).toContain('2026-11-25');
+        // Expiring the day the check ends, or later, leaves the online update open (the last question is asked).
+        for (const date of ['2026-11-30', '2026-12-01']) expect(questionId((await chat(SAYS[lang](date), lang)).last), date).toBe('onlineFailed');
+        // The National Day holiday and the make-up Saturday of 2026: from 29 September the check ends on 12 October.
+        const holiday = await chat(SAYS[lang]('2026-10-09'), lang, conversation('2026-09-29'));
+        expect(outcomeRuleOf(holiday.outcome)).toBe('update-expires-during-check');
+        expect(questionId((await chat(SAYS[lang]('2026-10-12'), lang, conversation('2026-09-29'))).last)).toBe('onlineFailed');
+      });
+    }
+    it('takes "expires tomorrow" without a date for the same', async () => {
+      expect(outcomeRuleOf((await chat(['证书明天到期，银色钥匙，有18位代码'])).outcome)).toBe('update-expires-during-check');
+      expect(outcomeRuleOf((await chat(['the certificate expires tomorrow, silver key, it has the 18-digit code'], 'en')).outcome)).toBe('update-expires-during-check');
+    });
+  });
+
   describe('5. "其他特殊情况" (4.1.1) reaches the on-site update, with that reason shown', () => {
     const SAYS = {
       'zh-CN': { text: ['证书快到期了，银色钥匙，证书信息有误', '有'], label: '其他特殊情况' },

@@ -170,9 +170,15 @@ export const Question = z
      * until then the rules see the default answer.
      */
     unprompted: z.strictObject({ default: Id }).optional(),
+    /**
+     * Also worked out by the consultation: "yes" when the procedure's stage, begun today, would end after
+     * the date in this detail (the certificate would expire before the online update's check ends).
+     */
+    derive: z.strictObject({ detail: z.string().min(1), procedure: Id, stage: Id }).optional(),
   })
   .refine((q) => new Set(q.options.map((o) => o.value)).size === q.options.length, { message: 'option values must be unique' })
   .refine((q) => !q.unprompted || q.options.some((o) => o.value === q.unprompted?.default), { message: 'the default of an unprompted question is one of its options' })
+  .refine((q) => !q.derive || (q.kind === 'yesno' && q.unprompted), { message: 'a derived answer is an unprompted yes or no' })
   .refine((q) => q.kind !== 'yesno' || (q.options.some((o) => o.value === 'yes') && q.options.some((o) => o.value === 'no')), {
     message: 'a yesno question has options "yes" and "no"',
   });

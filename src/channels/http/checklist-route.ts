@@ -38,7 +38,7 @@ export const checklistRoute: ChannelRegistrar = (server: Server, ctx: AppContext
       if (!c) return page(404, checklistProblemHtml(t('ui:checklist.notFoundTitle'), t('ui:checklist.notFound'), lang));
       let outcome: Outcome | undefined;
       try {
-        const step = await ctx.conversation.consultation.next(c.answers, c.details);
+        const step = await ctx.conversation.consultation.next(c.answers, c.details, { today: c.history[0]?.on ?? c.createdAt.slice(0, 10) });
         if (step.kind === 'outcome') outcome = step.outcome;
       } catch {
         // The rules changed so much that the answers no longer lead anywhere: the page still has the dates.
