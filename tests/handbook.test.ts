@@ -403,6 +403,20 @@ describe('the second audit of the handbook', () => {
     }
   });
 
+  describe('9. the 4.3.2 flowchart has the boxes the handbook\'s chart names', () => {
+    const chart = section('add-code-domestic').slice(section('add-code-domestic').indexOf('内资企业添加代码办理流程图'));
+    const boxes = ['联系审批机关开户', '忘记账号密码'];
+    for (const lang of LANGS) {
+      it(lang, () => {
+        const dot = procedureDot(k.procedures.get('add-code-domestic')!, c.t(lang), WIDTHS[lang]).replace(/\\n|\n|<BR[^>]*>/g, '');
+        for (const b of boxes) {
+          expect(chart).toContain(b);
+          expect(dot).toContain(b);
+        }
+      });
+    }
+  });
+
   describe('10. the provider is "电子钥匙服务商公司" in the steps, as the handbook names it there', () => {
     for (const id of Object.keys(ANCHORS)) {
       it(id, () => {

@@ -15,6 +15,8 @@ export const Step = z.strictObject({
   stage: Id.optional(),
   /** A verification step: where the enterprise goes back to when it is not passed (核验未通过). */
   onFail: Id.optional(),
+  /** Boxes the handbook's flowchart draws beside this step, in order ("忘记账号密码" -> "联系审批机关开户"). */
+  asides: z.array(Id).min(1).optional(),
 });
 
 export const MaterialUse = z
