@@ -7,7 +7,8 @@ import { conversation } from './helpers.js';
 
 const c = conversation();
 const t = c.t('zh-CN');
-const paths = await enumeratePaths(c.consultation);
+// Paths that begin with an answer only ever said (an unprompted question) have no button to walk them by.
+const paths = (await enumeratePaths(c.consultation)).filter((p) => !Object.keys(p.answers).some((q) => c.consultation.unprompted().some((u) => u.id === q)));
 // The path that asks the most questions, most materials breaking ties: the longest walk through Teams.
 const path = [...paths].sort((a, b) => b.asked.length - a.asked.length || b.outcome.procedures.flatMap((p) => p.materials).length - a.outcome.procedures.flatMap((p) => p.materials).length)[0]!;
 

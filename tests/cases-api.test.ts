@@ -205,7 +205,8 @@ describe('the printable checklist', () => {
     expect(html).toContain('1份');
     expect(html).toContain(c!.expected[1]!.end);
     expect(html).toContain('010－58103599');
-    expect(html).toContain('快递时间不计在内');
+    expect(html).toContain('之后电子钥匙由快递寄出至发证机构（审批机关）');
+    expect(html).not.toContain('快递时间不计在内');
     expect(html).not.toMatch(/<script/i);
   });
 

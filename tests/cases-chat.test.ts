@@ -50,7 +50,8 @@ describe('every outcome opens a case', () => {
     expect(last.text).toContain(`业务编号：${reference}`);
     expect(last.text).toContain('发证机构（审批机关）核验：2个工作日，约 2026-11-25 完成');
     expect(last.text).toContain('5个工作日，约 2026-12-02 完成');
-    expect(last.text).toContain('快递时间不计在内');
+    expect(last.text).toContain('之后电子钥匙由快递寄出至发证机构（审批机关）');
+    expect(last.text).not.toContain('快递时间不计在内');
     expect(last.text).toContain(`https://ekey.example.gov.cn/cases/${reference}/checklist`);
     expect(last.text).toContain('登记联系方式');
     expect(record).toMatchObject({ rule: 'first-offline', procedures: ['first-offline'], channel: 'test', lang: 'zh-CN', status: 'advised' });

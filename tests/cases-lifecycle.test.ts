@@ -145,12 +145,13 @@ describe('lifecycle texts', () => {
     for (const lng of LANGUAGES) {
       const t = translator(i18n, lng);
       const recording = (key: string, params?: object) => {
-        used.add(key);
+        const context = (params as { context?: string } | undefined)?.context;
+        used.add(context ? `${key}_${context}` : key);
         return t(key, params as never);
       };
       for (const lc of k.lifecycles.values())
-        for (const s of lc.statuses) {
-          const tracked = lc.procedures[0];
+        for (const s of lc.statuses)
+          for (const tracked of lc.procedures.length ? lc.procedures : [undefined]) {
           const text = dialog.describe(
             {
               reference: 'EK-20261123-ABCDEF',
@@ -158,6 +159,7 @@ describe('lifecycle texts', () => {
               status: s.id,
               statusOn: '2026-11-23',
               procedures: tracked ? [tracked] : [],
+              ...(tracked ? { tracked } : {}),
               courierToAuthority: false,
               expected: [],
               ...(s.stage ? { running: { stage: 'x', workingDays: 2, end: '2026-11-25', holidaysCounted: true } } : {}),
@@ -233,11 +235,11 @@ describe('lifecycle files are checked at start-up', () => {
 
   it('refuses a status without its label and next step in both languages', () => {
     const dir = brokenCopy('locales/en/lifecycle.json', (j) => {
-      delete j.onsite.statuses['key-sent'];
+      delete j.onsite.statuses['key-sent_unlock'];
       j.onsite.statuses.collected = 'Collected';
     });
     const text = problems(dir);
-    expect(text).toContain('locales/en/lifecycle.json: $.onsite.statuses.key-sent: missing text');
+    expect(text).toContain('locales/en/lifecycle.json: $.onsite.statuses.key-sent_unlock: missing text');
     expect(text).toContain('must keep the Chinese label "已领取电子钥匙"');
   });
 });

@@ -84,8 +84,16 @@ describe('procedure flowcharts', () => {
         const doc = parser.parse(svg) as { svg: { g: { g: { class: string; title: string[] }[] }[] } };
         const groups = doc.svg.g[0]?.g ?? [];
         const titles = (cls: string) => groups.filter((g) => g.class === cls).map((g) => String(g.title[0]).replace(/&#45;/g, '-').replace(/&gt;/g, '>'));
-        // A box per step, a decision per verification, start and end.
-        expect(titles('node').sort()).toEqual([...p.steps.map((_, i) => `step${i}`), ...p.steps.flatMap((s, i) => (s.onFail ? [`check${i}`] : [])), 'start', 'end'].sort());
+        // A box per step, a decision per verification, the handbook's side boxes, start and end.
+        expect(titles('node').sort()).toEqual(
+          [
+            ...p.steps.map((_, i) => `step${i}`),
+            ...p.steps.flatMap((s, i) => (s.onFail ? [`check${i}`] : [])),
+            ...p.steps.flatMap((s, i) => (s.asides ?? []).map((_, j) => `aside${i}_${j}`)),
+            'start',
+            'end',
+          ].sort(),
+        );
         // Every verification has its way back to the step to resubmit, dashed.
         for (const [i, s] of p.steps.entries()) {
           if (!s.onFail) continue;
@@ -171,7 +179,8 @@ describe('npm run graph: the decision flow', () => {
   it('draws every question, every answer path and every outcome rule', async () => {
     const paths = await enumeratePaths(new Consultation(k));
     const dot = decisionDot(k, paths, conversation().t('zh-CN'));
-    for (const q of k.questions.keys()) expect(dot).toContain(`q_${q} [`);
+    // An unprompted question is said, never asked: its answers start paths, it is no box of its own.
+    for (const q of k.questions.values()) if (!q.unprompted) expect(dot).toContain(`q_${q.id} [`);
     for (const r of k.rules) expect(dot).toContain(`o_${r.name.replace(/[^a-zA-Z0-9]/g, '_')} [`);
     const svg = await layoutSvg(dot, 'decisions');
     expect(XMLValidator.validate(svg)).toBe(true);

@@ -23,6 +23,8 @@ const SITUATIONS: { rule: string; zh: string[]; en: string[] }[] = [
     zh: ['证书下个月到期，银色钥匙，证书里有18位代码，在线更新失败了'],
     en: ['certificate expires next month, silver key, it has the 18-digit code, the online update failed'],
   },
+  { rule: 'update-expires-during-check', zh: ['证书明天到期，银色钥匙，有18位代码'], en: ['the certificate expires tomorrow, silver key, it has the 18-digit code'] },
+  { rule: 'update-special', zh: ['证书快到期了，银色钥匙，证书信息有误', '有'], en: ['the certificate expires soon, silver key, the certificate information is wrong', 'yes'] },
   { rule: 'update-not-yet', zh: ['证书还有一年多才到期，钥匙是银色的，有18位代码'], en: ['the certificate expires in more than a year, silver key, it has the 18-digit code'] },
   { rule: 'update-no-code-domestic', zh: ['证书快到期了要更新，证书里没有18位代码，内资企业'], en: ['renew the certificate, there is no 18-digit code in it, domestic enterprise'] },
   { rule: 'update-no-code-foreign', zh: ['外资企业，证书过期了，没有18位代码'], en: ['foreign-invested, the certificate expired, no 18-digit code'] },

@@ -19,7 +19,7 @@ describe('every combination of answers', () => {
   });
 
   it('ends in exactly one rule: no two rules hold for the same answers', async () => {
-    const facts = [...k.questions.values()].map((q) => ({ id: q.id, order: q.order }));
+    const facts = [...k.questions.values()].map((q) => ({ id: q.id, order: q.order, ...(q.unprompted ? { default: q.unprompted.default } : {}) }));
     for (const p of paths) {
       const holding = [];
       for (const rule of k.rules) {
@@ -38,7 +38,10 @@ describe('every combination of answers', () => {
   });
 
   it('asks every question somewhere, and at most five on any path', () => {
-    expect(new Set(paths.flatMap((p) => p.asked))).toEqual(new Set(k.questions.keys()));
+    // An unprompted question is never asked: it is said, and some path says it.
+    const unprompted = [...k.questions.values()].filter((q) => q.unprompted).map((q) => q.id);
+    expect(new Set(paths.flatMap((p) => p.asked))).toEqual(new Set([...k.questions.keys()].filter((q) => !unprompted.includes(q))));
+    for (const q of unprompted) expect(paths.some((p) => p.answers[q] !== undefined && p.answers[q] !== k.questions.get(q)?.unprompted?.default), q).toBe(true);
     for (const p of paths) expect(p.asked.length, JSON.stringify(p.answers)).toBeLessThanOrEqual(5);
   });
 
@@ -72,7 +75,8 @@ describe('every combination of answers', () => {
     }
     expect([...used].filter((u) => u.startsWith('MISSING'))).toEqual([]);
     const questionKeys = [...knowledgeKeys(k)].filter((key) => key.startsWith('questions:') && !/\.(options\.[^.]+|label)$/.test(key));
-    const notShownInOutcomes = new Set(questionKeys.concat([...knowledgeKeys(k)].filter((key) => /^questions:.*\.options\./.test(key))));
+    // The handbook's side boxes of a flowchart are drawn there only.
+    const notShownInOutcomes = new Set(questionKeys.concat([...knowledgeKeys(k)].filter((key) => /^questions:.*\.options\./.test(key) || /^procedures:[^.]+\.asides\./.test(key))));
     for (const key of knowledgeKeys(k)) if (!notShownInOutcomes.has(key)) expect(used, key).toContain(key);
   });
 

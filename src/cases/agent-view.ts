@@ -1,5 +1,6 @@
 import type { Translate } from '../i18n.js';
 import type { CaseRecord } from './case-schema.js';
+import { lifecycleText } from './lifecycle.js';
 import type { CaseService } from './service.js';
 
 /** A case as an agent sees it: the record, its status in words, and what may come next. */
@@ -7,10 +8,10 @@ export function agentView(cases: CaseService, c: CaseRecord, t: Translate) {
   const lc = cases.lifecycle(c);
   return {
     case: c,
-    statusLabel: t(`lifecycle:${lc.id}.statuses.${c.status}`),
+    statusLabel: lifecycleText(cases.knowledge, t, c, 'statuses', c.status),
     allowed: cases.allowed(c).map((id) => {
       const s = lc.statuses.find((x) => x.id === id);
-      return { status: id, label: t(`lifecycle:${lc.id}.statuses.${id}`), remark: s?.remark ?? 'optional', rejection: !!s?.rejection };
+      return { status: id, label: lifecycleText(cases.knowledge, t, c, 'statuses', id), remark: s?.remark ?? 'optional', rejection: !!s?.rejection };
     }),
     materials: cases.materials(c),
   };
@@ -24,7 +25,7 @@ export function caseSummary(cases: CaseService, c: CaseRecord, t: Translate) {
     procedures: c.procedures,
     lifecycle: c.lifecycle,
     status: c.status,
-    statusLabel: t(`lifecycle:${cases.lifecycle(c).id}.statuses.${c.status}`),
+    statusLabel: lifecycleText(cases.knowledge, t, c, 'statuses', c.status),
     channel: c.channel,
     lang: c.lang,
     ...(c.contact?.enterpriseName ? { enterpriseName: c.contact.enterpriseName } : {}),

@@ -46,13 +46,15 @@ export interface ChecklistInput {
   lang: Language;
   /** Today (Beijing), printed on the page. */
   printedOn: string;
+  /** The last year whose holidays the calendar knows (the knowledge's calendar). */
+  calendarLast?: number;
 }
 
 /**
  * A printable A4 page for the counter of the issuing authority: each material with its signature, stamp
  * and quantity and a box to tick, the steps, the expected dates, the contacts, and the reference.
  */
-export function checklistHtml({ c, outcome, t, lang, printedOn }: ChecklistInput): string {
+export function checklistHtml({ c, outcome, t, lang, printedOn, calendarLast = CALENDAR_YEARS.last }: ChecklistInput): string {
   const e = escapeHtml;
   const view = outcome ? outcomeView(outcome, t) : undefined;
   const plans = outcome?.procedures.filter((p) => c.procedures.includes(p.id)) ?? [];
@@ -99,7 +101,7 @@ export function checklistHtml({ c, outcome, t, lang, printedOn }: ChecklistInput
     body.push('</tbody></table>');
     body.push(`<p class="note">${e(t('ui:checklist.expectedBasis'))}</p>`);
     if (plans.some((p) => p.id === c.tracked && p.courierToAuthority)) body.push(`<p class="note">${e(t('ui:cases.courierNotIncluded'))}</p>`);
-    if (c.expected.some((x) => !x.holidaysCounted)) body.push(`<p class="note">${e(t('ui:cases.noHolidayData', { year: CALENDAR_YEARS.last + 1 }))}</p>`);
+    if (c.expected.some((x) => !x.holidaysCounted)) body.push(`<p class="note">${e(t('ui:cases.noHolidayData', { year: calendarLast + 1 }))}</p>`);
     body.push('</section>');
   }
 

@@ -8,6 +8,7 @@ import type { CaseRecord } from './case-schema.js';
 import { inert } from './contact.js';
 import { CaseInputError, CaseNotFoundError, CaseStoreError, TransitionError } from './errors.js';
 import { FileCaseStore } from './file-store.js';
+import { lifecycleText } from './lifecycle.js';
 import { parseReference } from './reference.js';
 import { CallbackBody, ListQuery, toCaseQuery, TransitionBody } from './requests.js';
 import { CaseService } from './service.js';
@@ -32,7 +33,7 @@ const fail = (line: string, code = 1): never => {
 
 function describe(cases: CaseService, c: CaseRecord, t: Translate): void {
   const lc = cases.lifecycle(c);
-  const label = (status: string) => t(`lifecycle:${lc.id}.statuses.${status}`);
+  const label = (status: string) => lifecycleText(cases.knowledge, t, c, 'statuses', status);
   out(t('ui:casesCli.reference', { reference: c.reference }));
   out(t('ui:casesCli.created', { at: c.createdAt, channel: c.channel, lang: c.lang }));
   out(t('ui:casesCli.procedures', { titles: c.procedures.map((id) => t(`procedures:${id}.title`)).join(t('ui:status.listSeparator')) || t('ui:status.noProcedure') }));
@@ -125,7 +126,7 @@ async function main(): Promise<void> {
         });
         if (!body.success) return fail(`${t('ui:agentApi.badBody', { fields: body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') })}\n${t('ui:casesCli.usage')}`, 2);
         const c = await cases.transition(ref, body.data);
-        out(t('ui:casesCli.advanced', { reference: ref, status: t(`lifecycle:${c.lifecycle}.statuses.${c.status}`) }));
+        out(t('ui:casesCli.advanced', { reference: ref, status: lifecycleText(cases.knowledge, t, c, 'statuses', c.status) }));
         return show(c);
       }
       case 'erase-contact': {
@@ -146,7 +147,7 @@ async function main(): Promise<void> {
   } catch (err) {
     if (err instanceof CaseNotFoundError) return fail(t('ui:agentApi.notFound'));
     if (err instanceof TransitionError) {
-      const label = (s: string) => t(`lifecycle:${err.lifecycle}.statuses.${s}`);
+      const label = (s: string) => lifecycleText(k, t, err, 'statuses', s);
       return fail(`${t('ui:agentApi.illegalTransition', { from: label(err.from), to: label(err.to) })}\n${t('ui:casesCli.allowed', { statuses: err.allowed.map((s) => `${s} (${label(s)})`).join(t('ui:outcome.separator')) })}`);
     }
     if (err instanceof CaseInputError) {

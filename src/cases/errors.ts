@@ -21,6 +21,8 @@ export class TransitionError extends Error {
     readonly from: string,
     readonly to: string,
     readonly allowed: string[],
+    /** The procedure the case follows, which words its statuses. */
+    readonly tracked?: string,
   ) {
     super(`${reference}: "${to}" cannot follow "${from}" (allowed: ${allowed.join(', ') || 'none'})`);
     this.name = 'TransitionError';

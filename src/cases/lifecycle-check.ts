@@ -2,9 +2,17 @@ import type { KnowledgeProblem } from '../knowledge/errors.js';
 import type { Knowledge } from '../knowledge/model.js';
 import type { Lifecycle } from './lifecycle-schema.js';
 
-/** The locale keys a lifecycle needs: a label and a next step per status, "lifecycle:<id>.<part>.<status>". */
+/** A status's locale key names: the status itself, or one per wording ("<status>_<wording>") where it is worded. */
+function statusKeyNames(lc: Lifecycle, status: string): string[] {
+  if (!lc.wording?.statuses.includes(status)) return [status];
+  return [...new Set(Object.values(lc.wording.byProcedure))].map((w) => `${status}_${w}`);
+}
+
+/** The locale keys a lifecycle needs: a label and a next step per status, "lifecycle:<id>.<part>.<status>[_<wording>]". */
 export function lifecycleKeys(k: Knowledge): string[] {
-  return [...k.lifecycles.values()].flatMap((lc) => lc.statuses.flatMap((s) => [`lifecycle:${lc.id}.statuses.${s.id}`, `lifecycle:${lc.id}.next.${s.id}`]));
+  return [...k.lifecycles.values()].flatMap((lc) =>
+    lc.statuses.flatMap((s) => statusKeyNames(lc, s.id).flatMap((name) => [`lifecycle:${lc.id}.statuses.${name}`, `lifecycle:${lc.id}.next.${name}`])),
+  );
 }
 
 function reachable(lc: Lifecycle, from: string): Set<string> {
@@ -52,6 +60,11 @@ export function lifecycleProblems(k: Knowledge): KnowledgeProblem[] {
       if (s.rejection && s.remark !== 'required') add(`$.statuses[${i}].remark`, 'a rejection needs the remark: set "remark": "required"');
       if (s.rejection && s.final) add(`$.statuses[${i}]`, 'a rejection cannot be final: the enterprise resubmits');
     });
+    if (lc.wording) {
+      lc.wording.statuses.forEach((id, i) => ids.has(id) || add(`$.wording.statuses[${i}]`, `no status "${id}"`));
+      for (const id of lc.procedures) if (!lc.wording.byProcedure[id]) add('$.wording.byProcedure', `procedure "${id}" has no wording`);
+      for (const id of Object.keys(lc.wording.byProcedure)) if (!lc.procedures.includes(id)) add(`$.wording.byProcedure.${id}`, `"${id}" is not a procedure of this lifecycle`);
+    }
     if (lc.withoutProcedure) {
       withoutProcedure.push(lc.id);
       if (lc.procedures.length > 0) add('$.procedures', 'the lifecycle of outcomes without a procedure lists no procedures');
@@ -70,12 +83,12 @@ export function lifecycleProblems(k: Knowledge): KnowledgeProblem[] {
     });
     const en = k.locales.en.lifecycle?.[lc.id];
     const zh = k.locales['zh-CN'].lifecycle?.[lc.id];
-    for (const s of lc.statuses) {
-      const zhLabel = typeof zh === 'object' && typeof zh.statuses === 'object' ? zh.statuses[s.id] : undefined;
-      const enLabel = typeof en === 'object' && typeof en.statuses === 'object' ? en.statuses[s.id] : undefined;
+    for (const name of lc.statuses.flatMap((s) => statusKeyNames(lc, s.id))) {
+      const zhLabel = typeof zh === 'object' && typeof zh.statuses === 'object' ? zh.statuses[name] : undefined;
+      const enLabel = typeof en === 'object' && typeof en.statuses === 'object' ? en.statuses[name] : undefined;
       // Agents and enterprises read the Chinese status in the online system: the English label keeps it.
       if (typeof zhLabel === 'string' && typeof enLabel === 'string' && !enLabel.includes(zhLabel))
-        problems.push({ file: 'locales/en/lifecycle.json', path: `$.${lc.id}.statuses.${s.id}`, message: `must keep the Chinese label "${zhLabel}"` });
+        problems.push({ file: 'locales/en/lifecycle.json', path: `$.${lc.id}.statuses.${name}`, message: `must keep the Chinese label "${zhLabel}"` });
     }
   }
   for (const id of k.procedures.keys()) if (!owner.has(id)) problems.push({ file: 'rules/lifecycle', path: '', message: `procedure "${id}" is followed by no lifecycle` });

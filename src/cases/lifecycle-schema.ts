@@ -22,6 +22,16 @@ export const Lifecycle = z.strictObject({
   procedures: z.array(Id),
   /** The lifecycle of outcomes that name no procedure (a guide, default passwords, "not yet"). */
   withoutProcedure: z.boolean().optional(),
+  /**
+   * Statuses whose words name what the provider does, which differs by procedure (制作, 更新, 解锁, 变更信息):
+   * their texts are "<status>_<wording>" in locales/<lang>/lifecycle.json, chosen by the procedure the case follows.
+   */
+  wording: z
+    .strictObject({
+      statuses: z.array(Id).min(1),
+      byProcedure: z.record(Id, Id),
+    })
+    .optional(),
   initial: Id,
   statuses: z.array(LifecycleStatus).min(2),
   transitions: z.record(Id, z.array(Id).min(1)),

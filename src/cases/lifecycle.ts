@@ -1,3 +1,4 @@
+import type { Translate } from '../i18n.js';
 import type { Knowledge } from '../knowledge/model.js';
 import type { Lifecycle, LifecycleStatus } from './lifecycle-schema.js';
 
@@ -29,4 +30,26 @@ export function statusOf(lc: Lifecycle, id: string): LifecycleStatus | undefined
 
 export function allowedTransitions(lc: Lifecycle, from: string): string[] {
   return [...(lc.transitions[from] ?? [])];
+}
+
+/** The wording (i18next context) of a status's texts for the procedure a case follows, if the status has one. */
+export function wordingOf(lc: Lifecycle | undefined, tracked: string | undefined, status: string): string | undefined {
+  const w = lc?.wording;
+  return w && tracked && w.statuses.includes(status) ? w.byProcedure[tracked] : undefined;
+}
+
+/**
+ * A status's label ("statuses") or next step ("next") in words, worded for the case's own procedure: an
+ * unlock is "解锁中", never "制作中".
+ */
+export function lifecycleText(
+  k: Knowledge,
+  t: Translate,
+  c: { lifecycle: string; tracked?: string | undefined },
+  part: 'statuses' | 'next',
+  status: string,
+  params: Record<string, string> = {},
+): string {
+  const context = wordingOf(k.lifecycles.get(c.lifecycle), c.tracked, status);
+  return t(`lifecycle:${c.lifecycle}.${part}.${status}`, context ? { ...params, context } : params);
 }

@@ -56,7 +56,7 @@ export class CaseService {
         ...(track.tracked ? { tracked: track.tracked } : {}),
         status: initial,
         history: [{ status: initial, at: at.toISOString(), on: today }],
-        expected: initialExpected(this.stages(track.tracked), today),
+        expected: initialExpected(this.stages(track.tracked), today, this.knowledge.calendar),
         channel: input.channel.slice(0, 40) || 'unknown',
         lang: input.lang,
         checklistKey: randomBytes(16).toString('base64url'),
@@ -107,7 +107,7 @@ export class CaseService {
       const allowed = allowedTransitions(lc, c.status);
       const target = statusOf(lc, req.to);
       if (!target) throw new CaseInputError('unknownStatus', `"${req.to}" is not a status of lifecycle "${lc.id}"`, allowed);
-      if (!allowed.includes(req.to)) throw new TransitionError(reference, lc.id, c.status, req.to, allowed);
+      if (!allowed.includes(req.to)) throw new TransitionError(reference, lc.id, c.status, req.to, allowed, c.tracked);
       const remark = req.remark?.trim() || undefined;
       if (target.remark === 'required' && !remark) throw new CaseInputError('remarkRequired', `"${req.to}" needs a remark`);
       const resubmit = req.resubmit && req.resubmit.length > 0 ? [...new Set(req.resubmit)] : undefined;
@@ -120,7 +120,7 @@ export class CaseService {
       const on = beijingDate(at);
       const previous = statusOf(lc, c.status);
       // A stage's working days start again when its actor receives the case, not at every status within it.
-      const expected = target.stage && target.stage !== previous?.stage ? restartExpected(this.stages(c.tracked), c.expected, target.stage, on) : c.expected;
+      const expected = target.stage && target.stage !== previous?.stage ? restartExpected(this.stages(c.tracked), c.expected, target.stage, on, this.knowledge.calendar) : c.expected;
       return {
         ...c,
         status: req.to,

@@ -1,10 +1,15 @@
-import { addDays } from '../dates/beijing.js';
+import { addDays, type IsoDate } from '../dates/beijing.js';
 import type { Knowledge } from '../knowledge/model.js';
 import type { OutcomeParams, Procedure, Question } from '../knowledge/schema.js';
 import { Decider } from './decider.js';
 import type { MaterialItem, Outcome, ProcedurePlan } from './outcome.js';
 
 export type Answers = Readonly<Record<string, string>>;
+
+/** What the consultation is told about the moment, since it reads no clock: today, in Beijing. */
+export interface ConsultContext {
+  today?: IsoDate;
+}
 
 /** Far more than the answer sets that reach an outcome; past it the memo starts again. */
 const PLAN_LIMIT = 5_000;
@@ -25,20 +30,46 @@ export type ConsultStep = { kind: 'question'; question: Question } | { kind: 'ou
  */
 export class Consultation {
   private readonly decider: Decider<OutcomeParams>;
+  /** The questions whose answer the consultation can work out (Question.derive). */
+  private readonly derived: Question[];
 
   constructor(private readonly k: Knowledge) {
+    this.derived = [...k.questions.values()].filter((q) => q.derive);
     this.decider = new Decider<OutcomeParams>({
       rules: k.rules,
       conditions: k.conditions,
-      facts: [...k.questions.values()].map((q) => ({ id: q.id, order: q.order })),
+      facts: [...k.questions.values()].map((q) => ({ id: q.id, order: q.order, ...(q.unprompted ? { default: q.unprompted.default } : {}) })),
     });
   }
 
-  async next(answers: Answers, details: Answers = {}): Promise<ConsultStep> {
+  async next(said: Answers, details: Answers = {}, context: ConsultContext = {}): Promise<ConsultStep> {
+    const answers = this.derive(said, details, context);
     const decision = await this.decider.decide(answers);
     if (decision.kind === 'question') return { kind: 'question', question: this.question(decision.fact) };
     if (decision.kind === 'none') throw new Error(`no rule applies to the answers ${JSON.stringify(answers)}`);
     return { kind: 'outcome', outcome: this.outcome(decision.rule, decision.params, decision.decidedBy, answers, details) };
+  }
+
+  /** The questions never asked, answered only when the user says so (see Question.unprompted). */
+  unprompted(): Question[] {
+    return [...this.k.questions.values()].filter((q) => q.unprompted);
+  }
+
+  /**
+   * The answers worked out rather than said: a certificate expiring on 2026-11-25 cannot wait for the
+   * online update's 5 working days of checking from today (on the working-day calendar). What was said wins.
+   */
+  private derive(said: Answers, details: Answers, context: ConsultContext): Answers {
+    let answers = said;
+    for (const q of this.derived) {
+      const d = q.derive!;
+      const date = details[d.detail];
+      if (said[q.id] !== undefined || !date || !context.today) continue;
+      const days = this.k.procedures.get(d.procedure)?.stages.find((st) => st.id === d.stage)?.workingDays ?? 0;
+      const ends = this.k.calendar.addWorkingDays(context.today, days).date;
+      answers = { ...answers, [q.id]: ends > date ? 'yes' : 'no' };
+    }
+    return answers;
   }
 
   question(id: string): Question {

@@ -6,8 +6,11 @@ export const UNANSWERED = '\u0000unanswered';
 export interface DecisionSpec<P> {
   rules: { name: string; priority: number; conditions: object; event: { type: string; params: P } }[];
   conditions?: Record<string, object>;
-  /** Every fact the rules may ask about, with the order in which they are asked when several are needed. */
-  facts: { id: string; order: number }[];
+  /**
+   * Every fact the rules may ask about, with the order in which they are asked when several are needed;
+   * a fact with a default is never asked: the rules see the default until an answer says otherwise.
+   */
+  facts: { id: string; order: number; default?: string }[];
 }
 
 export type Decision<P> =
@@ -37,12 +40,14 @@ interface EvaluatedCondition {
 export class Decider<P extends Record<string, unknown>> {
   private readonly engine: Engine;
   private readonly order: Map<string, number>;
+  private readonly defaults: Map<string, string>;
 
   constructor(spec: DecisionSpec<P>) {
     this.engine = new Engine([], { allowUndefinedFacts: false });
     for (const [name, condition] of Object.entries(spec.conditions ?? {})) this.engine.setCondition(name, condition as never);
     for (const rule of spec.rules) this.engine.addRule({ ...rule, conditions: rule.conditions as never });
     this.order = new Map(spec.facts.map((f) => [f.id, f.order]));
+    this.defaults = new Map(spec.facts.flatMap((f) => (f.default === undefined ? [] : [[f.id, f.default] as const])));
   }
 
   /**
@@ -54,7 +59,7 @@ export class Decider<P extends Record<string, unknown>> {
 
   decide(answers: Readonly<Record<string, string>>): Promise<Decision<P>> {
     const facts: Record<string, string> = {};
-    for (const id of this.order.keys()) facts[id] = answers[id] ?? UNANSWERED;
+    for (const id of this.order.keys()) facts[id] = answers[id] ?? this.defaults.get(id) ?? UNANSWERED;
     const key = Object.values(facts).join('\u0001');
     let decision = this.memo.get(key);
     if (!decision) {

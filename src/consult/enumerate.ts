@@ -7,7 +7,10 @@ export interface Path {
   outcome: Outcome;
 }
 
-/** Walks every combination of answers the consultation can be given, depth first, to its outcome. */
+/**
+ * Walks every combination of answers the consultation can be given, depth first, to its outcome: from
+ * nothing said, then from each answer that is only ever said (an unprompted question's).
+ */
 export async function enumeratePaths(c: Consultation, limit = 10_000): Promise<Path[]> {
   const paths: Path[] = [];
   const walk = async (answers: Answers, asked: string[]): Promise<void> => {
@@ -22,5 +25,8 @@ export async function enumeratePaths(c: Consultation, limit = 10_000): Promise<P
     for (const o of q.options) if (!o.reask) await walk({ ...answers, [q.id]: o.value }, [...asked, q.id]);
   };
   await walk({}, []);
+  // An unprompted answer is said, never asked: each one said in the first message, with what it implies.
+  for (const q of c.unprompted())
+    for (const o of q.options) if (!o.reask && o.value !== q.unprompted?.default) await walk({ ...o.implies, [q.id]: o.value }, []);
   return paths;
 }

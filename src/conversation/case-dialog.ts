@@ -1,6 +1,5 @@
 import type { Outcome } from '../consult/outcome.js';
 import { CaseLimitError } from '../cases/errors.js';
-import { CALENDAR_YEARS } from '../dates/working-days.js';
 import type { Translate } from '../i18n.js';
 import type { Knowledge } from '../knowledge/model.js';
 import type { CommandName } from '../knowledge/schema.js';
@@ -105,7 +104,7 @@ export class CaseDialog {
           }),
         );
       if (v.courierToAuthority) lines.push(t('ui:cases.courierNotIncluded'));
-      if (v.expected.some((e) => !e.holidaysCounted)) lines.push(t('ui:cases.noHolidayData', { year: CALENDAR_YEARS.last + 1 }));
+      if (v.expected.some((e) => !e.holidaysCounted)) lines.push(t('ui:cases.noHolidayData', { year: this.k.calendar.years.last + 1 }));
     }
     if (v.checklistUrl) lines.push(t('ui:cases.checklist', { url: v.checklistUrl }));
     lines.push(t('ui:cases.offerContact'));

@@ -112,7 +112,7 @@ export class Conversation {
     const firstTurn = messages.length > 0;
     // A first message may answer the opening question by its number before the question was shown.
     if (s.pending === undefined) {
-      const step = await this.consultation.next(effectiveAnswers(s), s.details);
+      const step = await this.consultation.next(effectiveAnswers(s), s.details, { today: this.today() });
       if (step.kind === 'question') {
         s.pending = step.question.id;
         s.asked = Math.max(s.asked ?? 0, 1);
@@ -168,7 +168,7 @@ export class Conversation {
 
   /** Asks the next question or gives the outcome. */
   private async advance(s: ConversationState): Promise<Message[]> {
-    const step = await this.consultation.next(effectiveAnswers(s), s.details);
+    const step = await this.consultation.next(effectiveAnswers(s), s.details, { today: this.today() });
     const t = this.t(s.lang);
     if (step.kind === 'question') {
       if (s.pending !== step.question.id) s.asked = (s.asked ?? 0) + 1;

@@ -1,5 +1,5 @@
+import { lifecycleText } from '../cases/lifecycle.js';
 import { findReference, looksLikeReference, parseReference } from '../cases/reference.js';
-import { CALENDAR_YEARS } from '../dates/working-days.js';
 import type { Translate } from '../i18n.js';
 import type { Knowledge } from '../knowledge/model.js';
 import { normalise } from '../understand/normalise.js';
@@ -108,12 +108,12 @@ export class StatusDialog {
     const lines = [
       t('ui:status.reference', { reference: v.reference }),
       t('ui:status.procedures', { titles: v.procedures.map((id) => t(`procedures:${id}.title`)).join(sep) || t('ui:status.noProcedure') }),
-      t('ui:status.current', { status: t(`lifecycle:${v.lifecycle}.statuses.${v.status}`), date: v.statusOn }),
+      t('ui:status.current', { status: lifecycleText(this.k, t, v, 'statuses', v.status), date: v.statusOn }),
     ];
     if (v.remark) lines.push(t('ui:status.remark', { remark: v.remark }));
     if (v.resubmit?.length) lines.push(t('ui:status.resubmit', { materials: v.resubmit.map((m) => t(`materials:${m}`)).join(sep) }));
-    lines.push(t('ui:status.next', { next: t(`lifecycle:${v.lifecycle}.next.${v.status}`, { date: v.running?.end ?? '' }) }));
-    if (v.running && !v.running.holidaysCounted) lines.push(t('ui:cases.noHolidayData', { year: CALENDAR_YEARS.last + 1 }));
+    lines.push(t('ui:status.next', { next: lifecycleText(this.k, t, v, 'next', v.status, { date: v.running?.end ?? '' }) }));
+    if (v.running && !v.running.holidaysCounted) lines.push(t('ui:cases.noHolidayData', { year: this.k.calendar.years.last + 1 }));
     return lines.join('\n');
   }
 }

@@ -32,6 +32,7 @@ export function procedureDot(p: Procedure, t: Translate, widths: ChartWidths): s
   const ns = `procedures:${p.id}`;
   const stepNode = (i: number) => `step${i}`;
   const checkNode = (i: number) => `check${i}`;
+  const asideNode = (i: number, j: number) => `aside${i}_${j}`;
   const index = new Map(p.steps.map((s, i) => [s.id, i]));
   const edgeBox = (text: string) => cellLabel(box(text, widths.edge, 12, 3), { fontSize: 12 });
 
@@ -51,6 +52,10 @@ export function procedureDot(p: Procedure, t: Translate, widths: ChartWidths): s
       list.flatMap(({ s, i }) => {
         const label = box(t('ui:flowchart.step', { index: i + 1, text: t(`${ns}.steps.${s.id}`) }), widths.step);
         const out = [`${stepNode(i)} [${sizedLabel(label)}, fillcolor=${quoted(c.node)}, color=${quoted(c.line)}];`];
+        (s.asides ?? []).forEach((a, j) => {
+          const aside = box(t(`${ns}.asides.${a}`), widths.edge);
+          out.push(`${asideNode(i, j)} [${sizedLabel(aside)}, style="rounded,dashed,filled", fillcolor="white", color=${quoted(c.line)}];`);
+        });
         if (s.onFail) {
           const q = box(t('ui:flowchart.passed'), 8, 14, 4);
           out.push(`${checkNode(i)} [shape=diamond, style=filled, fillcolor="white", color=${quoted(c.line)}, label=${quoted(q.lines.join('\n'))}, width=${((q.width * 1.9) / 72).toFixed(3)}, height=${((q.height * 1.7) / 72).toFixed(3)}, fixedsize=true];`);
@@ -101,6 +106,10 @@ export function procedureDot(p: Procedure, t: Translate, widths: ChartWidths): s
         `${checkNode(i)} -> ${stepNode(back)} [label=${edgeBox(t('ui:flowchart.failed', { index: back + 1 }))}, style=dashed, color=${quoted(FAIL)}, fontcolor=${quoted(FAIL)}, penwidth=1.8, constraint=false];`,
       );
     }
+    // The handbook's side boxes: from the step and back to it, dashed, beside the main flow.
+    const asides = (s.asides ?? []).map((_, j) => asideNode(i, j));
+    if (asides.length > 0)
+      edges.push(`${[stepNode(i), ...asides, stepNode(i)].join(' -> ')} [style=dashed, color=${quoted(ACTOR_COLOURS[s.actor].line)}, constraint=false];`);
     if (i === lastStaged) labels.push(t('ui:flowchart.courier'));
     edges.push(`${from} -> ${next}${labels.length ? ` [label=${edgeBox(labels.join('\n'))}]` : ''};`);
   });

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { KnowledgeError, type KnowledgeProblem, zodProblems } from './errors.js';
 import type { Knowledge } from './model.js';
 import {
+  CalendarYear,
   Commands,
   Contacts,
   DecisionFile,
@@ -24,6 +25,10 @@ import { referenceProblems } from './references.js';
 import { loadLifecycles } from '../cases/lifecycle-load.js';
 import { loadContactWords } from '../cases/contact-words.js';
 import { loadScrubWords, SCRUB_WORDS_FILE } from '../insights/scrub-words.js';
+import { addDays } from '../dates/beijing.js';
+import { type CalendarTable, WorkingDayCalendar } from '../dates/working-days.js';
+
+const nextDay = (date: string) => addDays(date, 1);
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/dist\/?$/, '');
 
@@ -32,8 +37,8 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url)).rep
  * file, the JSON path and what is wrong: the service must never start on half-understood content.
  */
 /** Folders whose every JSON file is read, and the single files read elsewhere in rules/ and dialogs/. */
-const FOLDERS = ['rules/procedures', 'rules/guides', 'rules/decisions', 'rules/lifecycle', 'dialogs/questions'];
 const FILES = ['rules/materials.json', 'rules/contacts.json', 'rules/systems.json', 'rules/conditions.json', 'dialogs/lexicon.json', 'dialogs/phrases.json', 'dialogs/commands.json', 'dialogs/contact.json', SCRUB_WORDS_FILE];
+const FOLDERS = ['rules/procedures', 'rules/guides', 'rules/decisions', 'rules/lifecycle', 'rules/calendar', 'dialogs/questions'];
 
 /**
  * Every file under rules/, dialogs/ and locales/ must be one the service reads: a misspelt or misplaced
@@ -144,6 +149,19 @@ export function loadKnowledge(root: string = PROJECT_ROOT): Knowledge {
   problems.push(...scrubWords.problems);
   for (const [key, file] of lifecycle.sources) sources.set(key, file);
 
+  // The calendar folder is optional: without it the package's years are all there is.
+  const calendarYears: { year: number; table: CalendarTable; source: string }[] = [];
+  const calendarDir = join(rulesDir, 'calendar');
+  for (const file of existsSync(calendarDir) ? jsonFiles(calendarDir) : []) {
+    const y = read(file, CalendarYear);
+    if (!y) continue;
+    if (`${y.year}.json` !== file.split('/').pop()) problems.push({ file: rel(file), path: '$.year', message: `year ${y.year} does not match the file name` });
+    const table: CalendarTable = { holidays: {}, workdays: {} };
+    for (const h of y.holidays) for (let d = h.from; d <= h.to; d = nextDay(d)) table.holidays[d] = h.name;
+    for (const w of y.workdays) table.workdays[w.date] = w.name;
+    calendarYears.push({ year: y.year, table, source: rel(file) });
+  }
+
   const locales = {} as Knowledge['locales'];
   for (const lng of LANGUAGES) {
     locales[lng] = {} as Knowledge['locales'][typeof lng];
@@ -169,6 +187,7 @@ export function loadKnowledge(root: string = PROJECT_ROOT): Knowledge {
     contactWords: contactWords.words,
     scrubWords: scrubWords.words,
     locales,
+    calendar: WorkingDayCalendar.withYears(calendarYears),
     sources,
   };
   const broken = referenceProblems(knowledge);

@@ -28,6 +28,7 @@ export function knowledgeKeys(k: Knowledge): Set<string> {
     add('procedures', `${p.id}.title`);
     add('procedures', `${p.id}.applies`);
     for (const s of p.steps) add('procedures', `${p.id}.steps.${s.id}`);
+    for (const a of p.steps.flatMap((s) => s.asides ?? [])) add('procedures', `${p.id}.asides.${a}`);
     for (const s of p.stages) add('procedures', `${p.id}.stages.${s.id}`);
     for (const n of p.notes) add('procedures', `${p.id}.notes.${n}`);
     for (const r of p.related) add('procedures', `${p.id}.related.${r.procedure}`);

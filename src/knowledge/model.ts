@@ -16,6 +16,7 @@ import type {
 import type { Lifecycle } from '../cases/lifecycle-schema.js';
 import type { ContactWords } from '../cases/contact-words.js';
 import type { ScrubWords } from '../insights/scrub-words.js';
+import type { WorkingDayCalendar } from '../dates/working-days.js';
 
 /** Everything the assistant knows, loaded from rules/, dialogs/ and locales/ and checked. */
 export interface Knowledge {
@@ -37,6 +38,8 @@ export interface Knowledge {
   /** dialogs/personal-data.json: what announces a name, for the insights scrubber. */
   scrubWords: ScrubWords;
   locales: Record<Language, Record<Namespace, LocaleTree>>;
+  /** The working days: the chinese-days package and the years added under rules/calendar/. */
+  calendar: WorkingDayCalendar;
   /** Where each piece came from, for error messages: e.g. rule name -> "rules/decisions/update.json". */
   sources: Map<string, string>;
 }

@@ -68,6 +68,10 @@ export function referenceProblems(k: Knowledge): KnowledgeProblem[] {
       }
       if (o.reask && !o.guide) problems.push({ file, path: `$.options[${i}]`, message: 'an option that asks again must show a guide' });
     });
+    if (q.derive) {
+      const stages = k.procedures.get(q.derive.procedure)?.stages ?? [];
+      if (!stages.some((st) => st.id === q.derive?.stage)) problems.push({ file, path: '$.derive', message: `no stage "${q.derive.stage}" in procedure "${q.derive.procedure}"` });
+    }
     q.date?.bands.forEach((b, i) => {
       if (!q.options.some((o) => o.value === b.value)) problems.push({ file, path: `$.date.bands[${i}].value`, message: `"${b.value}" is not an option of "${q.id}"` });
     });

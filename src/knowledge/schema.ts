@@ -15,6 +15,8 @@ export const Step = z.strictObject({
   stage: Id.optional(),
   /** A verification step: where the enterprise goes back to when it is not passed (核验未通过). */
   onFail: Id.optional(),
+  /** Boxes the handbook's flowchart draws beside this step, in order ("忘记账号密码" -> "联系审批机关开户"). */
+  asides: z.array(Id).min(1).optional(),
 });
 
 export const MaterialUse = z
@@ -42,9 +44,13 @@ export const Related = z.strictObject({
   when: z.record(z.string(), z.string()).optional(),
 });
 
+const IsoDate = z.iso.date();
+
 export const Procedure = z.strictObject({
   id: Id,
+  /** The handbook's section ("4.1.1") and the date this file's text was last compared with it. */
   section: z.string().min(1),
+  reviewed: IsoDate,
   availableDaysBeforeExpiry: z.number().int().positive().optional(),
   steps: z.array(Step).min(1),
   materials: z.array(MaterialUse),
@@ -58,7 +64,7 @@ export const Procedure = z.strictObject({
 });
 export type Procedure = z.infer<typeof Procedure>;
 
-export const Guide = z.strictObject({ id: Id, section: z.string().min(1), steps: z.array(Id).min(1) });
+export const Guide = z.strictObject({ id: Id, section: z.string().min(1), reviewed: IsoDate, steps: z.array(Id).min(1) });
 export type Guide = z.infer<typeof Guide>;
 
 export const Contacts = z.record(
@@ -161,8 +167,20 @@ export const Question = z
       })
       .optional(),
     options: z.array(Option).min(2),
+    /**
+     * Never asked: answered only when the user says it ("证书信息有误" is one of 4.1.1's 其他特殊情况);
+     * until then the rules see the default answer.
+     */
+    unprompted: z.strictObject({ default: Id }).optional(),
+    /**
+     * Also worked out by the consultation: "yes" when the procedure's stage, begun today, would end after
+     * the date in this detail (the certificate would expire before the online update's check ends).
+     */
+    derive: z.strictObject({ detail: z.string().min(1), procedure: Id, stage: Id }).optional(),
   })
   .refine((q) => new Set(q.options.map((o) => o.value)).size === q.options.length, { message: 'option values must be unique' })
+  .refine((q) => !q.unprompted || q.options.some((o) => o.value === q.unprompted?.default), { message: 'the default of an unprompted question is one of its options' })
+  .refine((q) => !q.derive || (q.kind === 'yesno' && q.unprompted), { message: 'a derived answer is an unprompted yes or no' })
   .refine((q) => q.kind !== 'yesno' || (q.options.some((o) => o.value === 'yes') && q.options.some((o) => o.value === 'no')), {
     message: 'a yesno question has options "yes" and "no"',
   });
@@ -193,3 +211,41 @@ export const LANGUAGES = ['zh-CN', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 export const NAMESPACES = ['ui', 'questions', 'procedures', 'materials', 'outcomes', 'common', 'guides', 'lifecycle'] as const;
 export type Namespace = (typeof NAMESPACES)[number];
+
+const weekdayOf = (date: string) => new Date(`${date}T00:00:00Z`).getUTCDay();
+const datesOf = (from: string, to: string): string[] => {
+  const out: string[] = [];
+  for (let d = new Date(`${from}T00:00:00Z`); d.toISOString().slice(0, 10) <= to && out.length < 366; d.setUTCDate(d.getUTCDate() + 1)) out.push(d.toISOString().slice(0, 10));
+  return out;
+};
+
+/**
+ * rules/calendar/<year>.json: a year's arrangement as the State Council publishes it (国务院办公厅关于
+ * <year>年部分节假日安排的通知): the days off, each holiday a range, and the make-up working days (调休上班),
+ * each a Saturday or Sunday. Its dates may reach into the neighbouring years (a New Year holiday from
+ * 30 December), never further.
+ */
+export const CalendarYear = z
+  .strictObject({
+    year: z.number().int().min(2000).max(2100),
+    /** The notice it was copied from, with its number and date, so that anyone can check it. */
+    source: z.string().min(1),
+    holidays: z.array(z.strictObject({ name: z.string().min(1), from: IsoDate, to: IsoDate })).min(1),
+    workdays: z.array(z.strictObject({ name: z.string().min(1), date: IsoDate })),
+  })
+  .superRefine((c, ctx) => {
+    const near = (date: string) => Math.abs(Number(date.slice(0, 4)) - c.year) <= 1;
+    const off = new Set<string>();
+    c.holidays.forEach((h, i) => {
+      if (h.from > h.to) ctx.addIssue({ code: 'custom', path: ['holidays', i, 'to'], message: `ends before it begins (${h.from})` });
+      for (const [key, date] of [['from', h.from], ['to', h.to]] as const)
+        if (!near(date)) ctx.addIssue({ code: 'custom', path: ['holidays', i, key], message: `${date} is not in or next to ${c.year}` });
+      for (const d of datesOf(h.from, h.to)) off.add(d);
+    });
+    c.workdays.forEach((w, i) => {
+      if (!near(w.date)) ctx.addIssue({ code: 'custom', path: ['workdays', i, 'date'], message: `${w.date} is not in or next to ${c.year}` });
+      if (![0, 6].includes(weekdayOf(w.date))) ctx.addIssue({ code: 'custom', path: ['workdays', i, 'date'], message: `${w.date} is a weekday: a make-up working day (调休上班) is a Saturday or Sunday` });
+      if (off.has(w.date)) ctx.addIssue({ code: 'custom', path: ['workdays', i, 'date'], message: `${w.date} is also a day off` });
+    });
+  });
+export type CalendarYear = z.infer<typeof CalendarYear>;

@@ -1,3 +1,5 @@
+import { escapeMarkdown } from './markdown-escape.js';
+
 /**
  * The small part of Adaptive Cards 1.5 the assistant uses, as plain JSON types. Kept apart from any SDK
  * so that every channel (Bot Framework, Direct Line, Web Chat) can send the same cards.
@@ -77,8 +79,9 @@ export function adaptiveCard(body: CardElement[], extra: Partial<Pick<AdaptiveCa
   return { type: 'AdaptiveCard', $schema: ADAPTIVE_CARD_SCHEMA, version: ADAPTIVE_CARD_VERSION, ...extra, body };
 }
 
+/** A TextBlock's text is Markdown to Web Chat and Teams: the words are escaped to be shown as written. */
 export function textBlock(text: string, style: Omit<TextBlock, 'type' | 'text' | 'wrap'> = {}): TextBlock {
-  return { type: 'TextBlock', text, wrap: true, ...style };
+  return { type: 'TextBlock', text: escapeMarkdown(text), wrap: true, ...style };
 }
 
 export function heading(text: string): TextBlock {

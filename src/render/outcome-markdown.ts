@@ -1,6 +1,29 @@
 import type { Outcome } from '../consult/outcome.js';
 import type { Translate } from '../i18n.js';
-import { outcomeView, type PageLinks, type ProcedureView } from './outcome-view.js';
+import { escapeMarkdown, unescapeMarkdown } from './markdown-escape.js';
+import { outcomeView, type OutcomeView, type PageLinks, type ProcedureView } from './outcome-view.js';
+
+/** Every text of a view escaped for Markdown; the addresses of links are kept as they are. */
+function escaped<T>(value: T): T {
+  if (typeof value === 'string') return escapeMarkdown(value) as T;
+  if (Array.isArray(value)) return value.map(escaped) as T;
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'url' ? v : escaped(v)])) as T;
+  return value;
+}
+
+/** Procedure views are shared and frozen: each is escaped once. */
+const escapedProcedures = new WeakMap<ProcedureView, ProcedureView>();
+function escapedProcedure(p: ProcedureView): ProcedureView {
+  let e = escapedProcedures.get(p);
+  if (!e) escapedProcedures.set(p, (e = escaped(p)));
+  return e;
+}
+
+function escapedView(v: OutcomeView): OutcomeView {
+  const { procedures, ...rest } = v;
+  return { ...escaped(rest), procedures: procedures.map(escapedProcedure) };
+}
 
 function section(title: string, lines: string[], bullet = '- '): string[] {
   return lines.length === 0 ? [] : ['', `**${title}**`, ...lines.map((l) => `${bullet}${l}`)];
@@ -31,7 +54,7 @@ function procedureMarkdown(p: ProcedureView, t: Translate, courierToAuthority: b
 
 /** The whole outcome as Markdown; it also reads well as plain text. */
 export function outcomeMarkdown(o: Outcome, t: Translate, links?: PageLinks): string {
-  const v = outcomeView(o, t, links);
+  const v = escapedView(outcomeView(o, t, links));
   const lines = [`## ${v.title}`, v.summary, ...section(t('ui:outcome.why'), v.why)];
   if (v.notYet) lines.push('', v.notYet);
   if (v.guide) lines.push('', `**${v.guide.title}**`, ...v.guide.steps);
@@ -50,5 +73,8 @@ export function toPlainText(markdown: string): string {
   return markdown
     .replace(/\*\*(.+?)\*\*/g, '$1')
     .replace(/^#{2,3} /gm, '')
-    .replace(/\[([^\]\n]+)\]\(([^)\s]+)\)/g, '$1 $2');
+    .replace(/\[([^\]\n]+)\]\(([^)\s]+)\)/g, '$1 $2')
+    .split('\n')
+    .map(unescapeMarkdown)
+    .join('\n');
 }

@@ -110,7 +110,8 @@ export function messageLanguage(text: string): keyof Coverage {
 /** How often each option value of each question is expected, in Chinese, English and language-neutral messages. */
 export function coverage(k: Knowledge, entries: CorpusEntry[]): Map<string, Coverage> {
   const counts = new Map<string, Coverage>();
-  for (const q of k.questions.values()) for (const o of q.options) counts.set(`${q.id}=${o.value}`, { zh: 0, en: 0, other: 0 });
+  // The default of an unprompted question is what nobody says: it needs no messages.
+  for (const q of k.questions.values()) for (const o of q.options) if (q.unprompted?.default !== o.value) counts.set(`${q.id}=${o.value}`, { zh: 0, en: 0, other: 0 });
   for (const e of entries) {
     const lang = messageLanguage(e.text);
     const values = Object.entries(e.expect.answers).map(([fact, value]) => `${fact}=${value}`);

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { AppContext, ChannelRegistrar } from '../../app.js';
 import { agentView, caseSummary } from '../../cases/agent-view.js';
 import { CaseInputError, CaseNotFoundError, TransitionError } from '../../cases/errors.js';
+import { lifecycleText } from '../../cases/lifecycle.js';
 import { parseReference } from '../../cases/reference.js';
 import type { CaseService } from '../../cases/service.js';
 import type { Translate } from '../../i18n.js';
@@ -61,7 +62,7 @@ export const casesApi: ChannelRegistrar = (server: Server, ctx: AppContext) => {
         res,
         409,
         'IllegalTransition',
-        t('ui:agentApi.illegalTransition', { from: t(`lifecycle:${err.lifecycle}.statuses.${err.from}`), to: t(`lifecycle:${err.lifecycle}.statuses.${err.to}`) }),
+        t('ui:agentApi.illegalTransition', { from: lifecycleText(ctx.knowledge, t, err, 'statuses', err.from), to: lifecycleText(ctx.knowledge, t, err, 'statuses', err.to) }),
         { from: err.from, to: err.to, allowed: err.allowed },
       );
     if (err instanceof CaseInputError) {

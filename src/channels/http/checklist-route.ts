@@ -41,12 +41,12 @@ export const checklistRoute: ChannelRegistrar = (server: Server, ctx: AppContext
       if (!c) return page(404, checklistProblemHtml(t('ui:checklist.notFoundTitle'), t('ui:checklist.notFound'), lang));
       let outcome: Outcome | undefined;
       try {
-        const step = await ctx.conversation.consultation.next(c.answers, c.details);
+        const step = await ctx.conversation.consultation.next(c.answers, c.details, { today: c.history[0]?.on ?? c.createdAt.slice(0, 10) });
         if (step.kind === 'outcome') outcome = step.outcome;
       } catch {
         // The rules changed so much that the answers no longer lead anywhere: the page still has the dates.
       }
-      return page(200, checklistHtml({ c, ...(outcome ? { outcome } : {}), t, lang, printedOn: beijingDate() }));
+      return page(200, checklistHtml({ c, ...(outcome ? { outcome } : {}), t, lang, printedOn: beijingDate(), calendarLast: ctx.knowledge.calendar.years.last }));
     } catch (err) {
       ctx.logger.error({ err: { name: (err as Error).name, message: (err as Error).message }, reference: raw }, 'checklist failed');
       return page(500, checklistProblemHtml(t('ui:checklist.errorTitle'), t('ui:agentApi.internal'), lang));
