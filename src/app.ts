@@ -56,7 +56,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const caseStore = options.cases ?? (await FileCaseStore.open(config.EKEY_DATA_DIR));
   const cases = new CaseService(knowledge, caseStore);
   const insights = await InsightsStore.open(config.EKEY_DATA_DIR);
-  const conversation = new Conversation(knowledge, { cases: new ServiceCaseDesk(cases, config.EKEY_PUBLIC_URL), insights, publicUrl: config.EKEY_PUBLIC_URL });
+  const conversation = new Conversation(knowledge, { cases: new ServiceCaseDesk(cases), insights });
   const store = options.store ?? new FileConversationStore(config.EKEY_DATA_DIR, config.EKEY_CONVERSATION_TTL_HOURS * 3_600_000);
   if (store instanceof FileConversationStore) {
     const found = await store.open();
@@ -64,7 +64,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     if (found.migrated > 0) logger.info({ migrated: found.migrated }, 'conversations moved into the journal');
   }
   const metrics = new Metrics();
-  const conversations = new ConversationService(conversation, store, (key, result, seconds) => metrics.observeTurn(key, result, seconds));
+  const conversations = new ConversationService(
+    conversation,
+    store,
+    (key, result, seconds) => metrics.observeTurn(key, result, seconds),
+    (err) => logger.error({ err: { message: err.message, name: err.name } }, 'turn failed'),
+  );
   const ctx: AppContext = { config, knowledge, conversation, conversations, logger, metrics, cases, insights };
 
   // restify's own log lines (throttling, discarded values) go through the same redaction as the service's;

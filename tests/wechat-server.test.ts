@@ -59,7 +59,7 @@ async function expectedText(lines: string[]): Promise<string> {
   for (const text of lines) r = await c.turn(r.state, { text });
   const outcome = r.messages.find((m): m is Extract<Message, { type: 'outcome' }> => m.type === 'outcome');
   if (!outcome) throw new Error('these lines lead to no outcome');
-  return plainText(outcome, c.t(r.state.lang));
+  return plainText(outcome, c.t(r.state.lang), undefined);
 }
 
 afterEach(() => {

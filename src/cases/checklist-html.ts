@@ -54,7 +54,7 @@ export interface ChecklistInput {
  */
 export function checklistHtml({ c, outcome, t, lang, printedOn }: ChecklistInput): string {
   const e = escapeHtml;
-  const view = outcome ? outcomeView(outcome, t) : undefined;
+  const view = outcome ? outcomeView(outcome, t, lang) : undefined;
   const plans = outcome?.procedures.filter((p) => c.procedures.includes(p.id)) ?? [];
   const dash = '—';
   const body: string[] = [];

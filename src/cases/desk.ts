@@ -5,7 +5,7 @@ import type { CaseService } from './service.js';
 
 /** The case store as the conversation sees it. */
 export class ServiceCaseDesk implements CaseDesk {
-  constructor(private readonly cases: CaseService, private readonly publicUrl?: string) {}
+  constructor(private readonly cases: CaseService) {}
 
   async open(req: Parameters<CaseDesk['open']>[0]): Promise<CaseView> {
     return this.view(await this.cases.open(req));
@@ -29,7 +29,6 @@ export class ServiceCaseDesk implements CaseDesk {
     const last = c.history.at(-1);
     const running = this.cases.running(c);
     const hasMaterials = c.procedures.some((id) => (this.cases.knowledge.procedures.get(id)?.materials.length ?? 0) > 0);
-    const base = this.publicUrl?.replace(/\/+$/, '');
     return {
       reference: c.reference,
       lifecycle: c.lifecycle,
@@ -42,8 +41,7 @@ export class ServiceCaseDesk implements CaseDesk {
       courierToAuthority: c.tracked ? !!this.cases.knowledge.procedures.get(c.tracked)?.courierToAuthority : false,
       expected: c.expected.map((e) => ({ stage: e.stage, workingDays: e.workingDays, end: e.end, holidaysCounted: e.holidaysCounted })),
       ...(running ? { running: { stage: running.stage, workingDays: running.workingDays, end: running.end, holidaysCounted: running.holidaysCounted } } : {}),
-      // Without a public base URL the link is relative: right on the service's own page (the web widget).
-      ...(hasMaterials ? { checklistUrl: `${base ?? ''}/cases/${c.reference}/checklist${c.lang === 'en' ? '?lang=en' : ''}` } : {}),
+      ...(hasMaterials ? { checklistPath: `/cases/${c.reference}/checklist${c.lang === 'en' ? '?lang=en' : ''}` } : {}),
     };
   }
 }

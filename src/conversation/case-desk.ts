@@ -27,8 +27,8 @@ export interface CaseView {
   expected: ExpectedView[];
   /** The stage running now, if any. */
   running?: ExpectedView;
-  /** A printable checklist of the materials, where the service has a public address. */
-  checklistUrl?: string;
+  /** The printable checklist of the materials, root-relative: each channel makes the address it can use. */
+  checklistPath?: string;
 }
 
 export interface CaseContact {

@@ -31,9 +31,17 @@ export function chooseLanguage(locale: string | undefined, text: string | undefi
   return 'zh-CN';
 }
 
+/** A turn that could not be run: the stored conversation is as before, and the user is asked to send the message again. */
+export interface FailedTurn extends TurnResult {
+  failed: true;
+}
+
 /**
  * Runs turns against stored state: load, turn, save, one turn at a time per conversation so that two
- * quick messages cannot overwrite each other's answers. Every channel goes through here.
+ * quick messages cannot overwrite each other's answers. Every channel goes through here, the terminal
+ * guide included; a channel that must send the replies before the next turn starts (Bot Framework, whose
+ * replies are posted to its serviceUrl) hands `deliver`, which runs in the conversation's queue.
+ * A turn that fails gives one failure message, in the conversation's language.
  */
 export class ConversationService {
   private readonly queues = new Map<string, Promise<unknown>>();
@@ -42,17 +50,36 @@ export class ConversationService {
     readonly conversation: Conversation,
     private readonly store: ConversationStore,
     private readonly observe?: (key: string, result: TurnResult, seconds: number) => void,
+    private readonly onError?: (err: Error, key: string) => void,
   ) {}
 
-  handle(req: TurnRequest): Promise<TurnResult> {
+  handle<T = void>(req: TurnRequest, deliver?: (result: TurnResult | FailedTurn) => Promise<T>): Promise<TurnResult | FailedTurn> {
     const previous = this.queues.get(req.key) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(() => this.run(req));
+    const run = previous
+      .catch(() => undefined)
+      .then(async () => {
+        const result = await this.run(req).catch((err: Error) => this.failure(req, err));
+        if (deliver) await deliver(result);
+        return result;
+      });
     this.queues.set(req.key, run);
-    void run.finally(() => {
-      if (this.queues.get(req.key) === run) this.queues.delete(req.key);
-    }).catch(() => undefined);
+    void run
+      .finally(() => {
+        if (this.queues.get(req.key) === run) this.queues.delete(req.key);
+      })
+      .catch(() => undefined);
     return run;
   }
+
+  private failure(req: TurnRequest, err: Error): FailedTurn {
+    this.onError?.(err, req.key);
+    const lang = this.lastLang.get(req.key) ?? chooseLanguage(req.locale, 'text' in req.input ? req.input.text : undefined);
+    const text = this.conversation.t(lang)('ui:errors.temporary', { phone: this.conversation.knowledge.contacts.hotline?.value });
+    return { state: this.conversation.newState(lang), messages: [{ type: 'text', role: 'error', text }], failed: true };
+  }
+
+  /** The language each conversation spoke last, for a failure that happens before its state could be read. */
+  private readonly lastLang = new Map<string, Language>();
 
   private async run(req: TurnRequest): Promise<TurnResult> {
     const started = performance.now();
@@ -63,13 +90,22 @@ export class ConversationService {
     const stored = await this.store.get(req.key);
     let state = stored ?? { ...this.conversation.newState(chooseLanguage(req.locale, text)), langChosen: says };
     if (stored && !stored.langChosen && says) state = { ...stored, lang: chooseLanguage(req.locale, text), langChosen: true };
+    this.remember(req.key, state.lang);
     const result = 'start' in req.input ? await this.conversation.start(state) : await this.conversation.turn(state, req.input, { channel: channelName(req) });
+    this.remember(req.key, result.state.lang);
     await this.store.set(req.key, result.state);
     this.observe?.(req.key, result, (performance.now() - started) / 1000);
     return result;
   }
 
+  private remember(key: string, lang: Language): void {
+    this.lastLang.delete(key);
+    this.lastLang.set(key, lang);
+    if (this.lastLang.size > 10_000) this.lastLang.delete(this.lastLang.keys().next().value as string);
+  }
+
   async reset(key: string): Promise<void> {
+    this.lastLang.delete(key);
     await this.store.delete(key);
   }
 }

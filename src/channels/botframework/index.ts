@@ -1,9 +1,8 @@
 import type { Activity, TurnContext } from 'botbuilder';
 import type { Request, Response } from 'restify';
 import type { AppContext, ChannelRegistrar } from '../../app.js';
-import type { TurnResult } from '../../conversation/conversation.js';
-import { chooseLanguage } from '../../conversation/service.js';
 import { renderActivities } from '../../render/activity.js';
+import { absoluteBase } from '../../render/links.js';
 import { authenticated, createAdapter } from './adapter.js';
 import { readJsonBody, Refusal } from './body.js';
 import { conversationKey, type IncomingActivity, parseActivity, turnInput } from './incoming.js';
@@ -29,35 +28,17 @@ function refuse(res: Response, r: Refusal): void {
 export const botFrameworkChannel: ChannelRegistrar = (server, ctx) => {
   const adapter = createAdapter(ctx.config);
   const withAuth = authenticated(ctx.config);
-  // Turns of one conversation run one after another, replies included, so that replies posted to the
-  // serviceUrl arrive in the order of the messages they answer.
-  const queues = new Map<string, Promise<unknown>>();
-  const inOrder = <T>(key: string, work: () => Promise<T>): Promise<T> => {
-    const run = (queues.get(key) ?? Promise.resolve()).catch(() => undefined).then(work);
-    queues.set(key, run);
-    void run.finally(() => queues.get(key) === run && queues.delete(key)).catch(() => undefined);
-    return run;
-  };
-
   const turn = (a: IncomingActivity, key: string) => async (context: TurnContext) => {
     const input = turnInput(a);
     if (!input) return;
-    let result: TurnResult;
-    try {
-      result = await ctx.conversations.handle({ key, input, locale: a.locale });
-    } catch (err) {
-      // A full disk or a failing write: the stored conversation is as it was before this message, so the
-      // user is told to send it again rather than getting an HTTP error the client shows as a broken bot.
-      ctx.logger.error({ err: { message: (err as Error).message, name: (err as Error).name } }, 'bot framework turn failed');
-      const lang = chooseLanguage(a.locale, a.text);
-      const text = ctx.conversation.t(lang)('ui:errors.temporary', { phone: ctx.knowledge.contacts.hotline?.value });
-      await context.sendActivities(renderActivities([{ type: 'text', role: 'error', text }], ctx.conversation.t(lang), { channelId: a.channelId, lang }) as Partial<Activity>[]);
-      return;
-    }
-    const lang = result.state.lang;
-    const activities = renderActivities(result.messages, ctx.conversation.t(lang), { channelId: a.channelId, lang, publicUrl: ctx.config.EKEY_PUBLIC_URL });
-    // BotActivity is the SDK's activity without the addressing the adapter fills in.
-    if (activities.length > 0) await context.sendActivities(activities as Partial<Activity>[]);
+    // The replies are sent inside the conversation's queue, so that replies posted to the serviceUrl
+    // arrive in the order of the messages they answer; a failed turn gives the service's one failure message.
+    await ctx.conversations.handle({ key, input, ...(a.locale ? { locale: a.locale } : {}) }, async (result) => {
+      const lang = result.state.lang;
+      const activities = renderActivities(result.messages, ctx.conversation.t(lang), { channelId: a.channelId, lang, links: absoluteBase(ctx.config.EKEY_PUBLIC_URL) });
+      // BotActivity is the SDK's activity without the addressing the adapter fills in.
+      if (activities.length > 0) await context.sendActivities(activities as Partial<Activity>[]);
+    });
   };
 
   server.post('/api/messages', async (req: Request, res: Response) => {
@@ -78,7 +59,7 @@ export const botFrameworkChannel: ChannelRegistrar = (server, ctx) => {
         ctx.logger.warn({ err: { message: err.message, name: err.name } }, 'bot framework token refused');
         throw new Refusal(401, 'Unauthorized', 'the bearer token was not accepted');
       });
-      const response = await inOrder(key, () => adapter.run(auth, a, turn(a, key)));
+      const response = await adapter.run(auth, a, turn(a, key));
       answer(res, response?.status ?? 200, response?.body);
     } catch (err) {
       if (err instanceof Refusal) return refuse(res, err);

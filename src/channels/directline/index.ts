@@ -82,7 +82,7 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
         const t = ctx.conversation.t(lang);
         const from = { id: BOT_ID, name: t('ui:web.botName'), role: 'bot' };
         const base = publicBase(req, ctx.config.EKEY_PUBLIC_URL);
-        const rendered = renderActivities(result.messages, t, { channelId: 'directline', lang, publicUrl: base });
+        const rendered = renderActivities(result.messages, t, { channelId: 'directline', lang, links: base ? { base } : { relative: true } });
         const address = { channelId: 'directline', conversation: { id: c.id }, from, recipient: { id: c.userId, role: 'user' }, ...(replyToId ? { replyToId } : {}) };
         for (const a of rendered) sent.push(registry.append(c, { ...a, ...address }));
       } catch (err) {
