@@ -157,5 +157,5 @@ export function shownQuestion(activities: BotActivity[]): ShownQuestion | undefi
 
 /** The activity carrying the outcome: Markdown text and a card without buttons (question cards always have some). */
 export function outcomeActivity(activities: BotActivity[]): BotActivity | undefined {
-  return activities.find((a) => a.attachments?.length && !cardObjects(a.attachments.map((x) => x.content)).some((o) => o.type === 'Action.Submit'));
+  return activities.find((a) => a.channelData?.ekey.outcome !== undefined);
 }

@@ -36,7 +36,7 @@ describe('the terminal guide through a pipe', () => {
     expect(r.out).toMatch(/revocation/i);
     expect(r.out).toContain('(进出口企业电子钥匙与电子认证证书申请表)');
     expect(r.out).toMatch(/PIN/);
-    expect(r.out).toContain('Guidance');
+    expect(r.out).toContain('If you would like to ask about another service');
   });
 
   it('goes back, restarts and helps on command', async () => {
