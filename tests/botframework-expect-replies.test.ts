@@ -91,9 +91,11 @@ describe('expectReplies with free text', () => {
     // A locale that is neither: the words decide.
     const french = await say('lang-fr', { text: 'our usb key is broken' }, 'fr-FR');
     expect(french.map((a) => a.text ?? '').join('\n')).toContain(t('questions:enterpriseType.prompt'));
-    // Once chosen, the language stays until the user switches it.
-    const stays = await say('lang-late', { text: '内资' }, 'zh-CN');
-    expect(stays.find((a) => a.channelData?.ekey.outcome)?.locale).toBe('en');
+    // The language follows what the user writes, whatever the client's locale says.
+    const follows = await say('lang-late', { text: '内资' }, 'en-US');
+    expect(follows.find((a) => a.channelData?.ekey.outcome)?.locale).toBe('zh-CN');
+    const digits = await say('lang-fr', { text: '1' }, 'zh-CN');
+    expect(digits.every((a) => a.locale === 'en')).toBe(true);
   });
 
   it('a conversation survives a restart of the server (same EKEY_DATA_DIR)', async () => {

@@ -10,7 +10,7 @@ const paths = await enumeratePaths(c.consultation);
 const note = (lang: 'zh-CN' | 'en') => ({
   reference: 'EK-20261123-ABCDEF',
   referenceText: c.t(lang)('ui:cases.reference', { reference: 'EK-20261123-ABCDEF' }),
-  expected: [],
+  expected: [c.t(lang)('ui:cases.expectedIntro'), c.t(lang)('ui:cases.expectedStage', { label: 'x', days: '2', date: '2026-11-25' }), c.t(lang)('ui:cases.courierNotIncluded')],
   checklist: { kind: 'checklist' as const, title: c.t(lang)('ui:cases.checklist'), path: '/cases/EK-20261123-ABCDEF/checklist' },
   offer: c.t(lang)('ui:cases.offerContact'),
 });

@@ -1,3 +1,4 @@
+import { parseLanguage } from '../i18n.js';
 import type { Language } from '../knowledge/schema.js';
 import type { Conversation, TurnResult } from './conversation.js';
 import type { UserInput } from './messages.js';
@@ -21,14 +22,23 @@ export function channelName(req: TurnRequest): string {
 }
 
 /**
- * The channel's locale when it is Chinese or English; otherwise (none, or another language) English
- * when the message is written in Latin letters only; else Chinese.
+ * The language a message is plainly written in: Chinese when it holds Chinese characters; English when it
+ * holds English words (not just a number, a case reference, an address or an acronym such as PIN or USB).
  */
+export function writtenLanguage(text: string | undefined): Language | undefined {
+  if (!text) return undefined;
+  if (/[\u3400-\u9fff]/.test(text)) return 'zh-CN';
+  const words = text
+    .replace(/EK-\d{8}-[0-9A-Z]{6}/gi, ' ')
+    .replace(/\b(?:https?:\/\/|www\.)\S+/gi, ' ')
+    .match(/[A-Za-z]{2,}/g)
+    ?.filter((w) => w !== w.toUpperCase());
+  return words && words.join('').length >= 4 ? 'en' : undefined;
+}
+
+/** The language the message is written in; else the channel's locale when it is Chinese or English; else Chinese. */
 export function chooseLanguage(locale: string | undefined, text: string | undefined): Language {
-  if (locale && /^en\b/i.test(locale)) return 'en';
-  if (locale && /^zh\b/i.test(locale)) return 'zh-CN';
-  if (text && /[a-z]{2}/i.test(text) && !/[\u3400-\u9fff]/.test(text)) return 'en';
-  return 'zh-CN';
+  return writtenLanguage(text) ?? parseLanguage(locale) ?? 'zh-CN';
 }
 
 /** A turn that could not be run: the stored conversation is as before, and the user is asked to send the message again. */
@@ -90,6 +100,9 @@ export class ConversationService {
     const stored = await this.store.get(req.key);
     let state = stored ?? { ...this.conversation.newState(chooseLanguage(req.locale, text)), langChosen: says };
     if (stored && !stored.langChosen && says) state = { ...stored, lang: chooseLanguage(req.locale, text), langChosen: true };
+    // The assistant answers in the language the user writes in, whatever the page or the client says.
+    const written = writtenLanguage(text);
+    if (written && written !== state.lang) state = { ...state, lang: written, langChosen: true };
     this.remember(req.key, state.lang);
     const result = 'start' in req.input ? await this.conversation.start(state) : await this.conversation.turn(state, req.input, { channel: channelName(req) });
     this.remember(req.key, result.state.lang);

@@ -5,7 +5,7 @@ import { agentView, caseSummary } from '../../cases/agent-view.js';
 import { CaseInputError, CaseNotFoundError, TransitionError } from '../../cases/errors.js';
 import { parseReference } from '../../cases/reference.js';
 import type { CaseService } from '../../cases/service.js';
-import type { Translate } from '../../i18n.js';
+import { parseLanguage, type Translate } from '../../i18n.js';
 import type { Language } from '../../knowledge/schema.js';
 import { CallbackBody, ListQuery, toCaseQuery, TransitionBody } from '../../cases/requests.js';
 import { bearerMatches } from './agent-auth.js';
@@ -13,7 +13,7 @@ import { BodyError, readJsonBody } from './json-body.js';
 
 export function requestLanguage(req: Request): Language {
   const asked = req.query && typeof req.query.lang === 'string' ? req.query.lang : req.headers['accept-language'];
-  return /^en\b/i.test(String(asked ?? '')) ? 'en' : 'zh-CN';
+  return parseLanguage(asked) ?? 'zh-CN';
 }
 
 function fields(error: z.ZodError): string {

@@ -31,6 +31,10 @@ const PAGE_TEXTS: Record<string, string> = {
   'web.contactTitle': 'ui:web.contactTitle',
   'web.demoNotice': 'ui:web.demoNotice',
   'web.footer': 'ui:web.footer',
+  'web.controlsLabel': 'ui:web.controlsLabel',
+  'controls.back': 'ui:controls.back',
+  'controls.restart': 'ui:controls.restart',
+  'controls.human': 'ui:controls.human',
 };
 
 export function escapeHtml(text: string): string {
