@@ -6,33 +6,19 @@ import { FileConversationStore, type ConversationStore } from './conversation/st
 import { Conversation } from './conversation/conversation.js';
 import type { Config } from './config.js';
 import { loadKnowledge } from './knowledge/load.js';
-import type { Knowledge } from './knowledge/model.js';
 import { createLogger, type Logger } from './logger.js';
 import { bodyCeiling, MAX_REQUEST_BYTES, rateLimit, securityHeaders } from './http/security.js';
 import { requestLanguage } from './channels/http/cases-api.js';
 import { accessLog, requestIds } from './observability/access-log.js';
 import { Metrics } from './observability/metrics.js';
 import { InsightsStore } from './insights/store.js';
-import { ServiceCaseDesk } from './cases/desk.js';
+import { ServiceCaseDesk } from './conversation/service-case-desk.js';
 import { FileCaseStore } from './cases/file-store.js';
 import { CaseService } from './cases/service.js';
 import type { CaseStore } from './cases/store.js';
 
-/** What every channel gets to work with. */
-export interface AppContext {
-  config: Config;
-  knowledge: Knowledge;
-  conversation: Conversation;
-  conversations: ConversationService;
-  logger: Logger;
-  metrics: Metrics;
-  /** What content owners read behind the agent token: feedback and messages not understood. */
-  insights?: InsightsStore;
-  /** The helpdesk's cases (agent API, checklist, status in the chat). */
-  cases?: CaseService;
-}
-
-export type ChannelRegistrar = (server: restify.Server, ctx: AppContext) => void | Promise<void>;
+export type { AppContext, ChannelRegistrar } from './channels/context.js';
+import type { AppContext, ChannelRegistrar } from './channels/context.js';
 
 export interface App {
   server: restify.Server;

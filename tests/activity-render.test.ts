@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../src/conversation/messages.js';
 import { renderActivities } from '../src/render/activity.js';
-import { outcomeView } from '../src/render/outcome-view.js';
-import { questionView } from '../src/render/question-view.js';
+import { outcomeView } from '../src/conversation/outcome-view.js';
+import { questionView } from '../src/conversation/question-view.js';
 import { adaptiveCardProblems, cardObjects } from './adaptive-card-check.js';
 import { chat, conversation, knowledge } from './helpers.js';
 import { enumeratePaths } from '../src/consult/enumerate.js';

@@ -2,7 +2,7 @@ import nock from 'nock';
 import { describe, expect, it } from 'vitest';
 import { enumeratePaths } from '../src/consult/enumerate.js';
 import { adaptiveCardProblems, cardObjects } from './adaptive-card-check.js';
-import { activity, outcomeActivity, post, replies, shownQuestion, startBot, useBot } from './botframework-server.js';
+import { activity, outcomeActivity, post, replies, shownQuestion, useBot } from './botframework-server.js';
 import { conversation } from './helpers.js';
 
 const c = conversation();

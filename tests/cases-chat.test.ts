@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ServiceCaseDesk } from '../src/cases/desk.js';
+import { ServiceCaseDesk } from '../src/conversation/service-case-desk.js';
 import { absoluteBase } from '../src/render/links.js';
 import { plainText } from '../src/render/plain-text.js';
 import type { CaseService } from '../src/cases/service.js';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../src/conversation/messages.js';
-import { Conversation } from '../src/conversation/conversation.js';
 import { Understander } from '../src/understand/understand.js';
 import { chat, conversation, questionId } from './helpers.js';
 

@@ -5,7 +5,7 @@ import { Decider } from '../src/consult/decider.js';
 import { createI18n, translator } from '../src/i18n.js';
 import { flatten, knowledgeKeys } from '../src/knowledge/locale-keys.js';
 import { LANGUAGES, NAMESPACES } from '../src/knowledge/schema.js';
-import { outcomeView } from '../src/render/outcome-view.js';
+import { outcomeView } from '../src/conversation/outcome-view.js';
 import { plainText } from '../src/render/plain-text.js';
 import { missingUiKeys, unusedUiKeys } from '../src/knowledge/ui-keys.js';
 import { knowledge } from './helpers.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { enumeratePaths } from '../src/consult/enumerate.js';
 import type { Message } from '../src/conversation/messages.js';
-import { outcomeView } from '../src/render/outcome-view.js';
+import { outcomeView } from '../src/conversation/outcome-view.js';
 import { plainParts } from '../src/render/plain-text.js';
 import { conversation } from './helpers.js';
 

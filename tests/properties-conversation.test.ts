@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ServiceCaseDesk } from '../src/cases/desk.js';
+import { ServiceCaseDesk } from '../src/conversation/service-case-desk.js';
 import { CaseService } from '../src/cases/service.js';
 import { Conversation } from '../src/conversation/conversation.js';
 import type { InsightSink } from '../src/conversation/feedback.js';

@@ -1,5 +1,5 @@
 import type { Knowledge } from '../knowledge/model.js';
-import type { Lifecycle, LifecycleStatus } from './lifecycle-schema.js';
+import type { Lifecycle, LifecycleStatus } from '../knowledge/lifecycle-schema.js';
 
 export interface CaseTrack {
   lifecycle: Lifecycle;

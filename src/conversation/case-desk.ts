@@ -40,7 +40,7 @@ export interface CaseContact {
 
 /**
  * What the conversation needs from the helpdesk's cases, and nothing more; the case store implements
- * it (src/cases/desk.ts), and without one the conversation simply gives no references.
+ * it (src/conversation/service-case-desk.ts), and without one the conversation simply gives no references.
  */
 export interface CaseDesk {
   open(req: { outcome: Outcome; answers: Record<string, string>; lang: Language; channel: string }): Promise<CaseView>;

@@ -1,7 +1,7 @@
 import type { Translate } from '../i18n.js';
 import type { Knowledge } from '../knowledge/model.js';
 import type { Language } from '../knowledge/schema.js';
-import type { QuestionView } from '../render/question-view.js';
+import type { QuestionView } from './question-view.js';
 import { normalise } from '../understand/normalise.js';
 import { readOrdinal } from '../understand/ordinal.js';
 import type { ConversationState } from './state.js';

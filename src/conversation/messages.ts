@@ -1,6 +1,6 @@
 import type { Outcome } from '../consult/outcome.js';
-import type { OutcomeView } from '../render/outcome-view.js';
-import type { QuestionView } from '../render/question-view.js';
+import type { OutcomeView } from './outcome-view.js';
+import type { QuestionView } from './question-view.js';
 
 /**
  * A page this service serves (the printable checklist, a flowchart), as data: each renderer makes the

@@ -21,8 +21,8 @@ import {
   Systems,
 } from './schema.js';
 import { referenceProblems } from './references.js';
-import { loadLifecycles } from '../cases/lifecycle-load.js';
-import { loadContactWords } from '../cases/contact-words.js';
+import { loadLifecycles } from './lifecycle-load.js';
+import { loadContactWords } from './contact-words.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/dist\/?$/, '');
 

@@ -13,8 +13,8 @@ import type {
   Question,
   Systems,
 } from './schema.js';
-import type { Lifecycle } from '../cases/lifecycle-schema.js';
-import type { ContactWords } from '../cases/contact-words.js';
+import type { Lifecycle } from './lifecycle-schema.js';
+import type { ContactWords } from './contact-words.js';
 
 /** Everything the assistant knows, loaded from rules/, dialogs/ and locales/ and checked. */
 export interface Knowledge {

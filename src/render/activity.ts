@@ -6,7 +6,7 @@ import { type LinkBase, linkUrl } from './links.js';
 import { outcomeCard } from './outcome-card.js';
 import { plainParts } from './plain-text.js';
 import { buttonData, questionCard } from './question-card.js';
-import type { QuestionView } from './question-view.js';
+import type { QuestionView } from '../conversation/question-view.js';
 
 /** A suggested action; `value` carries the {question, answer} a button answers. */
 export interface BotCardAction {

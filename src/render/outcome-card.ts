@@ -2,7 +2,7 @@ import type { Message } from '../conversation/messages.js';
 import type { Translate } from '../i18n.js';
 import { adaptiveCard, type AdaptiveCard, type CardAction, type CardElement, heading, textBlock, type ToggleInput } from './adaptive-card.js';
 import { type LinkBase, linkUrl } from './links.js';
-import type { ProcedureView } from './outcome-view.js';
+import type { ProcedureView } from '../conversation/outcome-view.js';
 
 type OutcomeMessage = Extract<Message, { type: 'outcome' }>;
 

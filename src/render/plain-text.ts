@@ -1,7 +1,7 @@
 import type { Message } from '../conversation/messages.js';
 import type { Translate } from '../i18n.js';
 import { type LinkBase, linkUrl } from './links.js';
-import { questionText } from './question-view.js';
+import { questionText } from './question-text.js';
 
 type OutcomeMessage = Extract<Message, { type: 'outcome' }>;
 

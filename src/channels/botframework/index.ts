@@ -1,6 +1,6 @@
 import type { Activity, TurnContext } from 'botbuilder';
 import type { Request, Response } from 'restify';
-import type { AppContext, ChannelRegistrar } from '../../app.js';
+import type { ChannelRegistrar } from '../context.js';
 import { renderActivities } from '../../render/activity.js';
 import { absoluteBase } from '../../render/links.js';
 import { authenticated, createAdapter } from './adapter.js';

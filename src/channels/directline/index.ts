@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'restify';
-import type { AppContext, ChannelRegistrar } from '../../app.js';
+import type { AppContext, ChannelRegistrar } from '../context.js';
 import { chooseLanguage } from '../../conversation/service.js';
 import { renderActivities } from '../../render/activity.js';
 import { type ConversationLimits, ConversationRegistry, type DirectLineConversation, type WireActivity } from './conversations.js';

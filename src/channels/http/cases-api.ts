@@ -1,6 +1,6 @@
 import type { Request, Response, Server } from 'restify';
 import type { z } from 'zod';
-import type { AppContext, ChannelRegistrar } from '../../app.js';
+import type { AppContext, ChannelRegistrar } from '../context.js';
 import { agentView, caseSummary } from '../../cases/agent-view.js';
 import { CaseInputError, CaseNotFoundError, TransitionError } from '../../cases/errors.js';
 import { parseReference } from '../../cases/reference.js';

@@ -1,4 +1,4 @@
-import type { AppContext } from '../../app.js';
+import type { AppContext } from '../context.js';
 import type { UserInput } from '../../conversation/messages.js';
 import type { Language } from '../../knowledge/schema.js';
 import { absoluteBase } from '../../render/links.js';

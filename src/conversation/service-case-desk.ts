@@ -1,7 +1,7 @@
-import type { CaseDesk, CaseView } from '../conversation/case-desk.js';
-import type { CaseRecord } from './case-schema.js';
-import { lastFour } from './contact.js';
-import type { CaseService } from './service.js';
+import type { CaseDesk, CaseView } from './case-desk.js';
+import type { CaseRecord } from '../cases/case-schema.js';
+import { lastFour } from '../cases/contact.js';
+import type { CaseService } from '../cases/service.js';
 
 /** The case store as the conversation sees it. */
 export class ServiceCaseDesk implements CaseDesk {

@@ -1,8 +1,8 @@
 import type { Request, Response } from 'restify';
-import type { ChannelRegistrar } from '../app.js';
-import { parseLanguage } from '../i18n.js';
-import type { Language } from '../knowledge/schema.js';
-import { type Chart, Flowcharts } from './flowcharts.js';
+import type { ChannelRegistrar } from '../context.js';
+import { parseLanguage } from '../../i18n.js';
+import type { Language } from '../../knowledge/schema.js';
+import { type Chart, Flowcharts } from '../../flowcharts/flowcharts.js';
 
 const NAME = /^([a-z][a-zA-Z0-9-]*)\.(svg|png)$/;
 

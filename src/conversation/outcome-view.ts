@@ -1,7 +1,7 @@
 import type { MaterialItem, Outcome, ProcedurePlan } from '../consult/outcome.js';
 import type { Translate } from '../i18n.js';
 import type { Language } from '../knowledge/schema.js';
-import type { PageLink } from '../conversation/messages.js';
+import type { PageLink } from './messages.js';
 
 /** The root-relative address of a procedure's flowchart; each renderer resolves it as its channel needs. */
 export function flowchartPath(procedure: string, lang: Language): string {

@@ -1,5 +1,5 @@
-import type { KnowledgeProblem } from '../knowledge/errors.js';
-import type { Knowledge } from '../knowledge/model.js';
+import type { KnowledgeProblem } from './errors.js';
+import type { Knowledge } from './model.js';
 import type { Lifecycle } from './lifecycle-schema.js';
 
 /** The locale keys a lifecycle needs: a label and a next step per status, "lifecycle:<id>.<part>.<status>". */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { type KnowledgeProblem, zodProblems } from '../knowledge/errors.js';
+import { type KnowledgeProblem, zodProblems } from './errors.js';
 
 /** dialogs/contact.json: the words that leave a contact detail out, and those that confirm a code. */
 export const ContactWords = z.strictObject({
