@@ -33,6 +33,20 @@ describe('the conversation', () => {
       expect(texts(r.last)).toContain('数字证书注销');
     });
 
+    it('a change button beside a deciding answer asks that question again, keeps the other answers, and leads to the outcome of the new answer', async () => {
+      const c = conversation();
+      const r = await chat(['钥匙丢了', '内资'], 'zh-CN', c);
+      expect(outcomeRule(r.last)).toBe('replacement-lost');
+      const changed = await c.turn(r.state, { change: 'enterpriseType' });
+      expect(questionId(changed.messages)).toBe('enterpriseType');
+      const again = await c.turn(changed.state, { question: 'enterpriseType', answer: 'foreign' });
+      const o = again.messages.find((m) => m.type === 'outcome');
+      expect(o?.type === 'outcome' && o.outcome.why).toContainEqual({ question: 'enterpriseType', answer: 'foreign' });
+      // A change of a question never answered changes nothing.
+      const stale = await c.turn(again.state, { change: 'applyMode' });
+      expect(stale.messages.map((m) => m.type)).toEqual(['text']);
+    });
+
     it('gives each procedure\'s flowchart as a link of data (a root-relative path in the conversation\'s language), never as markup', async () => {
       const zh = await chat(['钥匙丢了', '内资']);
       const o = zh.last.find((m) => m.type === 'outcome');

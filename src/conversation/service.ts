@@ -100,9 +100,10 @@ export class ConversationService {
     const stored = await this.store.get(req.key);
     let state = stored ?? { ...this.conversation.newState(chooseLanguage(req.locale, text)), langChosen: says };
     if (stored && !stored.langChosen && says) state = { ...stored, lang: chooseLanguage(req.locale, text), langChosen: true };
-    // The assistant answers in the language the user writes in, whatever the page or the client says.
+    // The assistant answers in the language the user writes in, whatever the page or the client says;
+    // but an enterprise's name given for its contact details says nothing of the language.
     const written = writtenLanguage(text);
-    if (written && written !== state.lang) state = { ...state, lang: written, langChosen: true };
+    if (written && written !== state.lang && !state.desk?.contact) state = { ...state, lang: written, langChosen: true };
     this.remember(req.key, state.lang);
     const result = 'start' in req.input ? await this.conversation.start(state) : await this.conversation.turn(state, req.input, { channel: channelName(req) });
     this.remember(req.key, result.state.lang);

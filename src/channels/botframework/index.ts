@@ -4,7 +4,7 @@ import type { ChannelRegistrar } from '../context.js';
 import { renderActivities } from '../../render/activity.js';
 import { absoluteBase } from '../../render/links.js';
 import { authenticated, createAdapter } from './adapter.js';
-import { readJsonBody, Refusal } from './body.js';
+import { readActivityBody, Refusal } from './body.js';
 import { conversationKey, type IncomingActivity, parseActivity, turnInput } from './incoming.js';
 import { serviceUrlAllowed } from './service-url.js';
 
@@ -46,7 +46,7 @@ export const botFrameworkChannel: ChannelRegistrar = (server, ctx) => {
       const authHeader = req.headers.authorization ?? '';
       // Without a token there is nothing to check, so an unauthenticated caller is not even read.
       if (withAuth && !/^Bearer\s+\S+/i.test(authHeader)) throw new Refusal(401, 'Unauthorized', 'a Bot Framework bearer token is required');
-      const a = parseActivity(await readJsonBody(req));
+      const a = parseActivity(await readActivityBody(req));
       const expectReplies = a.deliveryMode === 'expectReplies';
       // expectReplies answers in this response and calls nothing, so any serviceUrl is harmless there.
       if (!withAuth && !expectReplies && !serviceUrlAllowed(a.serviceUrl, ctx.config.EKEY_ALLOWED_SERVICE_URLS))

@@ -9,7 +9,7 @@ import { parseLanguage, type Translate } from '../../i18n.js';
 import type { Language } from '../../knowledge/schema.js';
 import { CallbackBody, ListQuery, toCaseQuery, TransitionBody } from '../../cases/requests.js';
 import { bearerMatches } from './agent-auth.js';
-import { BodyError, readJsonBody } from './json-body.js';
+import { BodyError, readJsonBody } from '../../http/json-body.js';
 
 export function requestLanguage(req: Request): Language {
   const asked = req.query && typeof req.query.lang === 'string' ? req.query.lang : req.headers['accept-language'];
@@ -123,7 +123,7 @@ export const casesApi: ChannelRegistrar = (server: Server, ctx: AppContext) => {
     const ok = admit(req, res);
     if (!ok?.reference) return;
     try {
-      const body = TransitionBody.safeParse(await readJsonBody(req));
+      const body = TransitionBody.safeParse(await readJsonBody(req, { requireJsonType: true }));
       if (!body.success) return refuse(res, 400, 'BadBody', ok.t('ui:agentApi.badBody', { fields: fields(body.error) }));
       const before = await ok.cases.require(ok.reference);
       const after = await ok.cases.transition(ok.reference, body.data);
@@ -138,7 +138,7 @@ export const casesApi: ChannelRegistrar = (server: Server, ctx: AppContext) => {
     const ok = admit(req, res);
     if (!ok?.reference) return;
     try {
-      const body = CallbackBody.safeParse(await readJsonBody(req));
+      const body = CallbackBody.safeParse(await readJsonBody(req, { requireJsonType: true }));
       if (!body.success) return refuse(res, 400, 'BadBody', ok.t('ui:agentApi.badBody', { fields: fields(body.error) }));
       await ok.cases.require(ok.reference);
       send(res, 200, agentView(ok.cases, await ok.cases.callbackDone(ok.reference, body.data.agent), ok.t));
