@@ -39,8 +39,8 @@ function overflowing(page: Page): Promise<string[]> {
       if (r.width === 0 || r.height === 0) continue;
       const style = getComputedStyle(el);
       if (style.visibility === 'hidden' || style.position === 'fixed') continue;
-      // Screen-reader-only text sits clipped off-screen on purpose.
-      if (style.clipPath !== 'none' || style.clip.startsWith('rect') || (r.width <= 1 && r.height <= 1)) continue;
+      // Screen-reader-only text (Web Chat's live region) sits clipped off-screen on purpose.
+      if (style.clipPath !== 'none' || style.clip.startsWith('rect') || (r.width <= 1 && r.height <= 1) || el.closest('[class*="live-region"]')) continue;
       if (r.right > width + 1) out.push(`${el.tagName.toLowerCase()}.${String(el.className).slice(0, 60)} right=${Math.round(r.right)} > ${width}`);
     }
     return out.slice(0, 10);
