@@ -7,6 +7,16 @@ import { CONSULTATIONS } from './scripts.js';
 import { startServer } from './server-process.js';
 import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
+import { replyBytes } from './reply-bytes.js';
+
+/**
+ * Reply bytes per outcome before the messages carried structure (commit acc1cc6: the outcome as Markdown
+ * and again as a card), measured once with the same paths and the same public URL by the same method.
+ */
+const REPLY_BYTES_BEFORE = {
+  'zh-CN': { teams: { mean: 19228, max: 28815 }, webchat: { mean: 19228, max: 28815 }, wechat: { mean: 4779, max: 7155 } },
+  en: { teams: { mean: 24593, max: 37022 }, webchat: { mean: 24593, max: 37022 }, wechat: { mean: 6543, max: 9862 } },
+} as const;
 
 /**
  * `npm run bench`: ekey-assistant against an echo bot on the same botbuilder + restify stack, on the same
@@ -137,6 +147,7 @@ try {
     const mod = (await import(casesBench)) as { benchCaseStore?: (o: { quick: boolean }) => Promise<unknown> };
     if (mod.benchCaseStore) results.caseStore = await mod.benchCaseStore({ quick });
   }
+  results.replyBytes = { before: REPLY_BYTES_BEFORE, after: { 'zh-CN': await replyBytes('zh-CN'), en: await replyBytes('en') } };
 } finally {
   rmSync(dataDir, { recursive: true, force: true });
 }
@@ -156,6 +167,20 @@ const rows = [
   `| time to ready, ms | ${ready.echoMs} | ${ready.ekeyMs} | ${ready.ratio} | ≤ 3 |`,
   `| RSS at start / peak / with ${memory.conversations.toLocaleString('en')} conversations in progress, MB | ${rss(memory.echo)} | ${rss(memory.ekey)} | | < 200 |`,
 ];
+type Bytes = { mean: number; max: number };
+const replies = results.replyBytes as { before: Record<string, Record<string, Bytes>>; after: Record<string, Record<string, Bytes>> };
+rows.push(
+  '',
+  '| reply bytes of the outcome turn, mean / largest | before (acc1cc6) | after |',
+  '| --- | ---: | ---: |',
+  ...(['zh-CN', 'en'] as const).flatMap((lang) =>
+    (['teams', 'webchat', 'wechat'] as const).map((ch) => {
+      const b = replies.before[lang]?.[ch];
+      const a = replies.after[lang]?.[ch];
+      return `| ${ch}, ${lang} | ${b?.mean} / ${b?.max} | ${a?.mean} / ${a?.max} |`;
+    }),
+  ),
+);
 const caseStore = results.caseStore as { table?: string[] } | undefined;
 if (caseStore?.table) rows.push('', ...caseStore.table);
 const markdown = `Measured ${results.date} on Node ${process.version}${quick ? ' (quick run)' : ''}.\n\n${rows.join('\n')}\n`;

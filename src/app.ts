@@ -19,7 +19,7 @@ import { Metrics } from './observability/metrics.js';
 import { InsightsStore } from './insights/store.js';
 import { Scrubber } from './insights/scrub.js';
 import { startHousekeeping } from './housekeeping.js';
-import { ServiceCaseDesk } from './cases/desk.js';
+import { ServiceCaseDesk } from './conversation/service-case-desk.js';
 import { FileCaseStore } from './cases/file-store.js';
 import { CaseService } from './cases/service.js';
 import { type DataDirLock, lockDataDir } from './storage/data-dir-lock.js';
@@ -27,21 +27,8 @@ import { CaseQuota } from './cases/case-quota.js';
 import { DigitGuard } from './cases/digit-guard.js';
 import type { CaseStore } from './cases/store.js';
 
-/** What every channel gets to work with. */
-export interface AppContext {
-  config: Config;
-  knowledge: Knowledge;
-  conversation: Conversation;
-  conversations: ConversationService;
-  logger: Logger;
-  metrics: Metrics;
-  /** What content owners read behind the agent token: feedback and messages not understood. */
-  insights?: InsightsStore;
-  /** The helpdesk's cases (agent API, checklist, status in the chat). */
-  cases?: CaseService;
-}
-
-export type ChannelRegistrar = (server: restify.Server, ctx: AppContext) => void | Promise<void>;
+export type { AppContext, ChannelRegistrar } from './channels/context.js';
+import type { AppContext, ChannelRegistrar } from './channels/context.js';
 
 export interface App {
   server: restify.Server;
@@ -79,8 +66,8 @@ async function build(config: Config, options: AppOptions, logger: Logger, knowle
   if (insights.keptAside) logger.warn({ keptAs: insights.keptAside.path, reason: insights.keptAside.reason }, 'insights file damaged: kept aside, starting without it');
   // Failures and lockouts name the reference and the channel, never the digits given.
   const guard = DigitGuard.open(config.EKEY_DATA_DIR, { onEvent: (event, fields) => logger.warn(fields, event === 'locked' ? 'case reference locked: too many wrong digits' : 'wrong digits for a case reference') });
-  const desk = new ServiceCaseDesk(cases, config.EKEY_PUBLIC_URL, guard, new CaseQuota(config.EKEY_MAX_CASES_PER_CLIENT_DAY));
-  const conversation = new Conversation(knowledge, { cases: desk, insights, publicUrl: config.EKEY_PUBLIC_URL });
+  const desk = new ServiceCaseDesk(cases, guard, new CaseQuota(config.EKEY_MAX_CASES_PER_CLIENT_DAY));
+  const conversation = new Conversation(knowledge, { cases: desk, insights });
   const store = options.store ?? new FileConversationStore(config.EKEY_DATA_DIR, config.EKEY_CONVERSATION_TTL_HOURS * 3_600_000);
   if (store instanceof FileConversationStore) {
     const found = await store.open();
@@ -89,7 +76,13 @@ async function build(config: Config, options: AppOptions, logger: Logger, knowle
   }
   const metrics = new Metrics();
   const turnLimit = config.EKEY_TURN_LIMIT > 0 ? new TurnLimit(config.EKEY_TURN_LIMIT, config.EKEY_TURN_LIMIT_WINDOW_S) : undefined;
-  const conversations = new ConversationService(conversation, store, (key, result, seconds) => metrics.observeTurn(key, result, seconds), turnLimit);
+  const conversations = new ConversationService(
+    conversation,
+    store,
+    (key, result, seconds) => metrics.observeTurn(key, result, seconds),
+    (err) => logger.error({ err: { message: err.message, name: err.name } }, 'turn failed'),
+    turnLimit,
+  );
   const ctx: AppContext = { config, knowledge, conversation, conversations, logger, metrics, cases, insights };
 
   // restify's own log lines (throttling, discarded values) go through the same redaction as the service's;

@@ -70,3 +70,11 @@ export function translator(instance: i18n, lng: Language): Translate {
   byLang.set(lng, t);
   return t;
 }
+
+/** A language tag ("zh-CN", "zh", "en-US", "en", an Accept-Language header) as one of ours; undefined for any other or none. */
+export function parseLanguage(tag: unknown): Language | undefined {
+  if (typeof tag !== 'string') return undefined;
+  if (/^en\b/i.test(tag)) return 'en';
+  if (/^zh\b/i.test(tag)) return 'zh-CN';
+  return undefined;
+}

@@ -1,13 +1,11 @@
 import { createApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
-import { KnowledgeError } from './knowledge/errors.js';
-import { CaseStoreError } from './cases/errors.js';
+import { loadConfig } from './config.js';
+import { runCli } from './cli/run.js';
 import { defaultChannels } from './channels/index.js';
-import { DataDirLockedError } from './storage/data-dir-lock.js';
 import { collectWhenIdle } from './observability/idle-collect.js';
 
 /** `npm start`: configuration from the environment, then every channel on PORT. */
-try {
+await runCli(async () => {
   const config = loadConfig();
   const app = await createApp(config, { channels: defaultChannels });
   await new Promise<void>((resolve) => app.server.listen(config.PORT, config.HOST, resolve));
@@ -28,10 +26,4 @@ try {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
-} catch (err) {
-  if (err instanceof ConfigError || err instanceof KnowledgeError || err instanceof CaseStoreError || err instanceof DataDirLockedError) {
-    process.stderr.write(`ekey-assistant cannot start: ${err.message}\n`);
-    process.exit(1);
-  }
-  throw err;
-}
+}, 'ekey-assistant cannot start: ');

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../src/conversation/messages.js';
 import { renderActivities } from '../src/render/activity.js';
-import { outcomeView } from '../src/render/outcome-view.js';
-import { questionView } from '../src/render/question-view.js';
+import { outcomeView } from '../src/conversation/outcome-view.js';
+import { questionView } from '../src/conversation/question-view.js';
 import { adaptiveCardProblems, cardObjects } from './adaptive-card-check.js';
 import { chat, conversation, knowledge } from './helpers.js';
 import { enumeratePaths } from '../src/consult/enumerate.js';
-import { outcomeMarkdown } from '../src/render/outcome-markdown.js';
+import { cardText } from '../src/render/adaptive-card.js';
 
 const c = conversation();
 const ADAPTIVE = 'application/vnd.microsoft.card.adaptive';
@@ -51,31 +51,75 @@ describe('questions', () => {
 });
 
 describe('text', () => {
-  it('is Markdown in the conversation language, each line its own paragraph', () => {
-    const [a] = renderActivities([{ type: 'text', text: 'a\nb' }], c.t('en'), { channelId: 'emulator', lang: 'en' });
-    expect(a).toEqual({ type: 'message', text: 'a\n\nb', textFormat: 'markdown', locale: 'en' });
+  it('is plain text in the conversation language: no Markdown is read in it', () => {
+    const [a] = renderActivities([{ type: 'text', text: 'O=*****\n1. a' }], c.t('en'), { channelId: 'emulator', lang: 'en' });
+    expect(a).toEqual({ type: 'message', text: 'O=*****\n1. a', textFormat: 'plain', locale: 'en' });
+  });
+});
+
+describe('card text', () => {
+  it('escapes Markdown so that the handbook\'s words show as written, and makes an address a link of its own characters only', () => {
+    expect(cardText('查看是否包含“O=*****”项')).toBe('查看是否包含“O=\\*\\*\\*\\*\\*”项');
+    expect(cardText('3. 【企业】提交')).toBe('3\\. 【企业】提交');
+    expect(cardText('登录 http://careg.ec.com.cn/busLoginController.do?toLogin 提交申请')).toBe(
+      '登录 [http://careg.ec.com.cn/busLoginController.do?toLogin](http://careg.ec.com.cn/busLoginController.do?toLogin) 提交申请',
+    );
+    expect(cardText('服务网址：www.licence.org.cn。')).toBe('服务网址：[www.licence.org.cn](http://www.licence.org.cn)。');
   });
 });
 
 describe('outcomes', async () => {
   const paths = await enumeratePaths(c.consultation);
   const outcomes = [...new Map(paths.map((p) => [JSON.stringify(p.outcome.procedures.map((x) => x.id).concat(p.outcome.rule)), p.outcome])).values()];
+  const note = { reference: 'EK-20261123-ABCDEF', referenceText: '业务编号：EK-20261123-ABCDEF', expected: [], checklist: { kind: 'checklist' as const, title: 'c', path: '/cases/EK-20261123-ABCDEF/checklist' }, offer: 'o' };
+  const message = (o: (typeof outcomes)[number], lang: 'zh-CN' | 'en'): Message => ({ type: 'outcome', outcome: o, view: outcomeView(o, c.t(lang), lang), case: note, controls: [{ command: 'back', title: 'b' }] });
 
-  it.each(['zh-CN', 'en'] as const)('every distinct outcome (%s) is Markdown text plus a valid Adaptive Card 1.5 with a toggle per material', (lang) => {
+  it.each(['zh-CN', 'en'] as const)('every distinct outcome (%s) is ONE activity: a valid Adaptive Card 1.5, no Markdown text beside it, under 25 KB for Teams', (lang) => {
     const t = c.t(lang);
     for (const o of outcomes) {
-      const markdown = outcomeMarkdown(o, t);
-      const [a] = renderActivities([{ type: 'outcome', outcome: o, markdown }], t, { channelId: 'msteams', lang });
-      expect(a?.text).toBe(markdown);
+      const m = message(o, lang);
+      const acts = renderActivities([m], t, { channelId: 'msteams', lang, links: { base: 'https://ekey.example.gov.cn' } });
+      expect(acts).toHaveLength(1);
+      const [a] = acts;
+      expect(a?.text).toBeUndefined();
+      expect(Buffer.byteLength(JSON.stringify(a), 'utf8'), o.rule).toBeLessThan(25 * 1024);
       const card = a?.attachments?.[0]?.content;
       expect(adaptiveCardProblems(card), o.rule).toEqual([]);
       const toggles = cardObjects(card).filter((x) => x.type === 'Input.Toggle');
-      const v = outcomeView(o, t);
-      expect(toggles.map((x) => x.title)).toEqual(v.procedures.flatMap((p) => p.materials.map((m) => m.text)));
-      const text = cardObjects(card).filter((x) => x.type === 'TextBlock').map((x) => String(x.text)).join('\n');
-      for (const line of [v.title, v.summary, ...v.why, ...v.passwords, ...v.contacts, ...v.procedures.flatMap((p) => [p.heading, ...p.steps.map((s) => s.text), ...p.times, ...p.notes, ...p.passwords, ...p.contacts])])
-        expect(text, o.rule).toContain(line);
+      const v = outcomeView(o, t, lang);
+      expect(toggles.map((x) => x.title)).toEqual(v.procedures.flatMap((p) => p.materials.map((x) => x.text)));
+      const blocks = cardObjects(card).filter((x) => x.type === 'TextBlock').map((x) => String(x.text));
+      const text = blocks.join('\n');
+      for (const line of [v.summary, ...v.why.map((w) => w.text), ...v.passwords, ...v.contacts, ...v.procedures.flatMap((p) => [p.heading, ...p.steps.map((s) => s.text), ...p.times, ...p.notes, ...p.passwords, ...p.contacts])])
+        expect(text, o.rule).toContain(cardText(line));
+      // Every fact once on the first screen: no text block shown before anything is opened is repeated.
+      const shown = cardObjects((card?.body ?? []).filter((x) => !('isVisible' in x && x.isVisible === false)))
+        .filter((x) => x.type === 'TextBlock' && x.style !== 'heading')
+        .map((x) => String(x.text));
+      const repeated = shown.filter((b, i) => shown.indexOf(b) !== i && b.length > 12);
+      // (Two procedures may each have a stage of the same length: that is a fact of each.)
+      if (o.procedures.length <= 1) expect(repeated, o.rule).toEqual([]);
+      // Steps numbered 1..n and kept as written: "n." is escaped, so no host restarts the list at 1.
+      for (const p of v.procedures) p.steps.forEach((s, i) => expect(s.text.startsWith(`${i + 1}.`)).toBe(true));
+      // Each deciding answer has its change button; the steps and the notes open on demand.
+      const changes = cardObjects(card).filter((x) => x.type === 'Action.Submit' && (x.data as Record<string, unknown>)?.change);
+      expect(changes.map((x) => (x.data as Record<string, string>).change)).toEqual(o.why.map((w) => w.question));
+      const hidden = cardObjects(card).filter((x) => x.type === 'Container' && x.isVisible === false).map((x) => x.id);
+      const toggled = cardObjects(card).filter((x) => x.type === 'Action.ToggleVisibility').flatMap((x) => x.targetElements as string[]);
+      expect(toggled.sort()).toEqual([...hidden].sort());
+      const urls = cardObjects(card).filter((x) => x.type === 'Action.OpenUrl').map((x) => String(x.url));
+      expect(urls).toContain('https://ekey.example.gov.cn/cases/EK-20261123-ABCDEF/checklist');
+      for (const p of o.procedures) expect(urls.some((u) => u.startsWith(`https://ekey.example.gov.cn/flowcharts/${p.id}.svg`))).toBe(true);
     }
+  });
+
+  it('gives no link buttons where no address would work (Teams without a public URL), and root-relative ones for the widget\'s own page', () => {
+    const o = outcomes.find((x) => x.procedures.length > 0);
+    if (!o) return expect.fail('no procedure');
+    const none = renderActivities([message(o, 'zh-CN')], c.t('zh-CN'), { channelId: 'msteams', lang: 'zh-CN' });
+    expect(cardObjects(none).filter((x) => x.type === 'Action.OpenUrl')).toEqual([]);
+    const relative = renderActivities([message(o, 'zh-CN')], c.t('zh-CN'), { channelId: 'directline', lang: 'zh-CN', links: { relative: true } });
+    expect(cardObjects(relative).filter((x) => x.type === 'Action.OpenUrl').map((x) => x.url)).toContain('/cases/EK-20261123-ABCDEF/checklist');
   });
 
   it('a whole chat ends in an outcome whose card lists each material by the handbook name', async () => {
@@ -86,5 +130,17 @@ describe('outcomes', async () => {
     const names = r.outcome.outcome.procedures.flatMap((p) => p.materials.map((m) => c.t('zh-CN')(`materials:${m.material}`)));
     const titles = cardObjects(withCard?.attachments?.[0]?.content).filter((x) => x.type === 'Input.Toggle').map((x) => String(x.title));
     for (const n of names) expect(titles.some((t) => t.startsWith(n))).toBe(true);
+  });
+});
+
+describe('controls', () => {
+  it('every question offers back, restart and a person as suggested actions; Teams gets the options on a card and at most three suggested actions', async () => {
+    const r = await chat(['钥匙丢了'], 'zh-CN');
+    const web = renderActivities(r.last, c.t('zh-CN'), { channelId: 'directline', lang: 'zh-CN' }).find((a) => a.inputHint === 'expectingInput');
+    const titles = web?.suggestedActions?.actions.map((a) => a.title) ?? [];
+    for (const key of ['ui:controls.back', 'ui:controls.restart', 'ui:controls.human']) expect(titles).toContain(c.t('zh-CN')(key));
+    const teams = renderActivities(r.last, c.t('zh-CN'), { channelId: 'msteams', lang: 'zh-CN' }).find((a) => a.inputHint === 'expectingInput');
+    expect(teams?.suggestedActions?.actions.length).toBeLessThanOrEqual(3);
+    expect(cardObjects(teams?.attachments?.[0]?.content).filter((o) => o.type === 'Action.Submit').length).toBeGreaterThan(0);
   });
 });

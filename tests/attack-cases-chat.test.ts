@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import nock from 'nock';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CaseQuota } from '../src/cases/case-quota.js';
-import { ServiceCaseDesk } from '../src/cases/desk.js';
+import { ServiceCaseDesk } from '../src/conversation/service-case-desk.js';
 import { DigitGuard } from '../src/cases/digit-guard.js';
 import { Conversation } from '../src/conversation/conversation.js';
 import type { Message } from '../src/conversation/messages.js';
@@ -21,7 +21,7 @@ async function setup(options: { dir?: string; now?: () => number; limit?: number
   const dir = options.dir ?? tempDir();
   const s = await service(dir, () => new Date('2026-11-23T02:00:00Z'));
   const guard = DigitGuard.open(dir, { ...(options.now ? { now: options.now } : {}), onEvent: (event, fields) => options.events?.push({ event, ...fields }) });
-  const desk = new ServiceCaseDesk(s.cases, undefined, guard, new CaseQuota(options.limit ?? 0, () => new Date('2026-11-23T02:00:00Z')));
+  const desk = new ServiceCaseDesk(s.cases, guard, new CaseQuota(options.limit ?? 0, () => new Date('2026-11-23T02:00:00Z')));
   const conversation = new Conversation(knowledge(), { today: () => '2026-11-23', cases: desk });
   return { ...s, dir, conversation, desk };
 }

@@ -26,7 +26,7 @@ describe('bad input to /api/wechat', () => {
   it('gets a 4xx with a reason or a harmless, well-formed reply; the server keeps serving; no stored case changes', async () => {
     await push(w, textXml('o-seed', '钥匙丢了'));
     const seeded = await push(w, textXml('o-seed', '内资'));
-    expect(seeded.reply?.Content).toContain(w.app.ctx.conversation.t('zh-CN')('ui:outcome.title'));
+    expect(seeded.reply?.Content).toContain(w.app.ctx.conversation.t('zh-CN')('outcomes:replacement-lost'));
     await w.channel.settled();
     const corpus = wechatCorpus();
     expect(corpus.length).toBeGreaterThan(80);

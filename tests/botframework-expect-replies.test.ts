@@ -39,7 +39,7 @@ describe.each([
     expect(await say(`bot-only-${lang}`, { type: 'conversationUpdate', text: undefined, membersAdded: [{ id: 'bot-1' }] }, locale)).toEqual([]);
   });
 
-  it(`walks each of the ${paths.length} answer paths with buttons to its outcome: Markdown plus a valid card listing every material`, async () => {
+  it(`walks each of the ${paths.length} answer paths with buttons to its outcome: one valid card listing every material`, async () => {
     for (const [i, path] of paths.entries()) {
       const conv = `path-${lang}-${i}`;
       let acts = await say(conv, { type: 'conversationUpdate', text: undefined, membersAdded: [{ id: 'user-1' }] }, locale);
@@ -55,8 +55,9 @@ describe.each([
       }
       const out = outcomeActivity(acts);
       expect(out, `path ${i}`).toBeDefined();
-      expect(out?.textFormat).toBe('markdown');
-      expect(out?.text).toContain(t(`outcomes:${path.outcome.rule}`));
+      // The outcome once: a card and no text beside it.
+      expect(out?.text).toBeUndefined();
+      expect(out?.attachments?.[0]?.content.fallbackText).toContain(t(`outcomes:${path.outcome.rule}`));
       expect(adaptiveCardProblems(out?.attachments?.[0]?.content)).toEqual([]);
       const titles = toggleTitles(out);
       const materials = path.outcome.procedures.flatMap((p) => p.materials.map((m) => t(`materials:${m.material}`)));
@@ -91,9 +92,11 @@ describe('expectReplies with free text', () => {
     // A locale that is neither: the words decide.
     const french = await say('lang-fr', { text: 'our usb key is broken' }, 'fr-FR');
     expect(french.map((a) => a.text ?? '').join('\n')).toContain(t('questions:enterpriseType.prompt'));
-    // Once chosen, the language stays until the user switches it.
-    const stays = await say('lang-late', { text: '内资' }, 'zh-CN');
-    expect(stays.map((a) => a.text ?? '').join('\n')).toContain(t('ui:outcome.title'));
+    // The language follows what the user writes, whatever the client's locale says.
+    const follows = await say('lang-late', { text: '内资' }, 'en-US');
+    expect(follows.find((a) => a.channelData?.ekey.outcome)?.locale).toBe('zh-CN');
+    const digits = await say('lang-fr', { text: '1' }, 'zh-CN');
+    expect(digits.every((a) => a.locale === 'en')).toBe(true);
   });
 
   it('a conversation survives a restart of the server (same EKEY_DATA_DIR)', async () => {

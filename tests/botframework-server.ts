@@ -144,11 +144,9 @@ export interface ShownQuestion {
 /** The question among a turn's activities, with its buttons as the user can press them (suggested actions or card). */
 export function shownQuestion(activities: BotActivity[]): ShownQuestion | undefined {
   for (const a of activities) {
-    if (a.suggestedActions?.actions.length) {
-      const buttons = a.suggestedActions.actions.map((x) => ({ title: x.title, value: x.value }));
-      return { id: buttons[0]?.value.question ?? '', buttons, via: 'suggestedActions' };
-    }
-    const submits = cardObjects(a.attachments?.map((x) => x.content)).filter((o) => o.type === 'Action.Submit');
+    const answers = (a.suggestedActions?.actions ?? []).flatMap((x) => ('question' in x.value ? [{ title: x.title, value: x.value }] : []));
+    if (answers.length) return { id: answers[0]?.value.question ?? '', buttons: answers, via: 'suggestedActions' };
+    const submits = cardObjects(a.attachments?.map((x) => x.content)).filter((o) => o.type === 'Action.Submit' && typeof (o.data as Record<string, unknown> | null)?.question === 'string');
     if (submits.length) {
       const buttons = submits.map((s) => ({ title: String(s.title), value: s.data as unknown as { question: string; answer: string } }));
       return { id: buttons[0]?.value.question ?? '', buttons, via: 'card' };
@@ -159,5 +157,5 @@ export function shownQuestion(activities: BotActivity[]): ShownQuestion | undefi
 
 /** The activity carrying the outcome: Markdown text and a card without buttons (question cards always have some). */
 export function outcomeActivity(activities: BotActivity[]): BotActivity | undefined {
-  return activities.find((a) => a.attachments?.length && !cardObjects(a.attachments.map((x) => x.content)).some((o) => o.type === 'Action.Submit'));
+  return activities.find((a) => a.channelData?.ekey.outcome !== undefined);
 }

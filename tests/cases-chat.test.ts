@@ -1,6 +1,8 @@
 import nock from 'nock';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ServiceCaseDesk } from '../src/cases/desk.js';
+import { ServiceCaseDesk } from '../src/conversation/service-case-desk.js';
+import { absoluteBase } from '../src/render/links.js';
+import { plainText } from '../src/render/plain-text.js';
 import type { CaseService } from '../src/cases/service.js';
 import { Conversation } from '../src/conversation/conversation.js';
 import type { Message } from '../src/conversation/messages.js';
@@ -13,12 +15,18 @@ import { knowledge } from './helpers.js';
 
 beforeAll(() => nock.disableNetConnect());
 
-const texts = (messages: Message[]) => messages.flatMap((m) => (m.type === 'text' ? [m.text] : []));
+/** What the reply says as text: notices, and the outcome as a plain-text channel shows it (with the checklist's full address under a public URL). */
+const texts = (messages: Message[], conversation: Conversation, lang: Language, publicUrl?: string) =>
+  messages.flatMap((m) => (m.type === 'text' ? [m.text] : m.type === 'outcome' ? [plainText(m, conversation.t(lang), absoluteBase(publicUrl))] : []));
 const REF = /EK-\d{8}-[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{6}/;
+
+/** The public URL a test's service runs under, for the addresses its plain text shows. */
+const publicUrls = new WeakMap<Conversation, string>();
 
 async function desk(publicUrl?: string) {
   const s = await service(undefined, () => new Date('2026-11-23T02:00:00Z'));
-  const conversation = new Conversation(knowledge(), { today: () => '2026-11-23', cases: new ServiceCaseDesk(s.cases, publicUrl) });
+  const conversation = new Conversation(knowledge(), { today: () => '2026-11-23', cases: new ServiceCaseDesk(s.cases) });
+  if (publicUrl) publicUrls.set(conversation, publicUrl);
   return { ...s, conversation };
 }
 
@@ -28,7 +36,8 @@ function talk(conversation: Conversation, lang: Language = 'zh-CN', channel = 't
   const say = async (text: string) => {
     const r = await conversation.turn(state, { text }, { channel });
     state = r.state;
-    return { messages: r.messages, texts: texts(r.messages), text: texts(r.messages).join('\n') };
+    const said = texts(r.messages, conversation, state.lang, publicUrls.get(conversation));
+    return { messages: r.messages, texts: said, text: said.join('\n') };
   };
   return { say, state: () => state };
 }
@@ -45,8 +54,8 @@ describe('every outcome opens a case', () => {
   it('shows the reference right after the outcome, with the expected dates and the courier caveat', async () => {
     const { conversation, cases } = await desk('https://ekey.example.gov.cn/');
     const { last, reference, record } = await outcomeCase(conversation, cases);
-    const kinds = last.messages.map((m) => m.type);
-    expect(kinds.indexOf('outcome')).toBeLessThan(last.messages.findIndex((m) => m.type === 'text' && m.text.includes(reference)));
+    const outcome = last.messages.find((m) => m.type === 'outcome');
+    expect(outcome?.type === 'outcome' && outcome.case?.reference).toBe(reference);
     expect(last.text).toContain(`业务编号：${reference}`);
     expect(last.text).toContain('发证机构（审批机关）核验：2个工作日，约 2026-11-25 完成');
     expect(last.text).toContain('5个工作日，约 2026-12-02 完成');
@@ -95,7 +104,7 @@ describe('every outcome opens a case', () => {
     ] as const) {
       let r;
       for (const text of ['第一次申请', '线下', '内资']) r = await svc.handle({ key, input: { text }, ...(channel ? { channel } : {}) });
-      const reference = REF.exec(texts(r!.messages).join('\n'))?.[0] as string;
+      const reference = REF.exec(texts(r!.messages, conversation, 'zh-CN').join('\n'))?.[0] as string;
       expect((await cases.require(reference)).channel).toBe(expected);
     }
   });

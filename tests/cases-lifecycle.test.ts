@@ -5,7 +5,7 @@ import nock from 'nock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CaseInputError, TransitionError } from '../src/cases/errors.js';
 import { trackFor } from '../src/cases/lifecycle.js';
-import { lifecycleKeys } from '../src/cases/lifecycle-check.js';
+import { lifecycleKeys } from '../src/knowledge/lifecycle-check.js';
 import type { CaseDesk } from '../src/conversation/case-desk.js';
 import { StatusDialog } from '../src/conversation/status-dialog.js';
 import { createI18n, translator } from '../src/i18n.js';

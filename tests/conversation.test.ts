@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../src/conversation/messages.js';
-import { Conversation } from '../src/conversation/conversation.js';
 import { Understander } from '../src/understand/understand.js';
 import { chat, conversation, questionId } from './helpers.js';
 
-const texts = (messages: Message[]) => messages.map((m) => (m.type === 'text' ? m.text : m.type === 'question' ? m.question.prompt : m.markdown)).join('\n');
+const strings = (v: unknown): string[] => (typeof v === 'string' ? [v] : v && typeof v === 'object' ? Object.values(v).flatMap(strings) : []);
+const texts = (messages: Message[]) =>
+  messages.map((m) => (m.type === 'text' || m.type === 'understood' ? m.text : m.type === 'question' ? m.question.prompt : [...strings(m.view), ...strings(m.case)].join('\n'))).join('\n');
 const outcomeRule = (messages: Message[]) => {
   const o = messages.find((m) => m.type === 'outcome');
   return o?.type === 'outcome' ? o.outcome.rule : undefined;
@@ -32,12 +33,30 @@ describe('the conversation', () => {
       expect(texts(r.last)).toContain('数字证书注销');
     });
 
-    it('links each procedure\'s flowchart, absolute with a public URL and relative without', async () => {
-      const relative = await chat(['钥匙丢了', '内资']);
-      expect(texts(relative.last)).toContain('流程图：[补办电子钥匙](/flowcharts/replacement.svg)');
-      const c = new Conversation(conversation().knowledge, { today: () => '2026-11-23', publicUrl: 'https://ekey.example.gov.cn' });
-      const absolute = await chat(['lost my key', 'domestic'], 'en', c);
-      expect(texts(absolute.last)).toContain('(https://ekey.example.gov.cn/flowcharts/replacement.svg?lang=en)');
+    it('a change button beside a deciding answer asks that question again, keeps the other answers, and leads to the outcome of the new answer', async () => {
+      const c = conversation();
+      const r = await chat(['钥匙丢了', '内资'], 'zh-CN', c);
+      expect(outcomeRule(r.last)).toBe('replacement-lost');
+      const changed = await c.turn(r.state, { change: 'enterpriseType' });
+      expect(questionId(changed.messages)).toBe('enterpriseType');
+      const again = await c.turn(changed.state, { question: 'enterpriseType', answer: 'foreign' });
+      const o = again.messages.find((m) => m.type === 'outcome');
+      expect(o?.type === 'outcome' && o.outcome.why).toContainEqual({ question: 'enterpriseType', answer: 'foreign' });
+      // A change of a question never answered changes nothing.
+      const stale = await c.turn(again.state, { change: 'applyMode' });
+      expect(stale.messages.map((m) => m.type)).toEqual(['text']);
+    });
+
+    it('gives each procedure\'s flowchart as a link of data (a root-relative path in the conversation\'s language), never as markup', async () => {
+      const zh = await chat(['钥匙丢了', '内资']);
+      const o = zh.last.find((m) => m.type === 'outcome');
+      if (o?.type !== 'outcome') return expect.fail('no outcome');
+      expect(o.view.procedures.map((p) => p.flowchart.path)).toContain('/flowcharts/replacement.svg');
+      const en = await chat(['lost my key', 'domestic'], 'en');
+      const e = en.last.find((m) => m.type === 'outcome');
+      if (e?.type !== 'outcome') return expect.fail('no outcome');
+      expect(e.view.procedures.map((p) => p.flowchart.path)).toContain('/flowcharts/replacement.svg?lang=en');
+      expect(texts(zh.last)).not.toMatch(/\]\(|\*\*|^#/m);
     });
 
     it('works in English, keeping the Chinese document names', async () => {

@@ -20,7 +20,7 @@ const CONSULTATIONS = [
 ];
 
 let dir: string;
-let running: ServiceProcess[] = [];
+const running: ServiceProcess[] = [];
 beforeAll(() => {
   nock.disableNetConnect();
   nock.enableNetConnect(/127\.0\.0\.1/);

@@ -97,7 +97,7 @@ describe('SIGTERM', () => {
 
     expect(answered.status).toBe(200);
     const activities = (JSON.parse(answered.text) as { activities: { text?: string }[] }).activities;
-    const [reference] = referencesIn(activities.map((a) => a.text));
+    const [reference] = referencesIn(activities.map((a) => JSON.stringify(a)));
     expect(reference).toMatch(/^EK-/);
     expect(end).toEqual({ code: 0, signal: null });
     expect(elapsedMs).toBeLessThan(5_000);

@@ -4,7 +4,7 @@ import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Consultation } from '../src/consult/consultation.js';
 import { enumeratePaths } from '../src/consult/enumerate.js';
-import { flowchartRoutes } from '../src/flowcharts/routes.js';
+import { flowchartRoutes } from '../src/channels/http/flowcharts-route.js';
 import { decisionDot } from '../src/flowcharts/decision-graph.js';
 import { Flowcharts } from '../src/flowcharts/flowcharts.js';
 import { type ChartFonts, findChartFonts } from '../src/flowcharts/fonts.js';

@@ -7,7 +7,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 /** Runs `npm run guide` with its standard input from a pipe, as a helpdesk script would. */
 function guide(input: string, args: string[] = []): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/channels/console/guide-cli.ts', ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/guide.ts', ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -36,7 +36,7 @@ describe('the terminal guide through a pipe', () => {
     expect(r.out).toMatch(/revocation/i);
     expect(r.out).toContain('(进出口企业电子钥匙与电子认证证书申请表)');
     expect(r.out).toMatch(/PIN/);
-    expect(r.out).toContain('Guidance');
+    expect(r.out).toContain('If you would like to ask about another service');
   });
 
   it('goes back, restarts and helps on command', async () => {

@@ -26,5 +26,5 @@ export async function say(url: string, conversationId: string, text: string, loc
   return { status: res.status, activities: res.status === 200 ? ((JSON.parse(body) as { activities?: BotActivity[] }).activities ?? []) : [] };
 }
 
-/** The texts of a turn's activities. */
-export const texts = (s: Said): string[] => s.activities.map((a) => a.text ?? '');
+/** The texts of a turn's activities, each card as the plain text it falls back to (the outcome and its case reference are a card). */
+export const texts = (s: Said): string[] => s.activities.map((a) => [a.text, ...(a.attachments ?? []).map((x) => x.content.fallbackText)].filter(Boolean).join('\n'));

@@ -5,7 +5,8 @@ import { Decider } from '../src/consult/decider.js';
 import { createI18n, translator } from '../src/i18n.js';
 import { flatten, knowledgeKeys } from '../src/knowledge/locale-keys.js';
 import { LANGUAGES, NAMESPACES } from '../src/knowledge/schema.js';
-import { outcomeMarkdown } from '../src/render/outcome-markdown.js';
+import { outcomeView } from '../src/conversation/outcome-view.js';
+import { plainText } from '../src/render/plain-text.js';
 import { missingUiKeys, unusedUiKeys } from '../src/knowledge/ui-keys.js';
 import { knowledge } from './helpers.js';
 
@@ -68,7 +69,7 @@ describe('every combination of answers', () => {
         return t(key, params as never);
       };
       for (const p of paths) {
-        const text = outcomeMarkdown(p.outcome, recording);
+        const text = plainText({ type: 'outcome', outcome: p.outcome, view: outcomeView(p.outcome, recording, lng) }, recording, { base: 'https://ekey.example.gov.cn' });
         expect(text).not.toMatch(/(procedures|materials|questions|common|outcomes|guides|ui):[a-z]/);
         expect(text).not.toContain('{{');
       }

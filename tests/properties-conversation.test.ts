@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ServiceCaseDesk } from '../src/cases/desk.js';
+import { ServiceCaseDesk } from '../src/conversation/service-case-desk.js';
 import { CaseService } from '../src/cases/service.js';
 import { Conversation } from '../src/conversation/conversation.js';
 import type { InsightSink } from '../src/conversation/feedback.js';
@@ -42,15 +42,18 @@ function checkMessage(m: Message, typed: string): void {
     const own = typed ? m.text.split(typed.slice(0, 60)).join('').split(quoted || typed).join('') : m.text;
     expect(own).not.toMatch(NAMESPACE_KEY);
     expect(own).not.toContain('{{');
+  } else if (m.type === 'understood') {
+    expect(m.text).toMatch(/\S/);
   } else if (m.type === 'question') {
     expect(m.question.prompt).toMatch(/\S/);
     expect(m.question.options.length).toBeGreaterThanOrEqual(2);
     for (const o of m.question.options) expect(o.label).toMatch(/\S/);
     expect(m.question.prompt).not.toMatch(NAMESPACE_KEY);
   } else {
-    expect(m.markdown).toMatch(/\S/);
-    expect(m.markdown).not.toMatch(NAMESPACE_KEY);
-    expect(m.markdown).not.toContain('{{');
+    const words = JSON.stringify([m.view, m.case ?? null]);
+    expect(m.view.summary).toMatch(/\S/);
+    expect(words).not.toMatch(NAMESPACE_KEY);
+    expect(words).not.toContain('{{');
   }
 }
 

@@ -10,7 +10,7 @@ import { directLineChannel } from '../src/channels/directline/index.js';
 import { casesRoutes } from '../src/channels/http/cases-routes.js';
 import { webPage } from '../src/channels/web/index.js';
 import { loadConfig } from '../src/config.js';
-import { flowchartRoutes } from '../src/flowcharts/routes.js';
+import { flowchartRoutes } from '../src/channels/http/flowcharts-route.js';
 import { createLogger } from '../src/logger.js';
 import { say, texts } from './messages-client.js';
 import { referencesIn } from './service-process.js';

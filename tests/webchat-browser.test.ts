@@ -52,10 +52,10 @@ describe('the website widget in Chromium', () => {
     await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
     hostUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
     dataDir = mkdtempSync(join(tmpdir(), 'ekey-web-'));
-    // The public address must be known before the service starts: the case links its printable checklist with it.
+    // Started as `npm start` starts it: no EKEY_PUBLIC_URL, so the links resolve against the address the page was loaded from.
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    const config = ConfigSchema.parse({ PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', EKEY_DATA_DIR: dataDir, EKEY_RATE_LIMIT_RPS: '0', EKEY_WIDGET_ORIGINS: hostUrl, EKEY_PUBLIC_URL: url });
+    const config = ConfigSchema.parse({ PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', EKEY_DATA_DIR: dataDir, EKEY_RATE_LIMIT_RPS: '0', EKEY_WIDGET_ORIGINS: hostUrl });
     app = await createApp(config, { channels: defaultChannels });
     await new Promise<void>((resolve) => app.server.listen(port, '127.0.0.1', resolve));
     browser = await chromium.launch({
@@ -136,19 +136,23 @@ describe('the website widget in Chromium', () => {
     // Nothing is left waiting or marked as failed to send.
     await expect.poll(() => page.locator('.webchat__activity-status--sending').count()).toBe(0);
     expect(text).not.toContain('发送失败');
-    const link = page.locator('.webchat__basic-transcript a[href*="/flowcharts/replacement.svg"]').first();
-    const href = await link.getAttribute('href');
-    const svg = await fetch(new URL(href as string, url));
+    const [chart] = await Promise.all([page.waitForEvent('popup'), page.locator('.ac-adaptiveCard .ac-pushButton', { hasText: '流程图' }).last().click()]);
+    await chart.waitForLoadState('domcontentloaded');
+    expect(chart.url()).toBe(`${url}/flowcharts/replacement.svg`);
+    const svg = await fetch(chart.url());
     expect(svg.status).toBe(200);
     expect(await svg.text()).toContain('补办电子钥匙');
+    await chart.close();
     await page.locator('.ac-adaptiveCard').last().scrollIntoViewIfNeeded();
     await shot('3-outcome');
   });
 
   it('links the printable checklist of the case, which opens with the materials', async () => {
-    const link = page.locator('.webchat__basic-transcript a[href*="/checklist"]').first();
-    const href = (await link.getAttribute('href')) as string;
-    expect(href).toMatch(new RegExp(`/cases/${REFERENCE.source}/checklist`));
+    const [opened] = await Promise.all([page.waitForEvent('popup'), page.locator('.ac-adaptiveCard .ac-pushButton', { hasText: '打印清单' }).last().click()]);
+    await opened.waitForLoadState('domcontentloaded');
+    const href = opened.url();
+    await opened.close();
+    expect(href).toMatch(new RegExp(`^${url}/cases/${REFERENCE.source}/checklist$`));
     const checklist = await browser.newPage({ viewport: { width: 900, height: 1200 } });
     await checklist.goto(href);
     expect(await checklist.locator('body').innerText()).toContain('进出口企业电子钥匙与电子认证证书申请表');

@@ -7,7 +7,7 @@ import { createLogger } from '../src/logger.js';
 import { plainText } from '../src/render/plain-text.js';
 import { MAX_PART_BYTES } from '../src/channels/wechat/split.js';
 import { API_BASE, APPID, SECRET, TOKEN, eventXml, mediaXml, push, type RunningWechat, send, signedQuery, startWechat, textXml } from './wechat-client.js';
-import { conversation } from './helpers.js';
+import type { Conversation } from '../src/conversation/conversation.js';
 
 nock.disableNetConnect();
 nock.enableNetConnect('127.0.0.1');
@@ -15,7 +15,13 @@ nock.enableNetConnect('127.0.0.1');
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 const content = (r: { reply?: Record<string, string> }) => r.reply?.Content ?? '';
 /** Blank lines fall at part boundaries; the words and their order are what must arrive whole. */
-const lines = (s: string) => s.split('\n').filter((l) => l.trim() !== '');
+/** The lines of a text, each case reference made the same (every consultation opens a case of its own). */
+const lines = (s: string) =>
+  s
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => l.replace(/EK-\d{8}-[0-9A-Z]{6}/g, 'EK-…'));
+const PUBLIC_URL = 'https://ekey.example.gov.cn';
 /** Whether the service keeps a conversation for this WeChat user, as a restarted service would find it. */
 async function stored(w: RunningWechat, openid: string): Promise<boolean> {
   const store = new FileConversationStore(w.dataDir, 86_400_000);
@@ -53,13 +59,12 @@ const LONG = ['4', '1', '2', '2'];
  * The outcome the conversation itself gives for these lines, as plain text: the reference the parts must
  * reassemble to. Only the outcome: what follows it (case reference, closing notice) belongs to others.
  */
-async function expectedText(lines: string[]): Promise<string> {
-  const c = conversation();
+async function expectedText(lines: string[], c: Conversation): Promise<string> {
   let r = await c.start(c.newState('zh-CN'));
   for (const text of lines) r = await c.turn(r.state, { text });
   const outcome = r.messages.find((m): m is Extract<Message, { type: 'outcome' }> => m.type === 'outcome');
   if (!outcome) throw new Error('these lines lead to no outcome');
-  return plainText(outcome, c.t(r.state.lang));
+  return plainText(outcome, c.t(r.state.lang), { base: PUBLIC_URL });
 }
 
 afterEach(() => {
@@ -84,7 +89,7 @@ describe('the WeChat channel, unconfigured', () => {
 describe('the WeChat channel', () => {
   let w: RunningWechat;
   beforeAll(async () => {
-    w = await startWechat();
+    w = await startWechat({ EKEY_PUBLIC_URL: PUBLIC_URL });
   });
   afterAll(() => w.close());
 
@@ -161,7 +166,7 @@ describe('the WeChat channel', () => {
       for (const s of sent) expect(bytes(s.content)).toBeLessThanOrEqual(MAX_PART_BYTES);
 
       const whole = [passive, ...sent.map((s) => s.content)].join('\n');
-      const expected = await expectedText(LONG);
+      const expected = await expectedText(LONG, w.app.ctx.conversation);
       expect(bytes(expected)).toBeGreaterThan(3 * MAX_PART_BYTES);
       expect(sent.length).toBeGreaterThanOrEqual(3);
       // The outcome opens the last turn's answer: all of it, in order, with nothing lost or repeated.
@@ -169,7 +174,8 @@ describe('the WeChat channel', () => {
       expect(whole).toContain('010－58103599');
       // Plain text, no Markdown: the flowchart's link is its name and its address.
       expect(whole).not.toMatch(/\]\(|\*\*|^#/m);
-      expect(whole).toMatch(/\/flowcharts\/[a-z-]+\.svg/);
+      expect(whole).toContain(`${PUBLIC_URL}/flowcharts/`);
+      expect(whole).toMatch(new RegExp(`${PUBLIC_URL}/cases/EK-\\d{8}-[0-9A-Z]{6}/checklist`));
     });
   });
 
@@ -296,7 +302,7 @@ describe('the WeChat channel', () => {
 
       const next = await push(w, textXml(openid, '帮助'));
       expect(content(next).startsWith('上次的回复还没有发送完')).toBe(true);
-      const outcomeLines = lines(await expectedText(LONG));
+      const outcomeLines = lines(await expectedText(LONG, w.app.ctx.conversation));
       const got = () =>
         lines([content(outcome), content(next), ...sent.filter((s) => s.touser === openid).map((s) => s.content)].join('\n')).filter((l) => !l.startsWith('上次的回复'));
       // Everything of the outcome arrives, in order, before the answer to the new message.
@@ -311,7 +317,7 @@ describe('the WeChat channel', () => {
       for (const text of LONG.slice(0, -1)) await push(w, textXml(openid, text));
       const outcome = await push(w, textXml(openid, LONG.at(-1) as string));
       const mine = () => sent.filter((s) => s.touser === openid).map((s) => s.content);
-      const expected = lines(await expectedText(LONG));
+      const expected = lines(await expectedText(LONG, w.app.ctx.conversation));
       await vi.waitFor(() => expect(lines([content(outcome), ...mine()].join('\n')).slice(0, expected.length)).toEqual(expected));
       await w.channel.settled();
       expect(mine().length).toBeGreaterThanOrEqual(3);

@@ -12,6 +12,9 @@
   var statusEl = document.getElementById('status');
   var chatEl = document.getElementById('chat');
   var directLine;
+  var store;
+  /* A narrow screen: no avatars, so that cards and bubbles take the whole width of the chat. */
+  var narrow = window.matchMedia && window.matchMedia('(max-width: 600px)').matches;
 
   function setStatus(text) {
     statusEl.textContent = text || '';
@@ -123,8 +126,11 @@
       suggestedActionTextColor: '#0a4a8f',
       suggestedActionHeight: 44,
       hideUploadButton: true,
-      botAvatarInitials: strings.botInitials,
-      userAvatarInitials: strings.userInitials,
+      botAvatarInitials: narrow ? undefined : strings.botInitials,
+      userAvatarInitials: narrow ? undefined : strings.userInitials,
+      bubbleMinWidth: narrow ? 0 : undefined,
+      bubbleNubSize: narrow ? 0 : undefined,
+      bubbleFromUserNubSize: narrow ? 0 : undefined,
       rootHeight: '100%'
     };
   }
@@ -173,9 +179,18 @@
         save(session);
       }
     }, 30000);
+    store = window.WebChat.createStore({}, function () {
+      return function (next) {
+        return function (action) {
+          if (action.type === 'DIRECT_LINE/INCOMING_ACTIVITY') followLanguage(action.payload.activity);
+          return next(action);
+        };
+      };
+    });
     window.WebChat.renderWebChat(
       {
         directLine: directLine,
+        store: store,
         userID: session.userId,
         locale: config.webChatLocale,
         nonce: config.nonce,
@@ -207,6 +222,35 @@
         setStatus(strings.failed);
       });
   }
+
+  /*
+   * The assistant answers in the language the user writes in: when its latest answer comes in another
+   * language than the page's, the page follows (its words, Web Chat's, the send box), keeping the
+   * conversation, and remembers the choice for the next reload. Replayed history is older than the last
+   * answer, so only the answer that settles last counts.
+   */
+  var languageTimer;
+  function followLanguage(activity) {
+    if (!activity || activity.type !== 'message' || !activity.from || activity.from.role !== 'bot') return;
+    var lang = activity.locale === 'en' || activity.locale === 'zh-CN' ? activity.locale : null;
+    clearTimeout(languageTimer);
+    if (!lang || lang === config.lang) return;
+    languageTimer = setTimeout(function () {
+      var saved = load();
+      if (saved) {
+        saved.lang = lang;
+        save(saved);
+      }
+      window.location.replace('?lang=' + encodeURIComponent(lang) + (document.body.classList.contains('embed') ? '&embed=1' : ''));
+    }, 1200);
+  }
+
+  /* The bar by the send box: each button says its words, which the conversation reads as the command. */
+  Array.prototype.forEach.call(document.querySelectorAll('#controls button[data-say]'), function (button) {
+    button.addEventListener('click', function () {
+      if (store) store.dispatch({ type: 'WEB_CHAT/SEND_MESSAGE', payload: { text: button.getAttribute('data-say') } });
+    });
+  });
 
   /* The language switch tells the conversation first, so that it answers in the new language, then reloads the page in it. */
   document.getElementById('lang-switch').addEventListener('click', function (e) {

@@ -1,6 +1,6 @@
 import type { Translate } from '../i18n.js';
 import type { Knowledge } from '../knowledge/model.js';
-import type { Lifecycle, LifecycleStatus } from './lifecycle-schema.js';
+import type { Lifecycle, LifecycleStatus } from '../knowledge/lifecycle-schema.js';
 
 export interface CaseTrack {
   lifecycle: Lifecycle;

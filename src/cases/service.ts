@@ -6,7 +6,7 @@ import type { Language, Procedure } from '../knowledge/schema.js';
 import type { CaseRecord, Contact, ExpectedStage } from './case-schema.js';
 import { CaseInputError, CaseNotFoundError, TransitionError } from './errors.js';
 import { initialExpected, restartExpected } from './expected.js';
-import type { Lifecycle, LifecycleStatus } from './lifecycle-schema.js';
+import type { Lifecycle, LifecycleStatus } from '../knowledge/lifecycle-schema.js';
 import { allowedTransitions, statusOf, trackFor } from './lifecycle.js';
 import type { CasePage, CaseQuery, CaseStore } from './store.js';
 

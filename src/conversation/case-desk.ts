@@ -27,8 +27,8 @@ export interface CaseView {
   expected: ExpectedView[];
   /** The stage running now, if any. */
   running?: ExpectedView;
-  /** A printable checklist of the materials, where the service has a public address. */
-  checklistUrl?: string;
+  /** The printable checklist of the materials, root-relative: each channel makes the address it can use. */
+  checklistPath?: string;
 }
 
 export interface CaseContact {
@@ -40,7 +40,7 @@ export interface CaseContact {
 
 /**
  * What the conversation needs from the helpdesk's cases, and nothing more; the case store implements
- * it (src/cases/desk.ts), and without one the conversation simply gives no references.
+ * it (src/conversation/service-case-desk.ts), and without one the conversation simply gives no references.
  */
 export interface CaseDesk {
   /** `client`: who asks (the conversation's key), for the cap on new cases a day; over it, CaseLimitError. */

@@ -6,7 +6,7 @@ import type { CommandName } from '../knowledge/schema.js';
 import type { CaseDesk, CaseView } from './case-desk.js';
 import { ContactDialog } from './contact-dialog.js';
 import type { DeskState, StatusSlice } from './desk-state.js';
-import type { Message } from './messages.js';
+import type { CaseNote, Message } from './messages.js';
 import { type ConversationState, effectiveAnswers } from './state.js';
 import { StatusDialog } from './status-dialog.js';
 
@@ -56,8 +56,8 @@ export class CaseDialog {
     }
   }
 
-  /** The case for an outcome: its reference, expected dates, checklist, and the offer of contact details. */
-  async outcome(s: ConversationState, outcome: Outcome, t: Translate): Promise<Message[]> {
+  /** The case for an outcome: its reference, expected dates, checklist, and the offer of contact details; or a notice that it failed. */
+  async outcome(s: ConversationState, outcome: Outcome, t: Translate): Promise<CaseNote | Message> {
     const d = this.slice(s);
     const answers = effectiveAnswers(s);
     const fingerprint = JSON.stringify([outcome.rule, answers, outcome.details]);
@@ -68,10 +68,10 @@ export class CaseDialog {
       const view = same?.view ?? (await this.desk.open({ outcome, answers, lang: s.lang, channel: d.channel ?? 'unknown', ...(client ? { client } : {}) }));
       d.lastCase = { reference: view.reference, fingerprint };
       d.current = view.reference;
-      return [notice(this.caseText(view, t))];
+      return this.caseNote(view, t);
     } catch (err) {
-      if (err instanceof CaseLimitError) return [notice(t('ui:cases.dailyLimit', { count: err.limit, phone: this.k.contacts.hotline?.value }))];
-      return [notice(t('ui:cases.failed', { phone: this.k.contacts.hotline?.value }))];
+      if (err instanceof CaseLimitError) return notice(t('ui:cases.dailyLimit', { count: err.limit, phone: this.k.contacts.hotline?.value }));
+      return notice(t('ui:cases.failed', { phone: this.k.contacts.hotline?.value }));
     }
   }
 
@@ -91,24 +91,29 @@ export class CaseDialog {
     }
   }
 
-  private caseText(v: CaseView, t: Translate): string {
-    const lines = [t('ui:cases.reference', { reference: v.reference })];
+  private caseNote(v: CaseView, t: Translate): CaseNote {
+    const expected: string[] = [];
     if (v.expected.length > 0 && v.tracked) {
-      lines.push(t('ui:cases.expectedIntro'));
+      expected.push(t('ui:cases.expectedIntro'));
       for (const e of v.expected)
-        lines.push(
+        expected.push(
           t('ui:cases.expectedStage', {
             label: t(`procedures:${v.tracked}.stages.${e.stage}`),
             days: t('common:workingDays', { count: e.workingDays }),
             date: e.end,
           }),
         );
-      if (v.courierToAuthority) lines.push(t('ui:cases.courierNotIncluded'));
-      if (v.expected.some((e) => !e.holidaysCounted)) lines.push(t('ui:cases.noHolidayData', { year: this.k.calendar.years.last + 1 }));
+      if (v.courierToAuthority) expected.push(t('ui:cases.courierNotIncluded'));
+      if (v.expected.some((e) => !e.holidaysCounted)) expected.push(t('ui:cases.noHolidayData', { year: this.k.calendar.years.last + 1 }));
     }
-    if (v.checklistUrl) lines.push(t('ui:cases.checklist', { url: v.checklistUrl }));
-    lines.push(t('ui:cases.offerContact'));
-    return lines.join('\n');
+    return {
+      reference: v.reference,
+      referenceText: t('ui:cases.reference', { reference: v.reference }),
+      expected,
+      ...(v.tracked ? { tracked: v.tracked } : {}),
+      ...(v.checklistPath ? { checklist: { kind: 'checklist' as const, title: t('ui:cases.checklist'), path: v.checklistPath } } : {}),
+      offer: t('ui:cases.offerContact'),
+    };
   }
 
   private remember(d: DeskState, status: StatusSlice): void {

@@ -3,14 +3,14 @@ import { beijingDate } from '../dates/beijing.js';
 import { createI18n, type Translate, translator } from '../i18n.js';
 import type { Knowledge } from '../knowledge/model.js';
 import type { Language } from '../knowledge/schema.js';
-import { outcomeMarkdown } from '../render/outcome-markdown.js';
-import { questionView } from '../render/question-view.js';
+import { outcomeView } from './outcome-view.js';
+import { questionView } from './question-view.js';
 import { isEmpty, Understander, type Understanding } from '../understand/understand.js';
 import type { CaseDesk } from './case-desk.js';
 import { CaseDialog } from './case-dialog.js';
 import { CommandReader } from './commands.js';
 import { FeedbackDialog, type InsightSink } from './feedback.js';
-import type { Message, UserInput } from './messages.js';
+import type { CaseNote, Control, Message, UserInput } from './messages.js';
 import { type ConversationState, effectiveAnswers, newState, snapshot } from './state.js';
 
 export interface TurnResult {
@@ -23,8 +23,6 @@ export interface ConversationOptions {
   today?: () => string;
   /** The helpdesk's cases: without them outcomes carry no reference and "查询进度" is unavailable. */
   cases?: CaseDesk;
-  /** The service's public base URL for links to its pages (flowcharts); relative links without it. */
-  publicUrl?: string;
   /** Content owners' view: feedback per procedure and messages not understood. */
   insights?: InsightSink;
 }
@@ -51,7 +49,6 @@ export class Conversation {
   private readonly today: () => string;
   private readonly desk?: CaseDialog;
   private readonly feedback?: FeedbackDialog;
-  private readonly publicUrl: string;
   private readonly insights?: InsightSink;
 
   constructor(readonly knowledge: Knowledge, options: ConversationOptions = {}) {
@@ -60,7 +57,6 @@ export class Conversation {
     this.commands = new CommandReader(knowledge);
     this.i18n = createI18n(knowledge);
     this.today = options.today ?? (() => beijingDate());
-    this.publicUrl = options.publicUrl ?? '';
     if (options.cases) this.desk = new CaseDialog(knowledge, options.cases);
     if (options.insights) {
       this.insights = options.insights;
@@ -90,9 +86,10 @@ export class Conversation {
     const messages = this.greet(s);
     if (this.feedback?.take(s, input, this.t(s.lang))) return { state: s, messages: [...messages, { type: 'text', role: 'notice', text: this.t(s.lang)('ui:feedback.thanks') }] };
     if ('question' in input) return { state: s, messages: [...messages, ...(await this.button(s, input.question, input.answer))] };
+    if ('change' in input) return { state: s, messages: [...messages, ...(await this.change(s, input.change))] };
 
-    const text = input.text.trim();
-    const command = this.commands.read(text);
+    const text = 'text' in input ? input.text.trim() : '';
+    const command = 'command' in input ? input.command : this.commands.read(text);
     const desk = await this.desk?.handle(s, text, command, this.t(s.lang));
     if (desk) return { state: s, messages: [...messages, ...desk] };
     if (command) return { state: s, messages: [...messages, ...(await this.command(s, command))] };
@@ -173,15 +170,17 @@ export class Conversation {
     if (step.kind === 'question') {
       if (s.pending !== step.question.id) s.asked = (s.asked ?? 0) + 1;
       s.pending = step.question.id;
-      return [{ type: 'question', question: questionView(step.question, t) }];
+      return [{ type: 'question', question: questionView(step.question, t), controls: this.controls(t) }];
     }
     s.pending = undefined;
     s.finished = true;
     if (step.outcome.notYet && !step.outcome.notYet.expiryDate) s.awaiting = 'expiryDate';
     else delete s.awaiting;
+    const opened = await this.desk?.outcome(s, step.outcome, t);
+    const note: CaseNote | undefined = opened && !('type' in opened) ? opened : undefined;
     const out: Message[] = [
-      { type: 'outcome', outcome: step.outcome, markdown: outcomeMarkdown(step.outcome, t, { base: this.publicUrl, lang: s.lang }) },
-      ...((await this.desk?.outcome(s, step.outcome, t)) ?? []),
+      { type: 'outcome', outcome: step.outcome, view: outcomeView(step.outcome, t, s.lang), ...(note ? { case: note } : {}), controls: this.controls(t) },
+      ...(opened && 'type' in opened ? [opened] : []),
       { type: 'text', role: 'notice', text: t('ui:newConsultation') },
     ];
     if (this.feedback) {
@@ -203,6 +202,32 @@ export class Conversation {
       ? { answers: {}, implied: {}, details: {}, reask: { fact: q.id, guide: option.guide ?? '' } }
       : { answers: { [q.id]: option.value }, implied: option.implies ?? {}, details: {} };
     return this.apply(s, heard, '', false);
+  }
+
+  /** The commands offered beside every question and outcome: back, restart, a person. */
+  private controls(t: Translate): Control[] {
+    return [
+      { command: 'back', title: t('ui:controls.back') },
+      { command: 'restart', title: t('ui:controls.restart') },
+      { command: 'human', title: t('ui:controls.human') },
+    ];
+  }
+
+  /**
+   * A change button beside an answer that decided the outcome (or any answer given): the question is asked
+   * again, every other answer kept, and "back" returns to where the change began.
+   */
+  private async change(s: ConversationState, question: string): Promise<Message[]> {
+    if (!this.knowledge.questions.has(question) || effectiveAnswers(s)[question] === undefined) {
+      return [{ type: 'text', role: 'notice', text: this.t(s.lang)('ui:staleButton') }, ...(s.finished ? [] : await this.advance(s))];
+    }
+    s.history.push(snapshot(s));
+    delete s.answers[question];
+    delete s.implied[question];
+    s.finished = false;
+    delete s.awaiting;
+    s.misses = 0;
+    return this.advance(s);
   }
 
   private async command(s: ConversationState, command: string): Promise<Message[]> {

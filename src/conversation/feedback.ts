@@ -1,10 +1,11 @@
 import type { Translate } from '../i18n.js';
 import type { Knowledge } from '../knowledge/model.js';
 import type { Language } from '../knowledge/schema.js';
-import type { QuestionView } from '../render/question-view.js';
+import type { QuestionView } from './question-view.js';
 import { normalise } from '../understand/normalise.js';
 import { readOrdinal } from '../understand/ordinal.js';
 import type { ConversationState } from './state.js';
+import type { UserInput } from './messages.js';
 
 /** Where the conversation reports what content owners should see; nothing personal is passed on unscrubbed. */
 export interface InsightSink {
@@ -47,13 +48,13 @@ export class FeedbackDialog {
   }
 
   /** The feedback a message gives, if it gives one; either way the question is no longer open. */
-  take(s: ConversationState, input: { text: string } | { question: string; answer: string }, t: Translate): 'yes' | 'no' | undefined {
+  take(s: ConversationState, input: UserInput, t: Translate): 'yes' | 'no' | undefined {
     const open = s.feedback;
     delete s.feedback;
     if (!open) return undefined;
     let answer: 'yes' | 'no' | undefined;
     if ('question' in input) answer = input.question === FEEDBACK && (input.answer === 'yes' || input.answer === 'no') ? input.answer : undefined;
-    else answer = this.read(input.text, t);
+    else if ('text' in input) answer = this.read(input.text, t);
     if (answer) this.sink.feedback({ ...open, helpful: answer === 'yes', lang: s.lang });
     return answer;
   }

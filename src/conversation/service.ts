@@ -1,3 +1,4 @@
+import { parseLanguage } from '../i18n.js';
 import type { Language } from '../knowledge/schema.js';
 import type { Conversation, TurnResult } from './conversation.js';
 import type { UserInput } from './messages.js';
@@ -22,19 +23,36 @@ export function channelName(req: TurnRequest): string {
 }
 
 /**
- * The channel's locale when it is Chinese or English; otherwise (none, or another language) English
- * when the message is written in Latin letters only; else Chinese.
+ * The language a message is plainly written in: Chinese when it holds Chinese characters; English when it
+ * holds English words (not just a number, a case reference, an address or an acronym such as PIN or USB).
  */
+export function writtenLanguage(text: string | undefined): Language | undefined {
+  if (!text) return undefined;
+  if (/[\u3400-\u9fff]/.test(text)) return 'zh-CN';
+  const words = text
+    .replace(/EK-\d{8}-[0-9A-Z]{6}/gi, ' ')
+    .replace(/\b(?:https?:\/\/|www\.)\S+/gi, ' ')
+    .match(/[A-Za-z]{2,}/g)
+    ?.filter((w) => w !== w.toUpperCase());
+  return words && words.join('').length >= 4 ? 'en' : undefined;
+}
+
+/** The language the message is written in; else the channel's locale when it is Chinese or English; else Chinese. */
 export function chooseLanguage(locale: string | undefined, text: string | undefined): Language {
-  if (locale && /^en\b/i.test(locale)) return 'en';
-  if (locale && /^zh\b/i.test(locale)) return 'zh-CN';
-  if (text && /[a-z]{2}/i.test(text) && !/[\u3400-\u9fff]/.test(text)) return 'en';
-  return 'zh-CN';
+  return writtenLanguage(text) ?? parseLanguage(locale) ?? 'zh-CN';
+}
+
+/** A turn that could not be run: the stored conversation is as before, and the user is asked to send the message again. */
+export interface FailedTurn extends TurnResult {
+  failed: true;
 }
 
 /**
  * Runs turns against stored state: load, turn, save, one turn at a time per conversation so that two
- * quick messages cannot overwrite each other's answers. Every channel goes through here.
+ * quick messages cannot overwrite each other's answers. Every channel goes through here, the terminal
+ * guide included; a channel that must send the replies before the next turn starts (Bot Framework, whose
+ * replies are posted to its serviceUrl) hands `deliver`, which runs in the conversation's queue.
+ * A turn that fails gives one failure message, in the conversation's language.
  */
 export class ConversationService {
   private readonly queues = new Map<string, Promise<unknown>>();
@@ -43,18 +61,37 @@ export class ConversationService {
     readonly conversation: Conversation,
     private readonly store: ConversationStore,
     private readonly observe?: (key: string, result: TurnResult, seconds: number) => void,
+    private readonly onError?: (err: Error, key: string) => void,
     private readonly limit?: TurnLimit,
   ) {}
 
-  handle(req: TurnRequest): Promise<TurnResult> {
+  handle<T = void>(req: TurnRequest, deliver?: (result: TurnResult | FailedTurn) => Promise<T>): Promise<TurnResult | FailedTurn> {
     const previous = this.queues.get(req.key) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(() => this.run(req));
+    const run = previous
+      .catch(() => undefined)
+      .then(async () => {
+        const result = await this.run(req).catch((err: Error) => this.failure(req, err));
+        if (deliver) await deliver(result);
+        return result;
+      });
     this.queues.set(req.key, run);
-    void run.finally(() => {
-      if (this.queues.get(req.key) === run) this.queues.delete(req.key);
-    }).catch(() => undefined);
+    void run
+      .finally(() => {
+        if (this.queues.get(req.key) === run) this.queues.delete(req.key);
+      })
+      .catch(() => undefined);
     return run;
   }
+
+  private failure(req: TurnRequest, err: Error): FailedTurn {
+    this.onError?.(err, req.key);
+    const lang = this.lastLang.get(req.key) ?? chooseLanguage(req.locale, 'text' in req.input ? req.input.text : undefined);
+    const text = this.conversation.t(lang)('ui:errors.temporary', { phone: this.conversation.knowledge.contacts.hotline?.value });
+    return { state: this.conversation.newState(lang), messages: [{ type: 'text', role: 'error', text }], failed: true };
+  }
+
+  /** The language each conversation spoke last, for a failure that happens before its state could be read. */
+  private readonly lastLang = new Map<string, Language>();
 
   private async run(req: TurnRequest): Promise<TurnResult> {
     const started = performance.now();
@@ -67,7 +104,13 @@ export class ConversationService {
     const stored = await this.store.get(req.key);
     let state = stored ?? { ...this.conversation.newState(chooseLanguage(req.locale, text)), langChosen: says };
     if (stored && !stored.langChosen && says) state = { ...stored, lang: chooseLanguage(req.locale, text), langChosen: true };
+    // The assistant answers in the language the user writes in, whatever the page or the client says;
+    // but an enterprise's name given for its contact details says nothing of the language.
+    const written = writtenLanguage(text);
+    if (written && written !== state.lang && !state.desk?.contact) state = { ...state, lang: written, langChosen: true };
+    this.remember(req.key, state.lang);
     const result = 'start' in req.input ? await this.conversation.start(state) : await this.conversation.turn(state, req.input, { channel: channelName(req), client: req.key });
+    this.remember(req.key, result.state.lang);
     await this.store.set(req.key, result.state);
     this.observe?.(req.key, result, (performance.now() - started) / 1000);
     return result;
@@ -79,7 +122,14 @@ export class ConversationService {
     return { state, messages: [{ type: 'text', role: 'error', text: this.conversation.t(state.lang)('ui:errors.tooFast', { seconds }) }] };
   }
 
+  private remember(key: string, lang: Language): void {
+    this.lastLang.delete(key);
+    this.lastLang.set(key, lang);
+    if (this.lastLang.size > 10_000) this.lastLang.delete(this.lastLang.keys().next().value as string);
+  }
+
   async reset(key: string): Promise<void> {
+    this.lastLang.delete(key);
     await this.store.delete(key);
   }
 }

@@ -1,4 +1,4 @@
-import type { ScrubWords } from './scrub-words.js';
+import type { ScrubWords } from '../knowledge/scrub-words.js';
 
 export const SCRUBBED_MAX_LENGTH = 200;
 const MARK = '＊';

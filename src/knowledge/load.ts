@@ -22,9 +22,9 @@ import {
   Systems,
 } from './schema.js';
 import { referenceProblems } from './references.js';
-import { loadLifecycles } from '../cases/lifecycle-load.js';
-import { loadContactWords } from '../cases/contact-words.js';
-import { loadScrubWords, SCRUB_WORDS_FILE } from '../insights/scrub-words.js';
+import { loadLifecycles } from './lifecycle-load.js';
+import { loadContactWords } from './contact-words.js';
+import { loadScrubWords, SCRUB_WORDS_FILE } from './scrub-words.js';
 import { addDays } from '../dates/beijing.js';
 import { type CalendarTable, WorkingDayCalendar } from '../dates/working-days.js';
 

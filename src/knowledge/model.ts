@@ -13,9 +13,9 @@ import type {
   Question,
   Systems,
 } from './schema.js';
-import type { Lifecycle } from '../cases/lifecycle-schema.js';
-import type { ContactWords } from '../cases/contact-words.js';
-import type { ScrubWords } from '../insights/scrub-words.js';
+import type { Lifecycle } from './lifecycle-schema.js';
+import type { ContactWords } from './contact-words.js';
+import type { ScrubWords } from './scrub-words.js';
 import type { WorkingDayCalendar } from '../dates/working-days.js';
 
 /** Everything the assistant knows, loaded from rules/, dialogs/ and locales/ and checked. */

@@ -2,7 +2,7 @@ import type { KnowledgeProblem } from './errors.js';
 import { flatten, knowledgeKeys, placeholders } from './locale-keys.js';
 import type { Knowledge } from './model.js';
 import { type Condition, LANGUAGES, NAMESPACES } from './schema.js';
-import { lifecycleKeys, lifecycleProblems } from '../cases/lifecycle-check.js';
+import { lifecycleKeys, lifecycleProblems } from './lifecycle-check.js';
 
 /** Cross-file checks: every reference resolves, every piece is used, both languages say everything. */
 export function referenceProblems(k: Knowledge): KnowledgeProblem[] {

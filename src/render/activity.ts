@@ -1,10 +1,12 @@
-import type { Message } from '../conversation/messages.js';
+import type { Control, Message } from '../conversation/messages.js';
 import type { Translate } from '../i18n.js';
 import type { Language } from '../knowledge/schema.js';
-import { ADAPTIVE_CARD_CONTENT_TYPE, type AdaptiveCard, type ButtonData } from './adaptive-card.js';
+import { ADAPTIVE_CARD_CONTENT_TYPE, adaptiveCard, type AdaptiveCard, type ButtonData, textBlock } from './adaptive-card.js';
+import { type LinkBase, linkUrl } from './links.js';
 import { outcomeCard } from './outcome-card.js';
+import { plainParts } from './plain-text.js';
 import { buttonData, questionCard } from './question-card.js';
-import type { QuestionView } from './question-view.js';
+import type { QuestionView } from '../conversation/question-view.js';
 
 /** A suggested action; `value` carries the {question, answer} a button answers. */
 export interface BotCardAction {
@@ -30,15 +32,15 @@ export interface BotActivity {
   suggestedActions?: { actions: BotCardAction[]; to?: string[] };
   attachments?: BotAttachment[];
   /** Machine-readable outcome for clients and tests: ids only, never text. */
-  channelData?: { ekey: { outcome: string; procedures: string[] } };
+  channelData?: { ekey: { outcome: string; procedures: string[]; reference?: string } };
 }
 
 export interface RenderOptions {
   /** The activity's channel ("msteams", "emulator", "webchat", "directline"...): decides what it can show. */
   channelId: string;
   lang: Language;
-  /** This service's public base URL, for links to pages it serves; reserved: no renderer adds links yet. */
-  publicUrl?: string;
+  /** Where links to the service's own pages (checklist, flowchart) point; none leaves them out. */
+  links?: LinkBase;
 }
 
 /** Teams shows at most this many suggested actions; a question with more options gets a card. */
@@ -48,47 +50,62 @@ function cardAttachment(content: AdaptiveCard): BotAttachment {
   return { contentType: ADAPTIVE_CARD_CONTENT_TYPE, content };
 }
 
-/** Lines of a text message are separate paragraphs: a lone newline would be folded into a space by Markdown. */
-function paragraphs(text: string): string {
-  return text.replace(/\r\n?/g, '\n').replace(/\n+/g, '\n\n');
+/** A button that shows its words as the user's message and sends `value`; a channel that drops the value still sends the words, which the conversation understands. */
+function messageBack(title: string, value: ButtonData): BotCardAction {
+  return { type: 'messageBack', title, displayText: title, text: title, value };
 }
 
-function questionActivity(view: QuestionView, t: Translate, options: RenderOptions): BotActivity {
-  const base: BotActivity = { type: 'message', text: view.prompt, textFormat: 'markdown', locale: options.lang, inputHint: 'expectingInput' };
+function controlActions(controls: Control[] | undefined): BotCardAction[] {
+  return (controls ?? []).slice(0, MAX_SUGGESTED_ACTIONS).map((c) => messageBack(c.title, { command: c.command }));
+}
+
+function plain(text: string, options: RenderOptions, extra: Partial<BotActivity> = {}): BotActivity {
+  return { type: 'message', text, textFormat: 'plain', locale: options.lang, ...extra };
+}
+
+function questionActivity(view: QuestionView, controls: Control[] | undefined, t: Translate, options: RenderOptions): BotActivity {
+  const base = plain(view.prompt, options, { inputHint: 'expectingInput' });
+  const commands = controlActions(controls);
   // Teams renders suggested actions only in personal chats and only three of them; its cards work everywhere.
   if (options.channelId === 'msteams' || view.options.length > MAX_SUGGESTED_ACTIONS) {
-    return { ...base, attachments: [cardAttachment(questionCard(view, t))] };
+    return { ...base, attachments: [cardAttachment(questionCard(view, t))], ...(commands.length ? { suggestedActions: { actions: commands } } : {}) };
   }
-  return {
-    ...base,
-    suggestedActions: {
-      // messageBack shows the label as the user's message and sends the value; a channel that drops the
-      // value still sends the label as text, which the conversation understands as well.
-      actions: view.options.map((o) => ({ type: 'messageBack', title: o.label, displayText: o.label, text: o.label, value: buttonData(view, o.value) })),
-    },
-  };
+  return { ...base, suggestedActions: { actions: [...view.options.map((o) => messageBack(o.label, buttonData(view, o.value))), ...commands] } };
+}
+
+function linkCard(text: string, title: string, url: string): AdaptiveCard {
+  return adaptiveCard([textBlock(text), { type: 'ActionSet', actions: [{ type: 'Action.OpenUrl', title, url }] }], { fallbackText: `${text}\n${url}` });
 }
 
 /**
- * The channel-neutral messages of a turn as Bot Framework activities: text as Markdown, questions with
- * their options as buttons, the outcome as Markdown plus an Adaptive Card 1.5 with the checklist.
+ * The channel-neutral messages of a turn as Bot Framework activities, each message once: text as plain
+ * text (no Markdown is read in it), questions with their options and the conversation's controls as
+ * buttons, the outcome as one Adaptive Card 1.5 with its plain text as the fallback.
  */
 export function renderActivities(messages: Message[], t: Translate, options: RenderOptions): BotActivity[] {
   return messages.map((m): BotActivity => {
     switch (m.type) {
-      case 'text':
-        return { type: 'message', text: paragraphs(m.text), textFormat: 'markdown', locale: options.lang };
+      case 'text': {
+        const url = m.link && linkUrl(m.link, options.links);
+        if (url && m.link) return { type: 'message', textFormat: 'plain', locale: options.lang, attachments: [cardAttachment(linkCard(m.text, m.link.title, url))] };
+        return plain(m.text, options);
+      }
+      case 'understood':
+        return plain(m.text, options);
       case 'question':
-        return questionActivity(m.question, t, options);
-      case 'outcome':
+        return questionActivity(m.question, m.controls, t, options);
+      case 'outcome': {
+        const fallback = plainParts(m, t, options.links)[0] ?? m.view.summary;
+        const commands = controlActions(m.controls);
         return {
           type: 'message',
-          text: m.markdown,
-          textFormat: 'markdown',
+          textFormat: 'plain',
           locale: options.lang,
-          attachments: [cardAttachment(outcomeCard(m.outcome, m.markdown, t, options.publicUrl ? { base: options.publicUrl, lang: options.lang } : undefined))],
-          channelData: { ekey: { outcome: m.outcome.rule, procedures: m.outcome.procedures.map((p) => p.id) } },
+          attachments: [cardAttachment(outcomeCard(m, t, options.links, fallback))],
+          ...(commands.length ? { suggestedActions: { actions: commands } } : {}),
+          channelData: { ekey: { outcome: m.outcome.rule, procedures: m.outcome.procedures.map((p) => p.id), ...(m.case ? { reference: m.case.reference } : {}) } },
         };
+      }
     }
   });
 }

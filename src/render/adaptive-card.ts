@@ -1,4 +1,3 @@
-import { escapeMarkdown } from './markdown-escape.js';
 
 /**
  * The small part of Adaptive Cards 1.5 the assistant uses, as plain JSON types. Kept apart from any SDK
@@ -8,11 +7,11 @@ export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adapti
 export const ADAPTIVE_CARD_SCHEMA = 'http://adaptivecards.io/schemas/adaptive-card.json';
 export const ADAPTIVE_CARD_VERSION = '1.5';
 
-/** What a card button sends back: the question it answers, so that an old card cannot answer a newer question. */
-export interface ButtonData {
-  question: string;
-  answer: string;
-}
+/**
+ * What a card button sends back: the question it answers (so that an old card cannot answer a newer
+ * question), the question whose answer is to be changed, or one of the conversation's commands.
+ */
+export type ButtonData = { question: string; answer: string } | { change: string } | { command: 'back' | 'restart' | 'human' | 'status' };
 
 export interface SubmitAction {
   type: 'Action.Submit';
@@ -22,6 +21,7 @@ export interface SubmitAction {
 
 export interface TextBlock {
   type: 'TextBlock';
+  id?: string;
   text: string;
   wrap: true;
   size?: 'Small' | 'Default' | 'Medium' | 'Large' | 'ExtraLarge';
@@ -45,6 +45,8 @@ export interface ToggleInput {
 
 export interface Container {
   type: 'Container';
+  id?: string;
+  isVisible?: boolean;
   items: CardElement[];
   spacing?: TextBlock['spacing'];
   separator?: boolean;
@@ -57,13 +59,35 @@ export interface OpenUrlAction {
   url: string;
 }
 
+/** Shows or hides the collapsible sections (steps, notes and contacts) without a round trip. */
+export interface ToggleVisibilityAction {
+  type: 'Action.ToggleVisibility';
+  title: string;
+  targetElements: string[];
+}
+
+export type CardAction = SubmitAction | OpenUrlAction | ToggleVisibilityAction;
+
 export interface ActionSet {
   type: 'ActionSet';
-  actions: (SubmitAction | OpenUrlAction)[];
+  actions: CardAction[];
   spacing?: TextBlock['spacing'];
 }
 
-export type CardElement = TextBlock | ToggleInput | Container | ActionSet;
+export interface Column {
+  type: 'Column';
+  width: 'auto' | 'stretch';
+  items: CardElement[];
+  verticalContentAlignment?: 'Top' | 'Center' | 'Bottom';
+}
+
+export interface ColumnSet {
+  type: 'ColumnSet';
+  columns: Column[];
+  spacing?: TextBlock['spacing'];
+}
+
+export type CardElement = TextBlock | ToggleInput | Container | ActionSet | ColumnSet;
 
 export interface AdaptiveCard {
   type: 'AdaptiveCard';
@@ -79,9 +103,36 @@ export function adaptiveCard(body: CardElement[], extra: Partial<Pick<AdaptiveCa
   return { type: 'AdaptiveCard', $schema: ADAPTIVE_CARD_SCHEMA, version: ADAPTIVE_CARD_VERSION, ...extra, body };
 }
 
-/** A TextBlock's text is Markdown to Web Chat and Teams: the words are escaped to be shown as written. */
+/**
+ * A text block of the service's own words. Hosts read a TextBlock as Markdown, so its marks are escaped
+ * ("O=*****" stays as the handbook writes it, "3. …" stays step 3) and addresses become links of
+ * exactly their own characters, never of the words around them.
+ */
 export function textBlock(text: string, style: Omit<TextBlock, 'type' | 'text' | 'wrap'> = {}): TextBlock {
-  return { type: 'TextBlock', text: escapeMarkdown(text), wrap: true, ...style };
+  return { type: 'TextBlock', text: cardText(text), wrap: true, ...style };
+}
+
+const ADDRESS = /(?:https?:\/\/|www\.)[A-Za-z0-9\-._~:/?#@!$&'*+,;=%]*[A-Za-z0-9/_~#=&-]/g;
+
+function escapeMarks(text: string): string {
+  return text
+    .replace(/[\\`*_[\]~<>|]/g, '\\$&')
+    .replace(/^(\s*)(\d+)([.)])(?=\s|$)/gm, '$1$2\\$3')
+    .replace(/^(\s*)([-+#>=])/gm, '$1\\$2');
+}
+
+/** Plain words as card Markdown: marks escaped, web addresses as links that hold nothing but the address. */
+export function cardText(text: string): string {
+  let out = '';
+  let last = 0;
+  for (const m of text.matchAll(ADDRESS)) {
+    const at = m.index ?? 0;
+    out += escapeMarks(text.slice(last, at));
+    const href = m[0].startsWith('www.') ? `http://${m[0]}` : m[0];
+    out += `[${escapeMarks(m[0])}](${href.replace(/[()\s]/g, encodeURIComponent)})`;
+    last = at + m[0].length;
+  }
+  return out + escapeMarks(text.slice(last));
 }
 
 export function heading(text: string): TextBlock {

@@ -1,6 +1,7 @@
 import type { Translate } from '../i18n.js';
 import { adaptiveCard, type AdaptiveCard, type ButtonData } from './adaptive-card.js';
-import { questionText, type QuestionView } from './question-view.js';
+import type { QuestionView } from '../conversation/question-view.js';
+import { questionText } from './question-text.js';
 
 /** The answer a button or suggested action sends back: always the question it belongs to. */
 export function buttonData(view: QuestionView, value: string): ButtonData {

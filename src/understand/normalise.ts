@@ -9,7 +9,7 @@ const toSimplified = OpenCC.Converter({ from: 'hk', to: 'cn' });
 export function normalise(text: string): string {
   return toSimplified(text.normalize('NFKC'))
     .toLowerCase()
-    .replace(/[，。！？、；：“”‘’「」『』（）《》【】,.!?;:"'()<>\[\]…~～]+/g, ' ')
+    .replace(/[，。！？、；：“”‘’「」『』（）《》【】,.!?;:"'()<>[\]…~～]+/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { buttonInput } from '../../conversation/button-input.js';
 import type { TurnRequest } from '../../conversation/service.js';
 import { Refusal } from './body.js';
 
@@ -55,12 +56,6 @@ export function channelOf(a: IncomingActivity): string {
 
 const BOT_FRAMEWORK = 'botframework';
 
-function buttonValue(value: unknown): { question: string; answer: string } | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { question, answer } = value as Record<string, unknown>;
-  return typeof question === 'string' && typeof answer === 'string' ? { question, answer } : undefined;
-}
-
 /** In a Teams group chat or channel the message starts with "<at>bot</at>": that is addressing, not an answer. */
 function withoutBotMention(a: IncomingActivity): string {
   let text = a.text ?? '';
@@ -70,7 +65,7 @@ function withoutBotMention(a: IncomingActivity): string {
 
 /** What the conversation is asked to do, or nothing for activities this bot does not answer. */
 export function turnInput(a: IncomingActivity): TurnRequest['input'] | undefined {
-  if (a.type === 'message') return buttonValue(a.value) ?? { text: withoutBotMention(a) };
+  if (a.type === 'message') return buttonInput(a.value) ?? { text: withoutBotMention(a) };
   if (a.type === 'conversationUpdate') {
     const others = (a.membersAdded ?? []).filter((m) => m.id !== a.recipient?.id);
     return others.length > 0 ? { start: true } : undefined;

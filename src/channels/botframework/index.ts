@@ -1,11 +1,10 @@
 import type { Activity, TurnContext } from 'botbuilder';
 import type { Request, Response } from 'restify';
-import type { AppContext, ChannelRegistrar } from '../../app.js';
-import type { TurnResult } from '../../conversation/conversation.js';
-import { chooseLanguage } from '../../conversation/service.js';
+import type { ChannelRegistrar } from '../context.js';
 import { renderActivities } from '../../render/activity.js';
+import { absoluteBase } from '../../render/links.js';
 import { authenticated, createAdapter } from './adapter.js';
-import { readJsonBody, Refusal } from './body.js';
+import { readActivityBody, Refusal } from './body.js';
 import { channelOf, conversationKey, type IncomingActivity, parseActivity, turnInput } from './incoming.js';
 import { isLoopbackHost, serviceUrlAllowed } from './service-url.js';
 
@@ -29,35 +28,17 @@ function refuse(res: Response, r: Refusal): void {
 export const botFrameworkChannel: ChannelRegistrar = (server, ctx) => {
   const adapter = createAdapter(ctx.config);
   const withAuth = authenticated(ctx.config);
-  // Turns of one conversation run one after another, replies included, so that replies posted to the
-  // serviceUrl arrive in the order of the messages they answer.
-  const queues = new Map<string, Promise<unknown>>();
-  const inOrder = <T>(key: string, work: () => Promise<T>): Promise<T> => {
-    const run = (queues.get(key) ?? Promise.resolve()).catch(() => undefined).then(work);
-    queues.set(key, run);
-    void run.finally(() => queues.get(key) === run && queues.delete(key)).catch(() => undefined);
-    return run;
-  };
-
   const turn = (a: IncomingActivity, key: string) => async (context: TurnContext) => {
     const input = turnInput(a);
     if (!input) return;
-    let result: TurnResult;
-    try {
-      result = await ctx.conversations.handle({ key, input, locale: a.locale, channel: channelOf(a) });
-    } catch (err) {
-      // A full disk or a failing write: the stored conversation is as it was before this message, so the
-      // user is told to send it again rather than getting an HTTP error the client shows as a broken bot.
-      ctx.logger.error({ err: { message: (err as Error).message, name: (err as Error).name } }, 'bot framework turn failed');
-      const lang = chooseLanguage(a.locale, a.text);
-      const text = ctx.conversation.t(lang)('ui:errors.temporary', { phone: ctx.knowledge.contacts.hotline?.value });
-      await context.sendActivities(renderActivities([{ type: 'text', role: 'error', text }], ctx.conversation.t(lang), { channelId: a.channelId, lang }) as Partial<Activity>[]);
-      return;
-    }
-    const lang = result.state.lang;
-    const activities = renderActivities(result.messages, ctx.conversation.t(lang), { channelId: a.channelId, lang, publicUrl: ctx.config.EKEY_PUBLIC_URL });
-    // BotActivity is the SDK's activity without the addressing the adapter fills in.
-    if (activities.length > 0) await context.sendActivities(activities as Partial<Activity>[]);
+    // The replies are sent inside the conversation's queue, so that replies posted to the serviceUrl
+    // arrive in the order of the messages they answer; a failed turn gives the service's one failure message.
+    await ctx.conversations.handle({ key, input, channel: channelOf(a), ...(a.locale ? { locale: a.locale } : {}) }, async (result) => {
+      const lang = result.state.lang;
+      const activities = renderActivities(result.messages, ctx.conversation.t(lang), { channelId: a.channelId, lang, links: absoluteBase(ctx.config.EKEY_PUBLIC_URL) });
+      // BotActivity is the SDK's activity without the addressing the adapter fills in.
+      if (activities.length > 0) await context.sendActivities(activities as Partial<Activity>[]);
+    });
   };
 
   // Open mode is for the Emulator on this machine: from elsewhere, it would let anyone talk as any
@@ -71,7 +52,7 @@ export const botFrameworkChannel: ChannelRegistrar = (server, ctx) => {
       const authHeader = req.headers.authorization ?? '';
       // Without a token there is nothing to check, so an unauthenticated caller is not even read.
       if (withAuth && !/^Bearer\s+\S+/i.test(authHeader)) throw new Refusal(401, 'Unauthorized', 'a Bot Framework bearer token is required');
-      const a = parseActivity(await readJsonBody(req));
+      const a = parseActivity(await readActivityBody(req));
       const expectReplies = a.deliveryMode === 'expectReplies';
       // expectReplies answers in this response and calls nothing, so any serviceUrl is harmless there.
       if (!withAuth && !expectReplies && !serviceUrlAllowed(a.serviceUrl, ctx.config.EKEY_ALLOWED_SERVICE_URLS))
@@ -84,7 +65,7 @@ export const botFrameworkChannel: ChannelRegistrar = (server, ctx) => {
         ctx.logger.warn({ err: { message: err.message, name: err.name } }, 'bot framework token refused');
         throw new Refusal(401, 'Unauthorized', 'the bearer token was not accepted');
       });
-      const response = await inOrder(key, () => adapter.run(auth, a, turn(a, key)));
+      const response = await adapter.run(auth, a, turn(a, key));
       answer(res, response?.status ?? 200, response?.body);
     } catch (err) {
       if (err instanceof Refusal) return refuse(res, err);

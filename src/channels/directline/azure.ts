@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
-import type { AppContext } from '../../app.js';
+import type { AppContext } from '../context.js';
 import { ClientQuota } from './client-quota.js';
 import { clientNetwork } from './client-network.js';
 import { originAllowed } from './cors.js';

@@ -1,5 +1,6 @@
 import type { Request } from 'restify';
 import { z } from 'zod';
+import { buttonInput } from '../../conversation/button-input.js';
 import type { TurnRequest } from '../../conversation/service.js';
 import { Refusal } from './http.js';
 
@@ -30,18 +31,12 @@ export function parsePosted(body: unknown, maxText: number): PostedActivity {
 /** The event the page posts when its language switch is used: the conversation switches with it. */
 export const LANGUAGE_EVENT = 'ekey/language';
 
-function buttonValue(value: unknown): { question: string; answer: string } | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { question, answer } = value as Record<string, unknown>;
-  return typeof question === 'string' && typeof answer === 'string' ? { question, answer } : undefined;
-}
-
 /**
  * What the conversation is asked to do. A card or suggested-action button carries {question, answer};
  * the language event becomes the language command in the words of dialogs/commands.json.
  */
 export function turnInput(a: PostedActivity, languageCommand: (lang: 'zh-CN' | 'en') => string | undefined): TurnRequest['input'] | undefined {
-  if (a.type === 'message') return buttonValue(a.value) ?? { text: a.text ?? '' };
+  if (a.type === 'message') return buttonInput(a.value) ?? { text: a.text ?? '' };
   if (a.type === 'event' && a.name === LANGUAGE_EVENT && (a.value === 'zh-CN' || a.value === 'en')) {
     const text = languageCommand(a.value);
     return text === undefined ? undefined : { text };

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'restify';
-import type { AppContext, ChannelRegistrar } from '../../app.js';
+import type { AppContext, ChannelRegistrar } from '../context.js';
 import { chooseLanguage } from '../../conversation/service.js';
 import { renderActivities } from '../../render/activity.js';
 import { type ConversationLimits, ConversationRegistry, type DirectLineConversation, type WireActivity } from './conversations.js';
@@ -102,7 +102,7 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
         const t = ctx.conversation.t(lang);
         const from = { id: BOT_ID, name: t('ui:web.botName'), role: 'bot' };
         const base = publicBase(req, ctx.config.EKEY_PUBLIC_URL);
-        const rendered = renderActivities(result.messages, t, { channelId: 'directline', lang, publicUrl: base });
+        const rendered = renderActivities(result.messages, t, { channelId: 'directline', lang, links: base ? { base } : { relative: true } });
         const address = { channelId: 'directline', conversation: { id: c.id }, from, recipient: { id: c.userId, role: 'user' }, ...(replyToId ? { replyToId } : {}) };
         for (const a of rendered) sent.push(registry.append(c, { ...a, ...address }));
       } catch (err) {

@@ -1,20 +1,20 @@
 import type { Request, Response, Server } from 'restify';
 import type { z } from 'zod';
-import type { AppContext, ChannelRegistrar } from '../../app.js';
+import type { AppContext, ChannelRegistrar } from '../context.js';
 import { agentView, caseSummary } from '../../cases/agent-view.js';
 import { CaseInputError, CaseNotFoundError, TransitionError } from '../../cases/errors.js';
 import { lifecycleText } from '../../cases/lifecycle.js';
 import { parseReference } from '../../cases/reference.js';
 import type { CaseService } from '../../cases/service.js';
-import type { Translate } from '../../i18n.js';
+import { parseLanguage, type Translate } from '../../i18n.js';
 import type { Language } from '../../knowledge/schema.js';
 import { CallbackBody, ListQuery, toCaseQuery, TransitionBody } from '../../cases/requests.js';
 import { bearerMatches } from './agent-auth.js';
-import { BodyError, readJsonBody } from './json-body.js';
+import { BodyError, readJsonBody } from '../../http/json-body.js';
 
 export function requestLanguage(req: Request): Language {
   const asked = req.query && typeof req.query.lang === 'string' ? req.query.lang : req.headers['accept-language'];
-  return /^en\b/i.test(String(asked ?? '')) ? 'en' : 'zh-CN';
+  return parseLanguage(asked) ?? 'zh-CN';
 }
 
 function fields(error: z.ZodError): string {
@@ -124,7 +124,7 @@ export const casesApi: ChannelRegistrar = (server: Server, ctx: AppContext) => {
     const ok = admit(req, res);
     if (!ok?.reference) return;
     try {
-      const body = TransitionBody.safeParse(await readJsonBody(req));
+      const body = TransitionBody.safeParse(await readJsonBody(req, { requireJsonType: true }));
       if (!body.success) return refuse(res, 400, 'BadBody', ok.t('ui:agentApi.badBody', { fields: fields(body.error) }));
       const before = await ok.cases.require(ok.reference);
       const after = await ok.cases.transition(ok.reference, body.data);
@@ -151,7 +151,7 @@ export const casesApi: ChannelRegistrar = (server: Server, ctx: AppContext) => {
     const ok = admit(req, res);
     if (!ok?.reference) return;
     try {
-      const body = CallbackBody.safeParse(await readJsonBody(req));
+      const body = CallbackBody.safeParse(await readJsonBody(req, { requireJsonType: true }));
       if (!body.success) return refuse(res, 400, 'BadBody', ok.t('ui:agentApi.badBody', { fields: fields(body.error) }));
       await ok.cases.require(ok.reference);
       send(res, 200, agentView(ok.cases, await ok.cases.callbackDone(ok.reference, body.data.agent), ok.t));

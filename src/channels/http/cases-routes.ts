@@ -1,4 +1,4 @@
-import type { ChannelRegistrar } from '../../app.js';
+import type { ChannelRegistrar } from '../context.js';
 import { casesApi } from './cases-api.js';
 import { checklistRoute } from './checklist-route.js';
 

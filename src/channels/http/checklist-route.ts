@@ -1,7 +1,7 @@
 import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
-import type { AppContext, ChannelRegistrar } from '../../app.js';
-import { checklistHtml, checklistProblemHtml } from '../../cases/checklist-html.js';
+import type { AppContext, ChannelRegistrar } from '../context.js';
+import { checklistHtml, checklistProblemHtml } from '../../render/checklist-html.js';
 import { checklistKeyMatches } from '../../cases/checklist-link.js';
 import { parseReference } from '../../cases/reference.js';
 import type { Outcome } from '../../consult/outcome.js';

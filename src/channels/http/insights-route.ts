@@ -1,4 +1,4 @@
-import type { ChannelRegistrar } from '../../app.js';
+import type { ChannelRegistrar } from '../context.js';
 import { bearerMatches } from './agent-auth.js';
 import { requestLanguage } from './cases-api.js';
 

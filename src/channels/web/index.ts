@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Request, Response } from 'restify';
-import type { ChannelRegistrar } from '../../app.js';
+import type { ChannelRegistrar } from '../context.js';
 import { PROJECT_ROOT } from '../../knowledge/load.js';
 import type { Language } from '../../knowledge/schema.js';
 import { pageCsp } from './csp.js';

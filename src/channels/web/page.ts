@@ -1,4 +1,5 @@
 import type { Translate } from '../../i18n.js';
+import { escapeHtml } from '../../render/html.js';
 import type { Knowledge } from '../../knowledge/model.js';
 import type { Language } from '../../knowledge/schema.js';
 
@@ -31,11 +32,11 @@ const PAGE_TEXTS: Record<string, string> = {
   'web.contactTitle': 'ui:web.contactTitle',
   'web.demoNotice': 'ui:web.demoNotice',
   'web.footer': 'ui:web.footer',
+  'web.controlsLabel': 'ui:web.controlsLabel',
+  'controls.back': 'ui:controls.back',
+  'controls.restart': 'ui:controls.restart',
+  'controls.human': 'ui:controls.human',
 };
-
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
 
 /** JSON inside a <script> element: "<" escaped so no text can close the element. */
 function scriptJson(value: unknown): string {

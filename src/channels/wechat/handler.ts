@@ -1,9 +1,10 @@
-import type { AppContext } from '../../app.js';
+import type { AppContext } from '../context.js';
 import type { UserInput } from '../../conversation/messages.js';
 import type { Language } from '../../knowledge/schema.js';
-import { plainText } from '../../render/plain-text.js';
+import { absoluteBase } from '../../render/links.js';
+import { plainParts } from '../../render/plain-text.js';
 import type { Outbox } from './outbox.js';
-import { splitText } from './split.js';
+import { MAX_PART_BYTES, splitText } from './split.js';
 import type { WechatFields } from './xml.js';
 
 /** How many users' languages are remembered for the replies that run no turn (an image, a sticker). */
@@ -30,7 +31,7 @@ export class MessageHandler {
     if (type === 'voice' && msg.Recognition?.trim()) return this.turn(openid, { text: msg.Recognition });
     if (type === 'event') return this.event(openid, msg);
     const t = this.ctx.conversation.t(this.languages.get(openid) ?? 'zh-CN');
-    return this.reply(openid, this.languages.get(openid) ?? 'zh-CN', t('ui:wechat.unsupported'));
+    return this.reply(openid, this.languages.get(openid) ?? 'zh-CN', [[t('ui:wechat.unsupported')]]);
   }
 
   /** What the user is told when a message could not be handled: a temporary failure, to send it again. */
@@ -59,18 +60,24 @@ export class MessageHandler {
 
   private async turn(openid: string, input: UserInput | { start: true }): Promise<string[]> {
     const result = await this.ctx.conversations.handle({ key: key(openid), input });
+    // WeChat's own failure path answers (and keeps the retry from being cached as done).
+    if ('failed' in result) throw new Error('the turn failed');
     const lang = result.state.lang;
     this.remember(openid, lang);
     const t = this.ctx.conversation.t(lang);
-    return this.reply(openid, lang, result.messages.map((m) => plainText(m, t)).join('\n\n'));
+    return this.reply(openid, lang, result.messages.map((m) => plainParts(m, t, absoluteBase(this.ctx.config.EKEY_PUBLIC_URL))));
   }
 
-  /** The reply, opened by whatever an earlier reply could not deliver, so that it arrives before the new answer. */
-  private async reply(openid: string, lang: Language, text: string): Promise<string[]> {
+  /**
+   * The reply, opened by whatever an earlier reply could not deliver, so that it arrives before the new
+   * answer. Short messages share a part; an outcome's parts, each meant to make sense alone, start their own.
+   */
+  private async reply(openid: string, lang: Language, messages: string[][]): Promise<string[]> {
+    const parts = packParts(messages);
     const undelivered = await this.outbox.takeUndelivered(openid);
-    if (undelivered.length === 0) return splitText(text);
+    if (undelivered.length === 0) return parts;
     const t = this.ctx.conversation.t(lang);
-    return [...splitText([t('ui:wechat.resumed'), ...undelivered].join('\n')), ...splitText(text)];
+    return [...splitText([t('ui:wechat.resumed'), ...undelivered].join('\n')), ...parts];
   }
 
   private remember(openid: string, lang: Language): void {
@@ -78,6 +85,27 @@ export class MessageHandler {
     this.languages.set(openid, lang);
     if (this.languages.size > LANGUAGES_REMEMBERED) this.languages.delete(this.languages.keys().next().value as string);
   }
+}
+
+/** Messages of one part each are joined while they fit; a message of several parts keeps its own. */
+export function packParts(messages: string[][]): string[] {
+  const out: string[] = [];
+  let open = '';
+  for (const parts of messages) {
+    if (parts.length === 1 && parts[0] !== undefined) {
+      const joined = open ? `${open}\n\n${parts[0]}` : parts[0];
+      if (Buffer.byteLength(joined, 'utf8') <= MAX_PART_BYTES) {
+        open = joined;
+        continue;
+      }
+    }
+    if (open) out.push(...splitText(open));
+    open = '';
+    if (parts.length === 1) open = parts[0] ?? '';
+    else for (const p of parts) out.push(...splitText(p));
+  }
+  if (open) out.push(...splitText(open));
+  return out;
 }
 
 export function key(openid: string): string {

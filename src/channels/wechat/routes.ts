@@ -1,5 +1,5 @@
 import type { Request, Response, Server } from 'restify';
-import type { AppContext, ChannelRegistrar } from '../../app.js';
+import type { AppContext, ChannelRegistrar } from '../context.js';
 import { wechatMode } from '../../config.js';
 import { AccessTokens } from './access-token.js';
 import { BodyTooLargeError, readBody } from './body.js';

@@ -1,14 +1,14 @@
 import { Consultation } from '../consult/consultation.js';
 import { enumeratePaths } from '../consult/enumerate.js';
-import { KnowledgeError } from './errors.js';
-import { loadKnowledge } from './load.js';
-import { unusedUiKeys } from './ui-keys.js';
+import { CliExit, runCli } from './run.js';
+import { loadKnowledge } from '../knowledge/load.js';
+import { unusedUiKeys } from '../knowledge/ui-keys.js';
 
 /**
  * `npm run validate`: the whole knowledge checked as a content editor needs it. Shape and references
  * are checked by loading; then every path of the consultation is walked to an outcome.
  */
-try {
+await runCli(async () => {
   const k = loadKnowledge();
   const paths = await enumeratePaths(new Consultation(k));
   const problems: string[] = [];
@@ -23,7 +23,7 @@ try {
   for (const key of unusedUiKeys(k)) problems.push(`locales/*/ui.json: $.${key}: text is used by no code in src/`);
   if (problems.length > 0) {
     process.stderr.write(`${problems.join('\n')}\n`);
-    process.exit(1);
+    throw new CliExit(1);
   }
   process.stdout.write(
     `knowledge ok: ${k.procedures.size} procedures, ${k.questions.size} questions, ${k.rules.length} rules, ${paths.length} answer paths, each ending in an outcome\n`,
@@ -36,8 +36,4 @@ try {
   process.stdout.write(
     `working-day calendar: ${[...years].map(([source, ys]) => `${source} ${Math.min(...ys)}${ys.length > 1 ? `-${Math.max(...ys)}` : ''}`).join(', ')}; holidays known until the end of ${k.calendar.years.last}\n`,
   );
-} catch (err) {
-  if (!(err instanceof KnowledgeError)) throw err;
-  process.stderr.write(`${err.message}\n`);
-  process.exit(1);
-}
+});

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id } from '../knowledge/schema.js';
+import { Id } from './schema.js';
 
 export const LifecycleStatus = z.strictObject({
   id: Id,

@@ -1,5 +1,5 @@
-import type { KnowledgeProblem } from '../knowledge/errors.js';
-import type { Knowledge } from '../knowledge/model.js';
+import type { KnowledgeProblem } from './errors.js';
+import type { Knowledge } from './model.js';
 import type { Lifecycle } from './lifecycle-schema.js';
 
 /** A status's locale key names: the status itself, or one per wording ("<status>_<wording>") where it is worded. */

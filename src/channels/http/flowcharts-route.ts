@@ -1,14 +1,13 @@
 import type { Request, Response } from 'restify';
-import type { ChannelRegistrar } from '../app.js';
-import type { Language } from '../knowledge/schema.js';
-import { type Chart, Flowcharts } from './flowcharts.js';
+import type { ChannelRegistrar } from '../context.js';
+import { parseLanguage } from '../../i18n.js';
+import type { Language } from '../../knowledge/schema.js';
+import { type Chart, Flowcharts } from '../../flowcharts/flowcharts.js';
 
 const NAME = /^([a-z][a-zA-Z0-9-]*)\.(svg|png)$/;
 
 function language(raw: unknown): Language | undefined {
-  if (raw === undefined || raw === '' || raw === 'zh-CN' || raw === 'zh') return 'zh-CN';
-  if (raw === 'en') return 'en';
-  return undefined;
+  return raw === undefined || raw === '' ? 'zh-CN' : parseLanguage(raw);
 }
 
 /**

@@ -1,16 +1,15 @@
-import type { CaseDesk, CaseView } from '../conversation/case-desk.js';
-import type { CaseRecord } from './case-schema.js';
-import { checklistPath } from './checklist-link.js';
-import { lastFour } from './contact.js';
-import { CaseQuota } from './case-quota.js';
-import { DigitGuard } from './digit-guard.js';
-import type { CaseService } from './service.js';
+import type { CaseDesk, CaseView } from './case-desk.js';
+import type { CaseRecord } from '../cases/case-schema.js';
+import { checklistPath } from '../cases/checklist-link.js';
+import { lastFour } from '../cases/contact.js';
+import { CaseQuota } from '../cases/case-quota.js';
+import { DigitGuard } from '../cases/digit-guard.js';
+import type { CaseService } from '../cases/service.js';
 
 /** The case store as the conversation sees it. */
 export class ServiceCaseDesk implements CaseDesk {
   constructor(
     private readonly cases: CaseService,
-    private readonly publicUrl?: string,
     private readonly guard: DigitGuard = DigitGuard.inMemory(),
     private readonly quota: CaseQuota = new CaseQuota(0),
   ) {}
@@ -51,7 +50,6 @@ export class ServiceCaseDesk implements CaseDesk {
     const last = c.history.at(-1);
     const running = this.cases.running(c);
     const hasMaterials = c.procedures.some((id) => (this.cases.knowledge.procedures.get(id)?.materials.length ?? 0) > 0);
-    const base = this.publicUrl?.replace(/\/+$/, '');
     return {
       reference: c.reference,
       lifecycle: c.lifecycle,
@@ -64,8 +62,7 @@ export class ServiceCaseDesk implements CaseDesk {
       courierToAuthority: c.tracked ? !!this.cases.knowledge.procedures.get(c.tracked)?.courierToAuthority : false,
       expected: c.expected.map((e) => ({ stage: e.stage, workingDays: e.workingDays, end: e.end, holidaysCounted: e.holidaysCounted })),
       ...(running ? { running: { stage: running.stage, workingDays: running.workingDays, end: running.end, holidaysCounted: running.holidaysCounted } } : {}),
-      // Without a public base URL the link is relative: right on the service's own page (the web widget).
-      ...(hasMaterials && c.checklistKey ? { checklistUrl: `${base ?? ''}${checklistPath(c)}` } : {}),
+      ...(hasMaterials && c.checklistKey ? { checklistPath: checklistPath(c) } : {}),
     };
   }
 }

@@ -1,22 +1,29 @@
 import type { MaterialItem, Outcome, ProcedurePlan } from '../consult/outcome.js';
 import type { Translate } from '../i18n.js';
 import type { Language } from '../knowledge/schema.js';
+import type { PageLink } from './messages.js';
 
-/** Where the service's own pages are: an absolute base URL, or '' for links relative to the page. */
-export interface PageLinks {
-  base: string;
-  lang: Language;
+/** The root-relative address of a procedure's flowchart; each renderer resolves it as its channel needs. */
+export function flowchartPath(procedure: string, lang: Language): string {
+  return `/flowcharts/${procedure}.svg${lang === 'en' ? '?lang=en' : ''}`;
 }
 
-export function flowchartUrl(procedure: string, links: PageLinks): string {
-  return `${links.base.replace(/\/+$/, '')}/flowcharts/${procedure}.svg${links.lang === 'en' ? '?lang=en' : ''}`;
+/** An answer that decided the outcome, in words; `question` names it for a change button. */
+export interface Deciding {
+  question?: string;
+  text: string;
 }
 
-/** An outcome put into words: sections of lines, shared by the Markdown text, cards and printouts. */
+/**
+ * An outcome put into words: sections of lines, shared by cards, plain text and printouts. Plain words
+ * only: no renderer reads markup in them.
+ */
 export interface OutcomeView {
   title: string;
   summary: string;
-  why: string[];
+  why: Deciding[];
+  /** The first thing to do, with who does it. */
+  next?: string;
   procedures: ProcedureView[];
   guide?: { title: string; steps: string[] };
   passwords: string[];
@@ -36,7 +43,7 @@ export interface ProcedureView {
   passwords: string[];
   contacts: string[];
   related: string[];
-  flowchart?: { title: string; url: string };
+  flowchart: PageLink;
 }
 
 export function materialRequirements(m: MaterialItem, t: Translate): string {
@@ -58,20 +65,18 @@ function contactLines(list: ProcedurePlan['contacts'], t: Translate): string[] {
 }
 
 /**
- * A procedure's words depend only on its plan (shared and frozen by the consultation), the language and
- * the links; an outcome renders them two or three times (text, card, checklist) and the same plans come
- * back all day: a hundred translations each, done once.
+ * A procedure's words depend only on its plan (shared and frozen by the consultation) and the language;
+ * the same plans come back all day: a hundred translations each, done once.
  */
-const views = new WeakMap<ProcedurePlan, WeakMap<Translate, Map<string, ProcedureView>>>();
+const views = new WeakMap<ProcedurePlan, WeakMap<Translate, Map<Language, ProcedureView>>>();
 
-function procedureView(p: ProcedurePlan, t: Translate, links?: PageLinks): ProcedureView {
+function procedureView(p: ProcedurePlan, t: Translate, lang: Language): ProcedureView {
   let byT = views.get(p);
   if (!byT) views.set(p, (byT = new WeakMap()));
-  let byLinks = byT.get(t);
-  if (!byLinks) byT.set(t, (byLinks = new Map()));
-  const key = links ? `${links.lang}\u0001${links.base}` : '';
-  let view = byLinks.get(key);
-  if (!view) byLinks.set(key, (view = deepFreeze(buildProcedureView(p, t, links))));
+  let byLang = byT.get(t);
+  if (!byLang) byT.set(t, (byLang = new Map()));
+  let view = byLang.get(lang);
+  if (!view) byLang.set(lang, (view = deepFreeze(buildProcedureView(p, t, lang))));
   return view;
 }
 
@@ -84,10 +89,10 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-function buildProcedureView(p: ProcedurePlan, t: Translate, links?: PageLinks): ProcedureView {
+function buildProcedureView(p: ProcedurePlan, t: Translate, lang: Language): ProcedureView {
   const ns = `procedures:${p.id}`;
   return {
-    ...(links ? { flowchart: { title: t(`${ns}.title`), url: flowchartUrl(p.id, links) } } : {}),
+    flowchart: { kind: 'flowchart', title: t('ui:outcome.flowchart', { title: t(`${ns}.title`) }), path: flowchartPath(p.id, lang) },
     id: p.id,
     heading: t('ui:outcome.procedure', { title: t(`${ns}.title`), section: p.section }),
     applies: t(`${ns}.applies`),
@@ -108,17 +113,23 @@ function buildProcedureView(p: ProcedurePlan, t: Translate, links?: PageLinks): 
   };
 }
 
-export function outcomeView(o: Outcome, t: Translate, links?: PageLinks): OutcomeView {
+export function outcomeView(o: Outcome, t: Translate, lang: Language): OutcomeView {
+  const procedures = o.procedures.map((p) => procedureView(p, t, lang));
+  const first = procedures[0]?.steps[0];
   const view: OutcomeView = {
     title: t('ui:outcome.title'),
     summary: t(`outcomes:${o.rule}`),
-    why: o.why.map((w) => t('ui:outcome.answer', { label: t(`questions:${w.question}.label`), answer: t(`questions:${w.question}.options.${w.answer}`) })),
-    procedures: o.procedures.map((p) => procedureView(p, t, links)),
+    why: o.why.map((w) => ({
+      question: w.question,
+      text: t('ui:outcome.answer', { label: t(`questions:${w.question}.label`), answer: t(`questions:${w.question}.options.${w.answer}`) }),
+    })),
+    ...(first ? { next: first.text } : {}),
+    procedures,
     passwords: passwordLines(o.passwords ?? [], t),
     contacts: contactLines(o.contacts, t),
     separate: o.procedures.length > 1 && o.procedures.every((p) => p.materials.length > 0),
   };
-  if (o.details.expiryDate) view.why.push(t('ui:outcome.expiryDate', { date: o.details.expiryDate }));
+  if (o.details.expiryDate) view.why.push({ text: t('ui:outcome.expiryDate', { date: o.details.expiryDate }) });
   if (o.guide) {
     const g = o.guide;
     view.guide = { title: t(`guides:${g.id}.title`), steps: g.steps.map((s, i) => `${i + 1}. ${t(`guides:${g.id}.steps.${s}`)}`) };

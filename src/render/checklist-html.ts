@@ -2,15 +2,10 @@ import type { Outcome } from '../consult/outcome.js';
 import { CALENDAR_YEARS } from '../dates/working-days.js';
 import type { Translate } from '../i18n.js';
 import type { Language } from '../knowledge/schema.js';
-import { outcomeView } from '../render/outcome-view.js';
-import type { CaseRecord } from './case-schema.js';
+import { outcomeView } from '../conversation/outcome-view.js';
+import type { CaseRecord } from '../cases/case-schema.js';
+import { escapeHtml } from './html.js';
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Every text that goes into the page passes here: case data, locale texts and contacts alike. */
-export function escapeHtml(text: unknown): string {
-  return String(text ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
-}
 
 const STYLE = `
 @page { size: A4; margin: 15mm 15mm 18mm 15mm; }
@@ -56,7 +51,7 @@ export interface ChecklistInput {
  */
 export function checklistHtml({ c, outcome, t, lang, printedOn, calendarLast = CALENDAR_YEARS.last }: ChecklistInput): string {
   const e = escapeHtml;
-  const view = outcome ? outcomeView(outcome, t) : undefined;
+  const view = outcome ? outcomeView(outcome, t, lang) : undefined;
   const plans = outcome?.procedures.filter((p) => c.procedures.includes(p.id)) ?? [];
   const dash = '—';
   const body: string[] = [];

@@ -3,19 +3,19 @@ import { join, resolve } from 'node:path';
 import { Consultation } from '../consult/consultation.js';
 import { enumeratePaths } from '../consult/enumerate.js';
 import { createI18n, translator } from '../i18n.js';
-import { KnowledgeError } from '../knowledge/errors.js';
+import { runCli } from './run.js';
 import { loadKnowledge, PROJECT_ROOT } from '../knowledge/load.js';
 import { LANGUAGES } from '../knowledge/schema.js';
-import { decisionDot } from './decision-graph.js';
-import { Flowcharts } from './flowcharts.js';
-import { layoutSvg } from './layout.js';
+import { decisionDot } from '../flowcharts/decision-graph.js';
+import { Flowcharts } from '../flowcharts/flowcharts.js';
+import { layoutSvg } from '../flowcharts/layout.js';
 
 /**
  * `npm run graph [-- --out DIR]`: draws, for both languages, the decision flow of dialogs/ and rules/
  * (decisions.<lang>.svg) and every procedure's flowchart (procedures/<id>.<lang>.svg) into DIR
  * (default dist/graphs), with the DOT source beside each drawing.
  */
-try {
+await runCli(async () => {
   const at = process.argv.indexOf('--out');
   const out = resolve(at >= 0 && process.argv[at + 1] ? (process.argv[at + 1] as string) : join(PROJECT_ROOT, 'dist', 'graphs'));
   mkdirSync(join(out, 'procedures'), { recursive: true });
@@ -36,8 +36,4 @@ try {
     }
   }
   process.stdout.write(`${written.length} drawings in ${out} (from ${paths.length} answer paths)\n`);
-} catch (err) {
-  if (!(err instanceof KnowledgeError)) throw err;
-  process.stderr.write(`${err.message}\n`);
-  process.exit(1);
-}
+});

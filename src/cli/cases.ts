@@ -1,17 +1,17 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config.js';
+import { loadConfig } from '../config.js';
 import { createI18n, type Translate, translator } from '../i18n.js';
-import { KnowledgeError } from '../knowledge/errors.js';
 import { loadKnowledge } from '../knowledge/load.js';
-import { agentView, caseSummary } from './agent-view.js';
-import type { CaseRecord } from './case-schema.js';
-import { inert } from './contact.js';
-import { CaseInputError, CaseNotFoundError, CaseStoreError, TransitionError } from './errors.js';
-import { FileCaseStore } from './file-store.js';
-import { lifecycleText } from './lifecycle.js';
-import { parseReference } from './reference.js';
-import { CallbackBody, ListQuery, toCaseQuery, TransitionBody } from './requests.js';
-import { CaseService } from './service.js';
+import { agentView, caseSummary } from '../cases/agent-view.js';
+import type { CaseRecord } from '../cases/case-schema.js';
+import { inert } from '../cases/contact.js';
+import { CaseInputError, CaseNotFoundError, TransitionError } from '../cases/errors.js';
+import { CliExit, runCli } from './run.js';
+import { FileCaseStore } from '../cases/file-store.js';
+import { lifecycleText } from '../cases/lifecycle.js';
+import { parseReference } from '../cases/reference.js';
+import { CallbackBody, ListQuery, toCaseQuery, TransitionBody } from '../cases/requests.js';
+import { CaseService } from '../cases/service.js';
 
 /**
  * `npm run cases -- list|show|advance|callback-done ...`: the agent API for a terminal, on the same
@@ -20,15 +20,9 @@ import { CaseService } from './service.js';
 const out = (line = ''): void => {
   process.stdout.write(`${line}\n`);
 };
-/** A refusal: said on stderr, and the exit code, once the store is closed (main's `finally`). */
-class Exit extends Error {
-  constructor(readonly code: number) {
-    super(`exit ${code}`);
-  }
-}
 const fail = (line: string, code = 1): never => {
   process.stderr.write(`${line}\n`);
-  throw new Exit(code);
+  throw new CliExit(code);
 };
 
 function describe(cases: CaseService, c: CaseRecord, t: Translate): void {
@@ -167,17 +161,4 @@ async function main(): Promise<void> {
   }
 }
 
-const problem = (err: unknown): [string, number] | undefined => {
-  if (err instanceof ConfigError || err instanceof KnowledgeError || err instanceof CaseStoreError) return [err.message, 1];
-  if (err instanceof TypeError && (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) return [err.message, 2];
-  return undefined;
-};
-try {
-  await main();
-} catch (err) {
-  if (err instanceof Exit) process.exit(err.code);
-  const known = problem(err);
-  if (!known) throw err;
-  process.stderr.write(`${known[0]}\n`);
-  process.exit(known[1]);
-}
+await runCli(main);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { KnowledgeProblem } from '../knowledge/errors.js';
-import { readKnowledgeFile } from '../knowledge/read-file.js';
+import type { KnowledgeProblem } from './errors.js';
+import { readKnowledgeFile } from './read-file.js';
 
 const Words = z.array(z.string().min(1)).min(1);
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { KnowledgeProblem } from '../knowledge/errors.js';
-import { readKnowledgeFile } from '../knowledge/read-file.js';
+import type { KnowledgeProblem } from './errors.js';
+import { readKnowledgeFile } from './read-file.js';
 
 /** dialogs/contact.json: the words that leave a contact detail out, and those that confirm a code. */
 export const ContactWords = z.strictObject({

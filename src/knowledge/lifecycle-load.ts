@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { type KnowledgeProblem, zodProblems } from '../knowledge/errors.js';
+import { type KnowledgeProblem, zodProblems } from './errors.js';
 import { Lifecycle } from './lifecycle-schema.js';
 
 export interface LoadedLifecycles {

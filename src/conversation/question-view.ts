@@ -16,8 +16,3 @@ export function questionView(q: Question, t: Translate): QuestionView {
     options: q.options.map((o, i) => ({ index: i + 1, value: o.value, label: t(`questions:${q.id}.options.${o.value}`) })),
   };
 }
-
-/** The question as text with numbered options, for channels without buttons (terminal, WeChat). */
-export function questionText(view: QuestionView, t: Translate): string {
-  return [view.prompt, ...view.options.map((o) => `${o.index}. ${o.label}`), t('ui:optionsHint')].join('\n');
-}

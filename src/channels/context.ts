@@ -1,0 +1,28 @@
+import type restify from 'restify';
+import type { CaseService } from '../cases/service.js';
+import type { Config } from '../config.js';
+import type { Conversation } from '../conversation/conversation.js';
+import type { ConversationService } from '../conversation/service.js';
+import type { InsightsStore } from '../insights/store.js';
+import type { Knowledge } from '../knowledge/model.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../observability/metrics.js';
+
+/**
+ * What every channel gets to work with. The composition root (src/app.ts) builds it; channels take it
+ * from here and never import app.ts, so that nothing imports the composition root back.
+ */
+export interface AppContext {
+  config: Config;
+  knowledge: Knowledge;
+  conversation: Conversation;
+  conversations: ConversationService;
+  logger: Logger;
+  metrics: Metrics;
+  /** What content owners read behind the agent token: feedback and messages not understood. */
+  insights?: InsightsStore;
+  /** The helpdesk's cases (agent API, checklist, status in the chat). */
+  cases?: CaseService;
+}
+
+export type ChannelRegistrar = (server: restify.Server, ctx: AppContext) => void | Promise<void>;

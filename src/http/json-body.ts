@@ -1,0 +1,75 @@
+import type { IncomingMessage } from 'node:http';
+import { jsonDepth } from './json-depth.js';
+
+/**
+ * Why a body was refused. Each endpoint turns the kind into its answer: the agent API in the request's
+ * language (Accept-Language or ?lang=), Bot Framework in the protocol's terms.
+ */
+export class BodyError extends Error {
+  constructor(
+    readonly kind: 'tooLarge' | 'notJson' | 'badJson' | 'encoded' | 'empty' | 'tooDeep',
+    readonly detail = '',
+  ) {
+    super(detail || kind);
+    this.name = 'BodyError';
+  }
+}
+
+export interface JsonBodyOptions {
+  /** Bytes; a larger body is refused (declared or sent). */
+  limit?: number;
+  /** Only `application/json` is read (the agent API); Bot Framework clients are not asked for a type. */
+  requireJsonType?: boolean;
+  /** Nesting past this is refused before parsing: deep JSON makes copies and serialisers recurse without end. */
+  maxDepth?: number;
+  /**
+   * Past the limit, read and drop the rest up to this many bytes so the caller gets its 413 rather than a
+   * reset; beyond it, or when 0, the reading stops and the connection goes with the answer.
+   */
+  drain?: number;
+}
+
+/**
+ * The one reader of JSON request bodies: within a size limit, never inflating a compressed body, taking
+ * what a server-wide body parser may already have read, parsed or refused with a BodyError.
+ */
+export async function readJsonBody(req: IncomingMessage, options: JsonBodyOptions = {}): Promise<unknown> {
+  const limit = options.limit ?? 16 * 1024;
+  if (options.requireJsonType) {
+    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+    if (type !== 'application/json') throw new BodyError('notJson');
+  }
+  const kept = req as IncomingMessage & { _readBody?: boolean; rawBody?: unknown; body?: unknown };
+  const already = kept.rawBody ?? (kept._readBody || kept.body !== undefined ? kept.body : undefined);
+  if (already !== undefined) {
+    if (typeof already !== 'string' && !Buffer.isBuffer(already)) return already;
+    if (already.length > limit) throw new BodyError('tooLarge', String(limit));
+    return parse(already.toString(), options.maxDepth);
+  }
+  const encoding = req.headers['content-encoding'];
+  if (encoding && encoding !== 'identity') throw new BodyError('encoded', encoding);
+  const declared = Number(req.headers['content-length']);
+  const drain = options.drain ?? 0;
+  const chunks: Buffer[] = [];
+  let received = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    received += chunk.length;
+    if (received <= limit && !(declared > limit)) chunks.push(chunk);
+    else if (received > drain) {
+      if (drain > 0) req.destroy();
+      break;
+    }
+  }
+  if (received > limit || declared > limit) throw new BodyError('tooLarge', String(limit));
+  return parse(Buffer.concat(chunks).toString('utf8'), options.maxDepth);
+}
+
+function parse(text: string, maxDepth: number | undefined): unknown {
+  if (maxDepth !== undefined && text.trim() === '') throw new BodyError('empty');
+  if (maxDepth !== undefined && jsonDepth(text) > maxDepth) throw new BodyError('tooDeep', String(maxDepth));
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new BodyError('badJson', (err as Error).message);
+  }
+}
