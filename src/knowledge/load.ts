@@ -6,6 +6,7 @@ import { KnowledgeError, type KnowledgeProblem, zodProblems } from './errors.js'
 import type { Knowledge } from './model.js';
 import {
   Commands,
+  Concepts,
   Contacts,
   DecisionFile,
   Guide,
@@ -32,7 +33,7 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url)).rep
  */
 /** Folders whose every JSON file is read, and the single files read elsewhere in rules/ and dialogs/. */
 const FOLDERS = ['rules/procedures', 'rules/guides', 'rules/decisions', 'rules/lifecycle', 'dialogs/questions'];
-const FILES = ['rules/materials.json', 'rules/contacts.json', 'rules/systems.json', 'rules/conditions.json', 'dialogs/lexicon.json', 'dialogs/phrases.json', 'dialogs/commands.json', 'dialogs/contact.json'];
+const FILES = ['rules/materials.json', 'rules/contacts.json', 'rules/systems.json', 'rules/conditions.json', 'dialogs/lexicon.json', 'dialogs/phrases.json', 'dialogs/concepts.json', 'dialogs/commands.json', 'dialogs/contact.json'];
 
 /**
  * Every file under rules/, dialogs/ and locales/ must be one the service reads: a misspelt or misplaced
@@ -135,6 +136,7 @@ export function loadKnowledge(root: string = PROJECT_ROOT): Knowledge {
   const lexicon = read(join(dialogsDir, 'lexicon.json'), Lexicon);
   const phrases = read(join(dialogsDir, 'phrases.json'), Phrases) ?? [];
   const commands = read(join(dialogsDir, 'commands.json'), Commands);
+  const concepts = read(join(dialogsDir, 'concepts.json'), Concepts);
   const lifecycle = loadLifecycles(root);
   problems.push(...lifecycle.problems);
   const contactWords = loadContactWords(root);
@@ -148,7 +150,7 @@ export function loadKnowledge(root: string = PROJECT_ROOT): Knowledge {
   }
 
   problems.push(...strayFiles(root));
-  if (problems.length > 0 || !lexicon || !commands || !contactWords.words) throw new KnowledgeError(problems);
+  if (problems.length > 0 || !lexicon || !commands || !concepts || !contactWords.words) throw new KnowledgeError(problems);
 
   const knowledge: Knowledge = {
     procedures,
@@ -161,6 +163,7 @@ export function loadKnowledge(root: string = PROJECT_ROOT): Knowledge {
     questions,
     lexicon,
     phrases,
+    concepts,
     commands,
     lifecycles: lifecycle.lifecycles,
     contactWords: contactWords.words,

@@ -18,3 +18,20 @@ export function normalise(text: string): string {
 export function normaliseKeepingPunctuation(text: string): string {
   return toSimplified(text.normalize('NFKC')).toLowerCase().replace(/\s+/g, ' ').trim();
 }
+
+const CLAUSE_END = /[，。！？；,.!?;…\n]/;
+
+/**
+ * normalise(), and where its clauses begin: after punctuation that ends one ("，", "。", ","...). The text
+ * is exactly normalise(text); `breaks` are the offsets in it of the spaces that stand for such punctuation.
+ */
+export function normaliseClauses(text: string): { text: string; breaks: number[] } {
+  const s = toSimplified(text.normalize('NFKC'))
+    .toLowerCase()
+    .replace(/[，。！？、；：“”‘’「」『』（）《》【】,.!?;:"'()<>\[\]…~～\n]+/g, (m: string) => (CLAUSE_END.test(m) ? '\u0001' : ' '))
+    .replace(/[\s\u0001]+/g, (m: string) => (m.includes('\u0001') ? '\u0001' : ' '))
+    .replace(/^[\s\u0001]+|[\s\u0001]+$/g, '');
+  const breaks: number[] = [];
+  for (let i = s.indexOf('\u0001'); i >= 0; i = s.indexOf('\u0001', i + 1)) breaks.push(i);
+  return { text: s.replace(/\u0001/g, ' '), breaks };
+}

@@ -6,7 +6,7 @@ import { Understander } from '../../src/understand/understand.js';
 /** "Today" for every date in the corpus, so that bands never drift. */
 export const CORPUS_TODAY = '2026-11-23';
 
-export const CORPUS_FILE = new URL('./messages.json', import.meta.url);
+export const CORPUS_FILE = new URL('./tuning.json', import.meta.url);
 
 const Entry = z.strictObject({
   text: z.string().min(1),
@@ -53,7 +53,7 @@ export function readCorpus(k: Knowledge): CorpusEntry[] {
       else if (!q.options.some((o) => o.value === value && !o.reask)) problems.push(`#${i} "${e.text}": "${value}" is not an answer of ${fact}`);
     }
   });
-  if (problems.length > 0) throw new Error(`tests/corpus/messages.json:\n${problems.join('\n')}`);
+  if (problems.length > 0) throw new Error(`tests/corpus/tuning.json:\n${problems.join('\n')}`);
   return entries;
 }
 
