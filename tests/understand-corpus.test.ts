@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { coverage, evaluateCorpus, readCorpus, wrongNeeds } from './corpus/corpus.js';
+import { coverage, evaluateCorpus, needNotAskedAgain, readCorpus, wrongNeeds } from './corpus/corpus.js';
 import { knowledge } from './helpers.js';
 
-// The corpus of realistic messages (tests/corpus/messages.json); `npm run corpus` prints the details.
-describe('the understanding corpus', () => {
-  const k = knowledge();
-  const entries = readCorpus(k);
+// The two corpora of realistic messages (tests/corpus/); `npm run corpus` prints the details.
+const k = knowledge();
+const brief = (r: ReturnType<typeof evaluateCorpus>['results'][number]) => `${r.entry.text} [${r.entry.pending ?? '-'}] -> ${JSON.stringify(r.got)}${r.gotCommand ? ` command=${r.gotCommand}` : ''}`;
+
+describe('the tuning corpus', () => {
+  const entries = readCorpus(k, 'tuning');
   const report = evaluateCorpus(k, entries);
-  const brief = (r: (typeof report.results)[number]) => `${r.entry.text} [${r.entry.pending ?? '-'}] -> ${JSON.stringify(r.got)}`;
 
   it('holds at least 220 messages and covers every option value 3 times in Chinese and 3 times in English', () => {
     expect(entries.length).toBeGreaterThanOrEqual(220);
@@ -24,8 +25,13 @@ describe('the understanding corpus', () => {
   });
 
   it('yields nothing at all for greetings and off-topic messages', () => {
-    const noise = report.results.filter((r) => Object.keys(r.entry.expect.answers).length === 0 && !r.entry.expect.reask);
+    const noise = report.results.filter((r) => Object.keys(r.expected).length === 0 && !r.entry.expect.command);
     expect(noise.length).toBeGreaterThanOrEqual(10);
     expect(noise.filter((r) => !r.ok).map(brief)).toEqual([]);
+  });
+
+  it('reads the need of the openings that state it', () => {
+    const { met, total } = needNotAskedAgain(report);
+    expect(met / total).toBeGreaterThanOrEqual(0.95);
   });
 });
