@@ -28,27 +28,35 @@ export interface Engine {
 
 const engines = new WeakMap<Knowledge, Engine>();
 
-/** Every word of dialogs/: what the tolerances know as the domain's terms. */
-function domainWords(k: Knowledge): string[] {
-  const words: string[] = [];
-  for (const q of k.questions.values()) for (const o of q.options) words.push(...o.synonyms, ...(o.unpromptedSynonyms ?? []));
-  for (const p of k.phrases) words.push(...p.patterns);
-  for (const list of Object.values(k.concepts.concepts)) words.push(...list);
-  for (const list of Object.values(k.commands)) words.push(...list);
-  return words.map(normalise).filter(Boolean);
+/** Every word of dialogs/ and what it means: what the tolerances know as the domain's terms. */
+function domainTerms(k: Knowledge): Map<string, string> {
+  const terms = new Map<string, Set<string>>();
+  const add = (word: string, meaning: string) => {
+    const w = normalise(word);
+    if (!w) return;
+    if (!terms.has(w)) terms.set(w, new Set());
+    terms.get(w)?.add(meaning);
+  };
+  for (const q of k.questions.values())
+    for (const o of q.options) for (const w of [...o.synonyms, ...(o.unpromptedSynonyms ?? [])]) add(w, `${q.id}=${o.value}`);
+  for (const q of k.questions.values()) if (q.kind === 'yesno') for (const v of ['yes', 'no'] as const) for (const w of k.lexicon[v]) add(w, `${q.kind}=${v}`);
+  for (const p of k.phrases) for (const w of p.patterns) add(w, JSON.stringify(p.answers));
+  for (const [id, list] of Object.entries(k.concepts.concepts)) for (const w of list) add(w, `concept:${id}`);
+  for (const [name, list] of Object.entries(k.commands)) for (const w of list) add(w, `command:${name}`);
+  return new Map([...terms].map(([w, m]) => [w, [...m].sort().join('|')]));
 }
 
 export function engineFor(k: Knowledge, root: string = PROJECT_ROOT): Engine {
   let e = engines.get(k);
   if (!e) {
     const segmenter = new Segmenter(Object.values(k.concepts.concepts).flat().map(normalise));
-    const words = domainWords(k);
+    const terms = domainTerms(k);
     const hasFact = k.questions.has(RANKED_FACT);
     e = {
       segmenter,
       concepts: new ConceptMatcher(k.concepts, segmenter),
-      pinyin: new PinyinTolerance(words, k.concepts.tolerance),
-      spelling: new SpellingTolerance(words, k.concepts.tolerance.minEnglishLength),
+      pinyin: new PinyinTolerance(terms, k.concepts.tolerance),
+      spelling: new SpellingTolerance(terms.keys(), k.concepts.tolerance.minEnglishLength),
       words: clauseWords(k.lexicon),
       classifier: hasFact ? new OptionClassifier(RANKED_FACT, trainingExamples(k, RANKED_FACT, root), segmenter) : undefined,
     };

@@ -17,21 +17,22 @@ export interface Correction extends Span {
  * other is a function word ("不办" is not 补办). Two terms read alike from one stretch: neither is taken.
  */
 export class PinyinTolerance {
-  private readonly byFirst = new Map<string, { term: string; syllables: string[] }[]>();
+  private readonly byFirst = new Map<string, { term: string; syllables: string[]; meaning: string }[]>();
   private readonly readings = new Map<string, string[]>();
   private readonly fuzzy: [string, string][];
   private readonly never: Set<string>;
 
-  constructor(terms: Iterable<string>, tolerance: Concepts['tolerance']) {
+  /** `terms`: each term and what it means, so that homophones meaning the same (登录, 登陆) never compete. */
+  constructor(terms: ReadonlyMap<string, string>, tolerance: Concepts['tolerance']) {
     this.fuzzy = tolerance.fuzzyPinyin;
     this.never = new Set(tolerance.neverTypo);
-    for (const term of new Set(terms)) {
+    for (const [term, meaning] of terms) {
       if (term.length < 2 || !HAN.test(term)) continue;
       const syllables = pinyin(term, { toneType: 'none', type: 'array' }).map((s) => this.fold(s));
       if (syllables.length !== term.length) continue;
       const first = syllables[0] as string;
       if (!this.byFirst.has(first)) this.byFirst.set(first, []);
-      this.byFirst.get(first)?.push({ term, syllables });
+      this.byFirst.get(first)?.push({ term, syllables, meaning });
     }
   }
 
@@ -66,7 +67,7 @@ export class PinyinTolerance {
       at += c.length;
     }
     for (let i = 0; i < chars.length; i++) {
-      const here = new Map<string, Correction>();
+      const here = new Map<string, Correction & { meaning: string }>();
       for (const r of this.readingsOf(chars[i] as string))
         for (const cand of this.byFirst.get(r) ?? []) {
           const n = cand.term.length;
@@ -78,19 +79,22 @@ export class PinyinTolerance {
           for (let j = 0; j < n && ok; j++) {
             const c = span[j] as string;
             if (c === cand.term[j]) same += 1;
-            else ok = !this.never.has(c) && !this.never.has(cand.term[j] as string) && this.readingsOf(c).includes(cand.syllables[j] as string);
+            else ok = !this.never.has(c) && this.readingsOf(c).includes(cand.syllables[j] as string);
           }
           if (!ok || same === 0) continue;
           const start = offsets[i] as number;
           const end = start + span.join('').length;
           if (exact.some((e) => e.start < end && start < e.end)) continue;
-          here.set(cand.term, { start, end, term: cand.term });
+          here.set(cand.term, { start, end, term: cand.term, meaning: cand.meaning });
         }
       if (here.size === 0) continue;
-      // The longest reading here; two different terms of that length compete, and neither is taken.
+      // The longest reading here; two terms of that length that mean different things compete, and neither is taken.
       const longest = Math.max(...[...here.values()].map((c) => c.end - c.start));
       const best = [...here.values()].filter((c) => c.end - c.start === longest);
-      if (best.length === 1) found.push(best[0] as Correction);
+      if (new Set(best.map((c) => c.meaning)).size === 1) {
+        const { start, end, term } = best[0] as Correction;
+        found.push({ start, end, term });
+      }
     }
     // Non-overlapping, leftmost first.
     const chosen: Correction[] = [];

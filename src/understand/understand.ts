@@ -71,7 +71,7 @@ export class Understander {
     const pending = ctx.pending ? this.k.questions.get(ctx.pending) : undefined;
 
     const datedQuestion = pending?.date ? pending : this.dated[0];
-    const date = findDate(text.normalize('NFKC'), ctx.today, datedQuestion?.date ?? {});
+    const date = findDate(text.normalize('NFKC'), ctx.today, datedQuestion?.date ?? {}, pending?.date !== undefined);
     if (date.kind !== 'none' && datedQuestion?.date) {
       if (date.kind === 'invalid') result.invalidDate = { fact: datedQuestion.id, text: date.text };
       else placeDate(result, datedQuestion, date, ctx.today);
@@ -96,7 +96,7 @@ export class Understander {
     const reading = this.read(plain, breaks, pending?.id);
     // "还有十天过期", "expires in 3 months": the count of days decides over a word elsewhere ("过期"
     // alone would say expired), but not over words that hold the number ("60天以上", "还有五十天").
-    const lasting = date.kind === 'none' && datedQuestion?.date ? findDuration(plain, ctx.today, datedQuestion.date) : undefined;
+    const lasting = date.kind === 'none' && datedQuestion?.date ? findDuration(plain, ctx.today, datedQuestion.date, pending?.date !== undefined) : undefined;
     const spoken = lasting && !reading.matches.some((m) => m.entry.meaning.answers[datedQuestion?.id ?? ''] !== undefined && m.start < lasting.end && lasting.start < m.end);
     if (spoken && datedQuestion) placeDate(result, datedQuestion, lasting.found, ctx.today);
     merge(result, reading);
@@ -125,11 +125,12 @@ export class Understander {
     const reading: Reading = { answers: {}, implied: {}, correction, outOfScope: false, matches };
     const denied: Record<string, string> = {};
     const contested = new Set<string>();
+    const weak: Record<string, string> = {};
     for (const m of matches) {
       const meaning = m.entry.meaning;
       if (meaning.reask) reading.reask ??= meaning.reask;
       // Yes/no words answer the question asked; only what names an answer can be denied.
-      if (meaning.onlyFor === undefined && clauses.negated(m, matches.filter((x) => x !== m))) {
+      if (!meaning.yesNo && clauses.negated(m, matches.filter((x) => x !== m))) {
         for (const [fact, value] of Object.entries(meaning.answers)) {
           const other = this.otherOption(fact, value);
           if (other) denied[fact] ??= other;
@@ -137,6 +138,10 @@ export class Understander {
         continue;
       }
       for (const [fact, value] of Object.entries(meaning.answers)) {
+        if (meaning.phrase) {
+          weak[fact] ??= value;
+          continue;
+        }
         if (fact === RANKED_FACT && reading.answers[fact] !== undefined && reading.answers[fact] !== value) contested.add(fact);
         reading.answers[fact] ??= value;
       }
@@ -144,6 +149,10 @@ export class Understander {
     }
     // "注销还是补办": two services named, neither is taken (later words of one answer say more of it).
     for (const fact of contested) delete reading.answers[fact];
+    // A phrase's need gives way, too, when the message answers another question asked: "还没试过在线更新"
+    // answers whether the online update failed, it does not ask for an update again.
+    const answersAsked = pending !== undefined && pending !== RANKED_FACT && reading.answers[pending] !== undefined;
+    for (const [fact, value] of Object.entries(weak)) if (!contested.has(fact) && !(answersAsked && fact === RANKED_FACT)) reading.answers[fact] ??= value;
     for (const [fact, value] of Object.entries(denied)) reading.answers[fact] ??= value;
 
     const blocked = matches.filter((m) => m.entry.meaning.onlyFor === undefined);
