@@ -102,8 +102,8 @@ export function evaluateCorpus(k: Knowledge, entries: CorpusEntry[] = readCorpus
       if (fact && v) expected[fact] = v;
     }
     // As the conversation does: a command is taken before anything is understood.
-    const gotCommand = commands.read(entry.text);
     const u = understander.understand(entry.text, { pending: entry.pending, today: CORPUS_TODAY });
+    const gotCommand = commands.read(entry.text, Object.keys(u.answers).length > 0);
     const got = gotCommand ? {} : { ...u.implied, ...u.answers };
     if (!gotCommand && u.reask) {
       const v = reaskValue(k, u.reask.fact);
