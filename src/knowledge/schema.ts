@@ -173,6 +173,10 @@ export const Lexicon = z.strictObject({
   no: z.array(z.string().min(1)).min(1),
   ordinalWords: z.array(z.string().min(1)),
   ordinalSuffixes: z.array(z.string().min(1)),
+  /** Options named by their place ("second", "最后一个"; -1 is the last). */
+  ordinalNames: z.record(z.string().min(1), z.number().int().min(-1).max(20)),
+  /** Words around an option number that say nothing more ("I'll take option 6", "我选第二个吧"). */
+  ordinalFillers: z.array(z.string().min(1)),
   /** Words that deny what follows them in their clause ("不要", "not"): a denied answer is never given. */
   negators: z.array(z.string().min(1)),
   /** Words holding a negator that state a problem, not a denial ("无法", "cannot log in"). */

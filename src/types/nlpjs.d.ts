@@ -21,3 +21,7 @@ declare module '@nlpjs/neural' {
     run(input: Record<string, number>): Record<string, number>;
   }
 }
+
+declare module 'damerau-levenshtein' {
+  export default function damerau(a: string, b: string, limit?: number): { steps: number; relative: number; similarity: number };
+}

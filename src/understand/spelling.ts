@@ -1,8 +1,9 @@
-import { distance } from 'fastest-levenshtein';
+import damerau from 'damerau-levenshtein';
 
 /**
  * English words of the domain misspelt by one letter ("expried", "replacment", "certficate"): a word at
- * least `minLength` long that is not itself a word of the domain, within one edit of exactly one that is.
+ * least `minLength` long that is not itself a word of the domain, within one edit (a letter added, dropped,
+ * changed, or two swapped: Damerau-Levenshtein) of exactly one that is.
  */
 export class SpellingTolerance {
   private readonly vocabulary: Set<string>;
@@ -23,7 +24,7 @@ export class SpellingTolerance {
     let m = this.memo.get(word);
     if (m !== undefined) return m;
     const near = new Set<string>();
-    for (const n of [word.length - 1, word.length, word.length + 1]) for (const w of this.byLength.get(n) ?? []) if (distance(word, w) === 1) near.add(w);
+    for (const n of [word.length - 1, word.length, word.length + 1]) for (const w of this.byLength.get(n) ?? []) if (damerau(word, w).steps === 1) near.add(w);
     m = near.size === 1 ? ([...near][0] as string) : null;
     if (this.memo.size < 20_000) this.memo.set(word, m);
     return m;

@@ -7,7 +7,7 @@ import { type DateFinding, findDate, findDuration, withoutDate } from './dates.j
 import { type Engine, engineFor, RANKED_FACT } from './engine.js';
 import { buildIndex, type Entry, findMatches, type Match } from './lexicon-index.js';
 import { normaliseClauses } from './normalise.js';
-import { readOrdinal } from './ordinal.js';
+import { readOrdinal, readPlace } from './ordinal.js';
 import { applyCorrections } from './pinyin.js';
 
 export interface Understanding {
@@ -80,8 +80,10 @@ export class Understander {
     const source = date.kind === 'none' ? text : withoutDate(text.normalize('NFKC'));
     const { text: plain, breaks } = normaliseClauses(source);
     if (pending && plain) {
-      const n = readOrdinal(plain, this.k.lexicon.ordinalWords, this.k.lexicon.ordinalSuffixes);
-      const value = n === undefined ? undefined : ctx.offered ? ctx.offered[n - 1] : pending.options[n - 1]?.value;
+      const place = readOrdinal(plain, this.k.lexicon.ordinalWords, this.k.lexicon.ordinalSuffixes) ?? readPlace(plain, this.k.lexicon);
+      const values = ctx.offered ?? pending.options.map((o) => o.value);
+      const n = place === -1 ? values.length : place;
+      const value = n === undefined ? undefined : values[n - 1];
       const option = pending.options.find((o) => o.value === value);
       if (option) {
         if (option.reask) result.reask = { fact: pending.id, guide: option.guide ?? '' };
