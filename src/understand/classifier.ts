@@ -11,9 +11,13 @@ export interface Example {
 export interface Ranking {
   fact: string;
   options: { value: string; score: number }[];
+  /** How much the message looks like one the handbook does not answer (0..1). */
+  outOfScope: number;
 }
 
 const NONE = '_none';
+/** The label of messages that ask what the handbook does not answer. */
+export const OUT_OF_SCOPE = '_outOfScope';
 
 /**
  * A statistical ranking of a question's options (NLP.js's neural network) for messages that no concept
@@ -45,15 +49,15 @@ export class OptionClassifier {
     return f;
   }
 
-  /** The options by score; "none of them" is left out but lowers the others. */
+  /** The options by score; "none of them" and "out of scope" are left out but lower the others. */
   rank(text: string): Ranking {
     const input = this.features(text);
-    if (Object.keys(input).length === 0) return { fact: this.fact, options: [] };
+    if (Object.keys(input).length === 0) return { fact: this.fact, options: [], outOfScope: 0 };
     const scores = this.net.run(input);
     const options = Object.entries(scores)
-      .filter(([value]) => value !== NONE)
+      .filter(([value]) => value !== NONE && value !== OUT_OF_SCOPE)
       .map(([value, s]) => ({ value, score: Math.min(1, Math.max(0, s)) }))
       .sort((a, b) => b.score - a.score);
-    return { fact: this.fact, options };
+    return { fact: this.fact, options, outOfScope: Math.min(1, Math.max(0, scores[OUT_OF_SCOPE] ?? 0)) };
   }
 }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Knowledge } from '../knowledge/model.js';
 import { LANGUAGES } from '../knowledge/schema.js';
-import type { Example } from './classifier.js';
+import { type Example, OUT_OF_SCOPE } from './classifier.js';
 
 /** The tuning corpus (never the held-out one): messages and the answers each must yield. */
 export const TUNING_FILE = 'tests/corpus/tuning.json';
@@ -10,7 +10,7 @@ export const TUNING_FILE = 'tests/corpus/tuning.json';
 interface TuningEntry {
   text?: unknown;
   pending?: unknown;
-  expect?: { answers?: Record<string, unknown> };
+  expect?: { answers?: Record<string, unknown>; outOfScope?: unknown };
 }
 
 /**
@@ -33,7 +33,7 @@ export function trainingExamples(k: Knowledge, fact: string, root: string): Exam
   }
   for (const p of k.phrases) if (p.answers[fact]) for (const s of p.patterns) out.push({ text: s, label: p.answers[fact] ?? null });
   for (const combo of k.concepts.combinations) {
-    const value = combo.answers?.[fact];
+    const value = combo.outOfScope ? OUT_OF_SCOPE : combo.answers?.[fact];
     if (!value) continue;
     const lists = combo.all.map((c) => k.concepts.concepts[c] ?? []);
     // A few words of each concept together, not every product of them.
@@ -48,6 +48,7 @@ export function trainingExamples(k: Knowledge, fact: string, root: string): Exam
       const value = e.expect?.answers?.[fact];
       const others = Object.keys(e.expect?.answers ?? {}).length;
       if (typeof value === 'string') out.push({ text: e.text, label: value });
+      else if (e.expect?.outOfScope === true) out.push({ text: e.text, label: OUT_OF_SCOPE });
       else if (others === 0) out.push({ text: e.text, label: null });
     }
   }

@@ -39,6 +39,8 @@ export interface UnderstandContext {
 
 /** At or above this score the classifier's first option is taken as the answer (and said back). */
 export const CONFIDENT = 0.85;
+/** At or above this score, and above every option's, a message nothing else read is out of scope. */
+const OUT_OF_SCOPE_SCORE = 0.5;
 
 interface Reading {
   answers: Record<string, string>;
@@ -189,6 +191,10 @@ export class Understander {
     const ranking = classifier.rank(plain);
     const top = ranking.options[0];
     if (!top) return;
+    if (ranking.outOfScope >= OUT_OF_SCOPE_SCORE && ranking.outOfScope > top.score) {
+      result.outOfScope = true;
+      return;
+    }
     if (top.score >= CONFIDENT) {
       result.answers[ranking.fact] = top.value;
       const implies = this.k.questions.get(ranking.fact)?.options.find((o) => o.value === top.value)?.implies ?? {};
