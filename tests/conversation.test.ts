@@ -4,7 +4,7 @@ import { Conversation } from '../src/conversation/conversation.js';
 import { Understander } from '../src/understand/understand.js';
 import { chat, conversation, questionId } from './helpers.js';
 
-const texts = (messages: Message[]) => messages.map((m) => (m.type === 'text' ? m.text : m.type === 'question' ? m.question.prompt : m.markdown)).join('\n');
+const texts = (messages: Message[]) => messages.map((m) => (m.type === 'text' || m.type === 'understood' ? m.text : m.type === 'question' ? m.question.prompt : m.markdown)).join('\n');
 const outcomeRule = (messages: Message[]) => {
   const o = messages.find((m) => m.type === 'outcome');
   return o?.type === 'outcome' ? o.outcome.rule : undefined;

@@ -47,6 +47,11 @@ function checkMessage(m: Message, typed: string): void {
     expect(m.question.options.length).toBeGreaterThanOrEqual(2);
     for (const o of m.question.options) expect(o.label).toMatch(/\S/);
     expect(m.question.prompt).not.toMatch(NAMESPACE_KEY);
+  } else if (m.type === 'understood') {
+    expect(m.text).toMatch(/\S/);
+    expect(m.text).not.toMatch(NAMESPACE_KEY);
+    expect(m.text).not.toContain('{{');
+    expect(m.items.length).toBeGreaterThanOrEqual(1);
   } else {
     expect(m.markdown).toMatch(/\S/);
     expect(m.markdown).not.toMatch(NAMESPACE_KEY);

@@ -78,6 +78,8 @@ export function renderActivities(messages: Message[], t: Translate, options: Ren
     switch (m.type) {
       case 'text':
         return { type: 'message', text: paragraphs(m.text), textFormat: 'markdown', locale: options.lang };
+      case 'understood':
+        return { type: 'message', text: m.text, textFormat: 'plain', locale: options.lang };
       case 'question':
         return questionActivity(m.question, t, options);
       case 'outcome':

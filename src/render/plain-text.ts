@@ -9,6 +9,8 @@ export function plainText(m: Message, t: Translate): string {
     case 'text':
       // Notices may carry a link (the printable checklist), written in Markdown like the outcome.
       return toPlainText(m.text);
+    case 'understood':
+      return m.text;
     case 'question':
       return questionText(m.question, t);
     case 'outcome':

@@ -232,3 +232,14 @@ function placeDate(result: Understanding, q: Question, date: Extract<DateFinding
 export function isEmpty(u: Understanding): boolean {
   return Object.keys(u.answers).length === 0 && Object.keys(u.implied).length === 0 && !u.reask && !u.invalidDate;
 }
+
+/** Scores at or above this, short of confident, make a ranked choice of the few options near the best. */
+export const MIDDLE = 0.2;
+
+/** The two or three options worth offering when unsure: the best, and those at least half as likely. */
+export function rankedChoice(options: readonly { value: string; score: number }[]): string[] {
+  const top = options[0];
+  if (!top || top.score < MIDDLE) return [];
+  const near = options.filter((o) => o.score >= Math.max(0.1, top.score / 2)).slice(0, 3);
+  return (near.length >= 2 ? near : options.slice(0, 2)).map((o) => o.value);
+}
