@@ -39,6 +39,8 @@ export interface UnderstandContext {
 
 /** At or above this score the classifier's first option is taken as the answer (and said back). */
 export const CONFIDENT = 0.85;
+/** Messages longer than this (normalised) are not ranked. */
+const MAX_RANKED = 200;
 /** At or above this score, and above every option's, a message nothing else read is out of scope. */
 const OUT_OF_SCOPE_SCORE = 0.5;
 
@@ -187,7 +189,8 @@ export class Understander {
 
   private rank(result: Understanding, plain: string): void {
     const classifier = this.engine.classifier;
-    if (!classifier || !plain) return;
+    // A ranking is a guess at what a sentence asks for; a page of text asks for nothing in particular.
+    if (!classifier || !plain || plain.length > MAX_RANKED) return;
     const ranking = classifier.rank(plain);
     const top = ranking.options[0];
     if (!top) return;
