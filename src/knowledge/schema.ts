@@ -183,6 +183,8 @@ export const Lexicon = z.strictObject({
   notNegating: z.array(z.string().min(1)),
   /** Words that end a clause (and a negation's reach) where no punctuation does ("但是", "but"). */
   clauseBreaks: z.array(z.string().min(1)),
+  /** Words that put options side by side ("登录密码还是pin", "A or B"): a clause that holds one asks, it does not answer by concepts. */
+  alternatives: z.array(z.string().min(1)),
   /** Words that say an earlier answer was wrong ("不对", "I meant"): the answer in the message replaces it. */
   corrections: z.array(z.string().min(1)),
   /** Words around a command that make a sentence a request for it ("能帮我…吗", "can I … please"). */

@@ -30,11 +30,12 @@ export interface ClauseWords {
   notNegating: string[];
   clauseBreaks: string[];
   corrections: string[];
+  alternatives: string[];
 }
 
 export function clauseWords(lexicon: Lexicon): ClauseWords {
   const norm = (list: readonly string[]) => [...new Set(list.map(normalise).filter(Boolean))].sort((a, b) => b.length - a.length);
-  return { negators: norm(lexicon.negators), notNegating: norm(lexicon.notNegating), clauseBreaks: norm(lexicon.clauseBreaks), corrections: norm(lexicon.corrections) };
+  return { negators: norm(lexicon.negators), notNegating: norm(lexicon.notNegating), clauseBreaks: norm(lexicon.clauseBreaks), corrections: norm(lexicon.corrections), alternatives: norm(lexicon.alternatives) };
 }
 
 /**
@@ -46,6 +47,7 @@ export class Clauses {
   private readonly starts: number[];
   private readonly negations: Span[];
   readonly corrections: Span[];
+  private readonly alternatives: Span[];
 
   constructor(readonly text: string, breaks: readonly number[], words: ClauseWords) {
     const contrasts = occurrences(text, words.clauseBreaks).map((s) => s.start);
@@ -53,6 +55,12 @@ export class Clauses {
     const masked = occurrences(text, words.notNegating);
     this.negations = occurrences(text, words.negators).filter((n) => !masked.some((m) => m.start <= n.start && n.end <= m.end));
     this.corrections = occurrences(text, words.corrections);
+    this.alternatives = occurrences(text, words.alternatives);
+  }
+
+  /** The clause starting at `clause` puts options side by side ("还是", "or"). */
+  asksBetween(clause: number): boolean {
+    return this.alternatives.some((a) => this.clauseOf(a.start) === clause);
   }
 
   clauseOf(at: number): number {

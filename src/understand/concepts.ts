@@ -68,8 +68,10 @@ export class ConceptMatcher {
     const answers: Record<string, string> = {};
     const contested = new Set<string>();
     let outOfScope = false;
-    for (const concepts of byClause.values())
+    for (const [clause, concepts] of byClause)
       for (const combo of this.data.combinations) {
+        // "是登录密码还是pin" asks which; only a combination that marks the question out of scope still holds.
+        if (combo.answers && clauses.asksBetween(clause)) continue;
         if (!combo.all.every((c) => concepts.has(c))) continue;
         if (combo.outOfScope) outOfScope = true;
         for (const [fact, value] of Object.entries(combo.answers ?? {})) {

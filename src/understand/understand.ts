@@ -161,7 +161,9 @@ export class Understander {
     for (const [fact, value] of Object.entries(weak)) if (!contested.has(fact) && !(answersAsked && fact === RANKED_FACT)) reading.answers[fact] ??= value;
     for (const [fact, value] of Object.entries(denied)) reading.answers[fact] ??= value;
 
-    const blocked = matches.filter((m) => m.entry.meaning.onlyFor === undefined);
+    // Phrases that answer nothing keep look-alikes from answering ("绿色通道"); words that answer may also be part
+    // of a combination ("没有统一社会信用代码，想加进去" is also add-code).
+    const blocked = matches.filter((m) => m.entry.meaning.onlyFor === undefined && Object.keys(m.entry.meaning.answers).length === 0 && !m.entry.meaning.reask);
     const concepts = this.engine.concepts.read(this.engine.segmenter.tokens(plain), clauses, blocked, matches);
     reading.outOfScope = concepts.outOfScope;
     for (const [fact, value] of Object.entries(concepts.answers)) {
