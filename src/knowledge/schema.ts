@@ -185,6 +185,8 @@ export const Lexicon = z.strictObject({
   clauseBreaks: z.array(z.string().min(1)),
   /** Words that put options side by side ("登录密码还是pin", "A or B"): a clause that holds one asks, it does not answer by concepts. */
   alternatives: z.array(z.string().min(1)),
+  /** Greetings and thanks: a message of them is neither understood nor out of scope. */
+  smallTalk: z.array(z.string().min(1)),
   /** Words that say an earlier answer was wrong ("不对", "I meant"): the answer in the message replaces it. */
   corrections: z.array(z.string().min(1)),
   /** Words around a command that make a sentence a request for it ("能帮我…吗", "can I … please"). */

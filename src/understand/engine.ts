@@ -5,7 +5,7 @@ import { type ClauseWords, clauseWords } from './clauses.js';
 import { ConceptMatcher } from './concepts.js';
 import { normalise } from './normalise.js';
 import { PinyinTolerance } from './pinyin.js';
-import { Segmenter } from './segment.js';
+import { Segmenter, type Token } from './segment.js';
 import { SpellingTolerance } from './spelling.js';
 import { trainingExamples } from './training.js';
 
@@ -24,9 +24,19 @@ export interface Engine {
   spelling: SpellingTolerance;
   words: ClauseWords;
   classifier: OptionClassifier | undefined;
+  /** The words (token keys) of every term of dialogs/: a message with none of them is about something else. */
+  vocabulary: Set<string>;
+  /** The Chinese terms of dialogs/ of two characters or more, found anywhere in a message ("客服电话"). */
+  chineseTerms: string[];
+  smallTalk: string[];
 }
 
 const engines = new WeakMap<Knowledge, Engine>();
+
+/** A word that carries meaning: two Chinese characters or more, or an English word of three letters or more. */
+export function isContent(t: Token): boolean {
+  return t.ascii ? /^[a-z]{3,}/.test(t.text) : /^\p{Script=Han}{2,}$/u.test(t.text);
+}
 
 /** Every word of dialogs/ and what it means: what the tolerances know as the domain's terms. */
 function domainTerms(k: Knowledge): Map<string, string> {
@@ -58,6 +68,9 @@ export function engineFor(k: Knowledge, root: string = PROJECT_ROOT): Engine {
       pinyin: new PinyinTolerance(terms, k.concepts.tolerance),
       spelling: new SpellingTolerance(terms.keys(), k.concepts.tolerance.minEnglishLength),
       words: clauseWords(k.lexicon),
+      vocabulary: new Set([...terms.keys()].flatMap((w) => segmenter.tokens(w).filter(isContent).map((t) => t.key))),
+      chineseTerms: [...terms.keys()].filter((w) => /^\p{Script=Han}{2,}$/u.test(w)),
+      smallTalk: [...new Set(k.lexicon.smallTalk.map(normalise).filter(Boolean))],
       classifier: hasFact ? new OptionClassifier(RANKED_FACT, trainingExamples(k, RANKED_FACT, root), segmenter) : undefined,
     };
     engines.set(k, e);

@@ -2,9 +2,9 @@ import { daysBetween, type IsoDate } from '../dates/beijing.js';
 import type { Knowledge } from '../knowledge/model.js';
 import type { Question } from '../knowledge/schema.js';
 import type { Ranking } from './classifier.js';
-import { Clauses, type Span } from './clauses.js';
+import { Clauses, occurrences, type Span } from './clauses.js';
 import { type DateFinding, findDate, findDuration, withoutDate } from './dates.js';
-import { type Engine, engineFor, RANKED_FACT } from './engine.js';
+import { type Engine, engineFor, isContent, RANKED_FACT } from './engine.js';
 import { buildIndex, type Entry, findMatches, type Match } from './lexicon-index.js';
 import { normaliseClauses } from './normalise.js';
 import { readOrdinal, readPlace } from './ordinal.js';
@@ -193,6 +193,13 @@ export class Understander {
     const classifier = this.engine.classifier;
     // A ranking is a guess at what a sentence asks for; a page of text asks for nothing in particular.
     if (!classifier || !plain || plain.length > MAX_RANKED) return;
+    // Not one word of the domain, and more than small talk: another subject altogether.
+    const content = this.engine.segmenter.tokens(plain).filter(isContent);
+    const domain = content.some((t) => this.engine.vocabulary.has(t.key)) || this.engine.chineseTerms.some((w) => plain.includes(w));
+    if (content.length >= 2 && !domain && occurrences(plain, this.engine.smallTalk).length === 0) {
+      result.outOfScope = true;
+      return;
+    }
     const ranking = classifier.rank(plain);
     const top = ranking.options[0];
     if (!top) return;
