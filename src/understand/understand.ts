@@ -155,10 +155,7 @@ export class Understander {
     }
     // "注销还是补办": two services named, neither is taken (later words of one answer say more of it).
     for (const fact of contested) delete reading.answers[fact];
-    // A phrase's need gives way, too, when the message answers another question asked: "还没试过在线更新"
-    // answers whether the online update failed, it does not ask for an update again.
-    const answersAsked = pending !== undefined && pending !== RANKED_FACT && reading.answers[pending] !== undefined;
-    for (const [fact, value] of Object.entries(weak)) if (!contested.has(fact) && !(answersAsked && fact === RANKED_FACT)) reading.answers[fact] ??= value;
+    for (const [fact, value] of Object.entries(weak)) if (!contested.has(fact)) reading.answers[fact] ??= value;
     for (const [fact, value] of Object.entries(denied)) reading.answers[fact] ??= value;
 
     // Phrases that answer nothing keep look-alikes from answering ("绿色通道"); words that answer may also be part
@@ -172,6 +169,9 @@ export class Understander {
       const implies = this.k.questions.get(fact)?.options.find((o) => o.value === value)?.implies ?? {};
       for (const [f, v] of Object.entries(implies)) reading.implied[f] ??= v;
     }
+    // A message that answers the question asked names the service only in passing: "还没试过在线更新"
+    // answers whether the online update failed, it does not ask for an update again.
+    if (pending !== undefined && pending !== RANKED_FACT && reading.answers[pending] !== undefined) delete reading.answers[RANKED_FACT];
     return reading;
   }
 
