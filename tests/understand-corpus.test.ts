@@ -35,3 +35,34 @@ describe('the tuning corpus', () => {
     expect(met / total).toBeGreaterThanOrEqual(0.95);
   });
 });
+
+/**
+ * The held-out corpus (written before tuning, never tuned to). Issue 11's targets are 95% exact, no wrong
+ * need and 95% of need-stating openings read; what is asserted here is the figure reached when this was
+ * last measured, so that no change goes back on it. Raise the floors as the mechanism improves; never
+ * edit heldout.json or dialogs/ to pass a held-out message.
+ */
+const HELD_OUT_FLOOR = { accuracy: 0.87, wrongNeeds: 2, openings: 0.93 };
+
+describe('the held-out corpus', () => {
+  const report = evaluateCorpus(k, readCorpus(k, 'heldout'));
+  const openings = needNotAskedAgain(report);
+
+  it('holds at least 400 messages, the majority of the whole corpus', () => {
+    expect(report.results.length).toBeGreaterThanOrEqual(400);
+    expect(report.results.length).toBeGreaterThanOrEqual(readCorpus(k, 'tuning').length);
+  });
+
+  it(`understands at least ${HELD_OUT_FLOOR.accuracy * 100}% exactly (target 95%)`, () => {
+    console.log(`held-out: ${(100 * report.accuracy).toFixed(1)}% exact, ${wrongNeeds(report).length} wrong needs, ${((100 * openings.met) / openings.total).toFixed(1)}% of need-stating openings read`);
+    expect(report.accuracy).toBeGreaterThanOrEqual(HELD_OUT_FLOOR.accuracy);
+  });
+
+  it(`yields a wrong need at most ${HELD_OUT_FLOOR.wrongNeeds} times (target 0)`, () => {
+    expect(wrongNeeds(report).length, wrongNeeds(report).map(brief).join('\n')).toBeLessThanOrEqual(HELD_OUT_FLOOR.wrongNeeds);
+  });
+
+  it(`reads the need of at least ${HELD_OUT_FLOOR.openings * 100}% of the openings that state it (target 95%)`, () => {
+    expect(openings.met / openings.total).toBeGreaterThanOrEqual(HELD_OUT_FLOOR.openings);
+  });
+});
