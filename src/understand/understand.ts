@@ -39,6 +39,8 @@ export interface UnderstandContext {
 
 /** At or above this score the classifier's first option is taken as the answer (and said back). */
 export const CONFIDENT = 0.85;
+/** Only the first this many characters of a message are read. */
+const MAX_TEXT = 2_000;
 /** Messages longer than this (normalised) are not ranked. */
 const MAX_RANKED = 200;
 /** At or above this score, and above every option's, a message nothing else read is out of scope. */
@@ -70,7 +72,10 @@ export class Understander {
     return this.engine.classifier?.trainingMs ?? 0;
   }
 
-  understand(text: string, ctx: UnderstandContext): Understanding {
+  understand(message: string, ctx: UnderstandContext): Understanding {
+    // What a person types to say their situation fits in this; beyond it, the stages' cost grows with the
+    // square of the words (each negator against each match), and a page pasted in says nothing more.
+    const text = message.length > MAX_TEXT ? message.slice(0, MAX_TEXT) : message;
     const result: Understanding = { answers: {}, implied: {}, details: {} };
     const pending = ctx.pending ? this.k.questions.get(ctx.pending) : undefined;
 
