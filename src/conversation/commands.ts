@@ -48,8 +48,10 @@ export class CommandReader {
   private inSentence(text: string): CommandName | undefined {
     const spelt = normaliseClauses(this.engine.spelling.correct(text.normalize('NFKC').toLowerCase()));
     if (!spelt.text || spelt.text.length > MAX_REQUEST) return undefined;
+    const found = this.inClauses(spelt.text, spelt.breaks);
+    if (found) return found;
     const fixed = applyCorrections(spelt.text, this.engine.pinyin.corrections(spelt.text, []));
-    return this.inClauses(spelt.text, spelt.breaks) ?? (fixed === spelt.text ? undefined : this.inClauses(fixed, spelt.breaks));
+    return fixed === spelt.text ? undefined : this.inClauses(fixed, spelt.breaks);
   }
 
   private inClauses(plain: string, breaks: readonly number[]): CommandName | undefined {

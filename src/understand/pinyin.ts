@@ -72,18 +72,17 @@ export class PinyinTolerance {
         for (const cand of this.byFirst.get(r) ?? []) {
           const n = cand.term.length;
           if (i + n > chars.length) continue;
-          const span = chars.slice(i, i + n);
-          if (span.join('') === cand.term) continue;
           let same = 0;
           let ok = true;
           for (let j = 0; j < n && ok; j++) {
-            const c = span[j] as string;
+            const c = chars[i + j] as string;
             if (c === cand.term[j]) same += 1;
             else ok = !this.never.has(c) && this.readingsOf(c).includes(cand.syllables[j] as string);
           }
-          if (!ok || same === 0) continue;
+          // Every character the term's own is no typo; none of them is no likeness.
+          if (!ok || same === 0 || same === n) continue;
           const start = offsets[i] as number;
-          const end = start + span.join('').length;
+          const end = (offsets[i + n] ?? text.length) as number;
           if (exact.some((e) => e.start < end && start < e.end)) continue;
           here.set(cand.term, { start, end, term: cand.term, meaning: cand.meaning });
         }
