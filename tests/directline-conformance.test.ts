@@ -82,7 +82,10 @@ describe('local Direct Line with the official client', () => {
     expect(echo).toMatchObject({ text: '钥匙丢了', from: { role: 'user' }, channelData: { clientActivityID: 'client-1' } });
     // The token names the user: the id the client claimed is replaced by it.
     expect(echo.from.id).toMatch(/^dl_/);
-    const reply = await until('reply', () => seen.find((a) => a.replyToId === id));
+    // First the line of what was understood, then the next question, both replies to the message.
+    const noted = await until('understood', () => seen.find((a) => a.replyToId === id));
+    expect(noted).toMatchObject({ from: { role: 'bot' }, text: expect.stringMatching(/^已记录：/) });
+    const reply = await until('reply', () => seen.find((a) => a.replyToId === id && a.suggestedActions));
     expect(reply).toMatchObject({ from: { role: 'bot' }, text: expect.stringContaining('内资') });
     // Suggested actions carry the {question, answer} the button answers; posting it answers the question.
     const action = reply.suggestedActions?.actions.find((a) => (a.value as { answer?: string } | undefined)?.answer === 'domestic');

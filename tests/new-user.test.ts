@@ -70,8 +70,11 @@ describe('a new user, in their own words, through the Emulator protocol', () => 
     });
   });
 
-  it('ends in three turns or fewer, every time', () => {
+  it('ends in three turns or fewer, every time, and in 2.0 turns or fewer on average', () => {
     expect(turns).toHaveLength(SITUATIONS.length * 2);
     expect(Math.max(...turns)).toBeLessThanOrEqual(3);
+    const mean = turns.reduce((a, b) => a + b, 0) / turns.length;
+    console.log(`new user: mean turns to an outcome ${mean.toFixed(2)} over ${turns.length} consultations`);
+    expect(mean).toBeLessThanOrEqual(2.0);
   });
 });

@@ -42,13 +42,16 @@ function checkMessage(m: Message, typed: string): void {
     const own = typed ? m.text.split(typed.slice(0, 60)).join('').split(quoted || typed).join('') : m.text;
     expect(own).not.toMatch(NAMESPACE_KEY);
     expect(own).not.toContain('{{');
-  } else if (m.type === 'understood') {
-    expect(m.text).toMatch(/\S/);
   } else if (m.type === 'question') {
     expect(m.question.prompt).toMatch(/\S/);
     expect(m.question.options.length).toBeGreaterThanOrEqual(2);
     for (const o of m.question.options) expect(o.label).toMatch(/\S/);
     expect(m.question.prompt).not.toMatch(NAMESPACE_KEY);
+  } else if (m.type === 'understood') {
+    expect(m.text).toMatch(/\S/);
+    expect(m.text).not.toMatch(NAMESPACE_KEY);
+    expect(m.text).not.toContain('{{');
+    expect(m.items.length).toBeGreaterThanOrEqual(1);
   } else {
     const words = JSON.stringify([m.view, m.case ?? null]);
     expect(m.view.summary).toMatch(/\S/);

@@ -1,5 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { CommandReader } from '../src/conversation/commands.js';
+import { engineFor } from '../src/understand/engine.js';
+import { normalise, normaliseClauses } from '../src/understand/normalise.js';
+import { applyCorrections } from '../src/understand/pinyin.js';
 import { Understander } from '../src/understand/understand.js';
 import { knowledge } from './helpers.js';
 import { messageText } from './properties-vocabulary.js';
@@ -54,6 +58,71 @@ describe('free-text understanding, for any text', () => {
         expect(heard.answers[q], `${q}: ${s}`).toBe(value);
       }),
       { numRuns: 1_000 },
+    );
+  });
+});
+
+describe('the stages of understanding, for any text', () => {
+  const engine = engineFor(k);
+  const commands = new CommandReader(k);
+
+  it('cuts clauses without changing the text, and segments it into words that cover it in order', () => {
+    fc.assert(
+      fc.property(messageText(k), (text) => {
+        const { text: plain, breaks } = normaliseClauses(text);
+        expect(plain).toBe(normalise(text));
+        for (const b of breaks) expect(plain[b]).toBe(' ');
+        let at = 0;
+        for (const tok of engine.segmenter.tokens(plain)) {
+          expect(tok.start).toBeGreaterThanOrEqual(at);
+          expect(plain.slice(tok.start, tok.end)).toBe(tok.text);
+          expect(plain.slice(at, tok.start).trim()).toBe('');
+          at = tok.end;
+        }
+        expect(plain.slice(at).trim()).toBe('');
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('puts homophones right without moving anything: same length, outside what was read exactly', () => {
+    fc.assert(
+      fc.property(messageText(k), (text) => {
+        const plain = normalise(text);
+        const fixes = engine.pinyin.corrections(plain, []);
+        const fixed = applyCorrections(plain, fixes);
+        expect(fixed.length).toBe(plain.length);
+        for (const f of fixes) expect(plain.slice(f.start, f.end)).not.toBe(f.term);
+        // Nothing read exactly is ever replaced.
+        expect(engine.pinyin.corrections(plain, [{ start: 0, end: plain.length }])).toEqual([]);
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('never gives an option its own words deny, and gives the other where a question has two', () => {
+    const twoOption = [...k.questions.values()].filter((q) => q.kind === 'choice' && q.options.filter((o) => !o.reask).length === 2);
+    const cases = twoOption.flatMap((q) =>
+      q.options.flatMap((o) => o.synonyms.filter((s) => /\p{Script=Han}/u.test(s) && !/[不没无非]/.test(s)).map((s) => ({ q, value: o.value, s }))),
+    );
+    expect(cases.length).toBeGreaterThan(10);
+    fc.assert(
+      fc.property(fc.constantFrom(...cases), fc.constantFrom('不是', '不要', '不想'), ({ q, value, s }, neg) => {
+        const heard = understander.understand(`${neg}${s}`, { pending: q.id, today: '2026-11-23' });
+        expect(heard.answers[q.id], `${neg}${s}`).not.toBe(value);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('reads a command asked for in a sentence, and not one denied', () => {
+    const words = (Object.entries(k.commands) as [string, string[]][]).flatMap(([name, list]) => list.filter((w) => /\p{Script=Han}/u.test(w) && w.length >= 2).map((w) => ({ name, w })));
+    fc.assert(
+      fc.property(fc.constantFrom(...words), fc.constantFrom('请帮我', '我要', '能不能', '麻烦'), fc.constantFrom('', '吗', '一下', '谢谢'), ({ name, w }, before, after) => {
+        expect(commands.read(`${before}${w}${after}`), `${before}${w}${after}`).toBe(name);
+        expect(commands.read(`我不要${w}`), `我不要${w}`).toBeUndefined();
+      }),
+      { numRuns: 500 },
     );
   });
 });

@@ -64,7 +64,9 @@ async function expectedText(lines: string[], c: Conversation): Promise<string> {
   for (const text of lines) r = await c.turn(r.state, { text });
   const outcome = r.messages.find((m): m is Extract<Message, { type: 'outcome' }> => m.type === 'outcome');
   if (!outcome) throw new Error('these lines lead to no outcome');
-  return plainText(outcome, c.t(r.state.lang), { base: PUBLIC_URL });
+  // The outcome comes after the line of what the last message was understood to say.
+  const understood = r.messages.filter((m) => m.type === 'understood');
+  return [...understood, outcome].map((m) => plainText(m, c.t(r.state.lang), { base: PUBLIC_URL })).join('\n');
 }
 
 afterEach(() => {
@@ -169,7 +171,7 @@ describe('the WeChat channel', () => {
       const expected = await expectedText(LONG, w.app.ctx.conversation);
       expect(bytes(expected)).toBeGreaterThan(3 * MAX_PART_BYTES);
       expect(sent.length).toBeGreaterThanOrEqual(3);
-      // The outcome opens the last turn's answer: all of it, in order, with nothing lost or repeated.
+      // The last turn's answer (what it was understood to say, then the outcome): all of it, in order, nothing lost or repeated.
       expect(lines(whole).slice(0, lines(expected).length)).toEqual(lines(expected));
       expect(whole).toContain('010－58103599');
       // Plain text, no Markdown: the flowchart's link is its name and its address.

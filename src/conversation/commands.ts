@@ -1,10 +1,27 @@
 import type { Knowledge } from '../knowledge/model.js';
 import type { CommandName } from '../knowledge/schema.js';
-import { normalise } from '../understand/normalise.js';
+import { Clauses, occurrences, type Span } from '../understand/clauses.js';
+import { type Engine, engineFor } from '../understand/engine.js';
+import { normalise, normaliseClauses } from '../understand/normalise.js';
+import { applyCorrections } from '../understand/pinyin.js';
 
-/** Recognises a whole message that is one of the anytime commands ("返回上一步", "help", "English"). */
+/** A sentence that asks for a command is short; a longer one is about something else. */
+const MAX_REQUEST = 80;
+/** Words (Chinese characters or English words) a clause may hold beyond the command and the words of asking. */
+const MAX_OTHER = 2;
+
+/**
+ * Recognises one of the anytime commands: a whole message that is one ("返回上一步", "help", "English"), or a
+ * clause whose request it is ("钥匙丢了，能帮我转人工吗", "can I talk to a person?", "English please"): once
+ * the command's words and the words of asking (dialogs/lexicon.json, commandFillers) are taken away, at most
+ * a word or two is left, and no negator stands before the command. A command named in passing ("我不需要转人工",
+ * "转人工有什么用") is none. Typed through pinyin ("转人公", "从新开始") it is read as the understanding reads
+ * homophones.
+ */
 export class CommandReader {
   private readonly words = new Map<string, CommandName>();
+  private readonly fillers: string[];
+  private readonly engine: Engine;
 
   constructor(k: Knowledge) {
     for (const [name, list] of Object.entries(k.commands) as [CommandName, string[]][])
@@ -13,9 +30,59 @@ export class CommandReader {
         const n = normalise(w);
         if (n) this.words.set(n, name);
       }
+    this.fillers = [...new Set(k.lexicon.commandFillers.map(normalise).filter(Boolean))].sort((a, b) => b.length - a.length);
+    this.engine = engineFor(k);
   }
 
-  read(text: string): CommandName | undefined {
-    return this.words.get(text.normalize('NFKC').trim().toLowerCase()) ?? this.words.get(normalise(text));
+  /**
+   * `answers`: the message also answers a question; then "help" in it ("password locked, pls help") asks
+   * for help with what it says, which the answers give, and is no command.
+   */
+  read(text: string, answers = false): CommandName | undefined {
+    const whole = this.words.get(text.normalize('NFKC').trim().toLowerCase()) ?? this.words.get(normalise(text));
+    if (whole) return whole;
+    const found = this.inSentence(text);
+    return found === 'help' && answers ? undefined : found;
+  }
+
+  private inSentence(text: string): CommandName | undefined {
+    const spelt = normaliseClauses(this.engine.spelling.correct(text.normalize('NFKC').toLowerCase()));
+    if (!spelt.text || spelt.text.length > MAX_REQUEST) return undefined;
+    const found = this.inClauses(spelt.text, spelt.breaks);
+    if (found) return found;
+    const fixed = applyCorrections(spelt.text, this.engine.pinyin.corrections(spelt.text, []));
+    return fixed === spelt.text ? undefined : this.inClauses(fixed, spelt.breaks);
+  }
+
+  private inClauses(plain: string, breaks: readonly number[]): CommandName | undefined {
+    const clauses = new Clauses(plain, breaks, this.engine.words);
+    const bounds = [0, ...breaks.map((b) => b + 1), plain.length + 1];
+    for (let i = 0; i + 1 < bounds.length; i++) {
+      const from = bounds[i] as number;
+      const found = this.inClause(plain, from, (bounds[i + 1] as number) - 1, clauses);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  private inClause(plain: string, from: number, to: number, clauses: Clauses): CommandName | undefined {
+    const part = plain.slice(from, to);
+    const commands: Span[] = [];
+    let reach = 0;
+    for (const s of occurrences(part, [...this.words.keys()]))
+      if (s.start >= reach) {
+        commands.push(s);
+        reach = s.end;
+      }
+    const names = new Set(commands.map((s) => this.words.get(part.slice(s.start, s.end))));
+    if (names.size !== 1) return undefined;
+    if (commands.some((c) => clauses.negated({ start: c.start + from, end: c.end + from }))) return undefined;
+    const covered = new Array<boolean>(part.length).fill(false);
+    const cover = (s: Span) => covered.fill(true, s.start, s.end);
+    commands.forEach(cover);
+    for (const f of occurrences(part, this.fillers)) if (!commands.some((c) => c.start < f.end && f.start < c.end)) cover(f);
+    const rest = [...part].map((ch, i) => (covered[i] ? ' ' : ch)).join('');
+    const other = (rest.match(/\p{Script=Han}/gu)?.length ?? 0) + (rest.match(/[a-z0-9]+/g)?.length ?? 0);
+    return other <= MAX_OTHER ? [...names][0] : undefined;
   }
 }

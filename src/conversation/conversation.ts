@@ -5,7 +5,8 @@ import type { Knowledge } from '../knowledge/model.js';
 import type { Language } from '../knowledge/schema.js';
 import { outcomeView } from './outcome-view.js';
 import { questionView } from './question-view.js';
-import { isEmpty, Understander, type Understanding } from '../understand/understand.js';
+import { RANKED_FACT } from '../understand/engine.js';
+import { isEmpty, rankedChoice, Understander, type Understanding } from '../understand/understand.js';
 import type { CaseDesk } from './case-desk.js';
 import { CaseDialog } from './case-dialog.js';
 import { CommandReader } from './commands.js';
@@ -89,20 +90,37 @@ export class Conversation {
     if ('change' in input) return { state: s, messages: [...messages, ...(await this.change(s, input.change))] };
 
     const text = 'text' in input ? input.text.trim() : '';
-    const command = 'command' in input ? input.command : this.commands.read(text);
+    // Read once before commands: "钥匙丢了，能帮我转人工吗" both answers and asks for a person.
+    const early = s.finished || !('text' in input) ? undefined : this.understander.understand(text, { pending: s.pending, offered: s.offered, today: this.today() });
+    const command = 'command' in input ? input.command : this.commands.read(text, early !== undefined && Object.keys(early.answers).length > 0);
     const desk = await this.desk?.handle(s, text, command, this.t(s.lang));
     if (desk) return { state: s, messages: [...messages, ...desk] };
-    if (command) return { state: s, messages: [...messages, ...(await this.command(s, command))] };
+    if (command) {
+      // The answers go with the commands after which the consultation goes on (a person, a language).
+      const goesOn = command === 'human' || command === 'lang-zh' || command === 'lang-en';
+      const said = early && goesOn && Object.keys(early.answers).length > 0 ? this.said(s, early) : [];
+      const out = await this.command(s, command);
+      // What was answered moves the consultation on: its next question stays on screen.
+      if (said.length > 0 && !s.finished && out.at(-1)?.type !== 'question') out.push(...(await this.advance(s)));
+      return { state: s, messages: [...messages, ...said, ...out] };
+    }
 
     if (s.finished) {
       // The detail the outcome asked for (its expiry date) goes on with the same answers.
       const detail = s.awaiting;
-      const heard = detail ? this.understander.understand(text, { pending: undefined, today: this.today() }) : undefined;
-      if (detail && heard?.details[detail] !== undefined) {
+      const heard = this.understander.understand(text, { pending: undefined, today: this.today() });
+      if (detail && heard.details[detail] !== undefined) {
         s.finished = false;
         delete s.awaiting;
         this.record(s, heard);
         return { state: s, messages: [...messages, ...(await this.advance(s))] };
+      }
+      // "不对，我们是外资企业" after the outcome: that answer changes and the outcome is decided again.
+      if (this.corrects(s, heard)) {
+        s.finished = false;
+        delete s.awaiting;
+        const said = this.said(s, heard);
+        return { state: s, messages: [...messages, ...said, ...(await this.advance(s))] };
       }
       Object.assign(s, newState(s.lang), { greeted: true, langChosen: s.langChosen });
     }
@@ -115,9 +133,50 @@ export class Conversation {
         s.asked = Math.max(s.asked ?? 0, 1);
       }
     }
-    const heard = this.understander.understand(text, { pending: s.pending, today: this.today() });
+    const heard = this.understander.understand(text, { pending: s.pending, offered: s.offered, today: this.today() });
     messages.push(...(await this.apply(s, heard, text, firstTurn)));
     return { state: s, messages };
+  }
+
+  /**
+   * After an outcome, a message that changes an answer given and says so ("不对，我们是外资企业", "actually");
+   * without such words a new message starts a new consultation.
+   */
+  private corrects(s: ConversationState, heard: Understanding): boolean {
+    const facts = Object.keys(heard.answers);
+    if (facts.length === 0 || heard.guessed) return false;
+    const before = effectiveAnswers(s);
+    const differs = facts.some((f) => before[f] !== undefined && before[f] !== heard.answers[f]);
+    return differs && heard.correction === true;
+  }
+
+  /** Records what was heard and says it back in one line. */
+  private said(s: ConversationState, heard: Understanding): Message[] {
+    const before = effectiveAnswers(s);
+    this.record(s, heard);
+    const line = this.understoodLine(s, heard, before);
+    return line ? [line] : [];
+  }
+
+  /** "已记录：外资企业；证书 2027-01-05 到期" or "已将企业类型改为：内资企业", from the answers said outright. */
+  private understoodLine(s: ConversationState, heard: Understanding, before: Record<string, string>): Message | undefined {
+    const t = this.t(s.lang);
+    const facts = Object.keys(heard.answers).sort((a, b) => (this.knowledge.questions.get(a)?.order ?? 0) - (this.knowledge.questions.get(b)?.order ?? 0));
+    if (facts.length === 0) return undefined;
+    const items = facts.map((fact) => {
+      const value = heard.answers[fact] as string;
+      const q = this.knowledge.questions.get(fact);
+      const detail = q?.date ? heard.details[q.date.detail] : undefined;
+      const label = detail ? t('ui:understood.expiryDate', { date: detail }) : t(`questions:${fact}.options.${value}`);
+      return { question: fact, label, changed: before[fact] !== undefined && before[fact] !== value };
+    });
+    const separator = t('ui:understood.separator');
+    if (heard.guessed && items.length === 1) return { type: 'understood', text: t('ui:understood.guessed', { label: items[0]?.label }), items };
+    const changed = items.filter((i) => i.changed);
+    const text = changed.length
+      ? t('ui:understood.changed', { changes: changed.map((i) => t('ui:understood.change', { question: t(`questions:${i.question}.label`), value: i.label })).join(separator) })
+      : t('ui:understood.recorded', { items: items.map((i) => i.label).join(separator) });
+    return { type: 'understood', text, items };
   }
 
   private greet(s: ConversationState): Message[] {
@@ -127,36 +186,81 @@ export class Conversation {
     return [{ type: 'text', role: 'greeting', text: `${t('ui:greeting')}\n${t('ui:commandsHint')}` }];
   }
 
-  private async apply(s: ConversationState, heard: Understanding, text: string, firstTurn: boolean): Promise<Message[]> {
+  /** `quiet`: a button was pressed, which shows what it answers; typed words are said back. */
+  private async apply(s: ConversationState, heard: Understanding, text: string, firstTurn: boolean, quiet = false): Promise<Message[]> {
     const t = this.t(s.lang);
     if (heard.invalidDate) {
       return [{ type: 'text', role: 'error', text: t(`questions:${heard.invalidDate.fact}.invalidDate`, { text: heard.invalidDate.text }) }, ...(await this.advance(s))];
     }
     const known = Object.keys(heard.answers).length > 0 || Object.keys(heard.implied).length > 0;
-    if (known) this.record(s, heard);
+    const said: Message[] = [];
+    if (known && quiet) this.record(s, heard);
+    else if (known) said.push(...this.said(s, heard));
     if (heard.reask) {
       const guide = this.knowledge.guides.get(heard.reask.guide);
       const lines = guide ? [t(`guides:${guide.id}.title`), ...guide.steps.map((id, i) => `${i + 1}. ${t(`guides:${guide.id}.steps.${id}`)}`), t('ui:guideThenReask')] : [];
-      return [{ type: 'text', role: 'help', text: lines.join('\n') }, ...(await this.advance(s))];
+      return [...said, { type: 'text', role: 'help', text: lines.join('\n') }, ...(await this.advance(s))];
     }
     if (isEmpty(heard)) {
-      if (firstTurn && Object.keys(s.answers).length === 0) return this.advance(s);
-      s.misses += 1;
-      if (text) this.insights?.notUnderstood({ text, ...(s.pending ? { question: s.pending } : {}), lang: s.lang });
-      // The quote goes back into Markdown: without its markup a member cannot make the bot post a link.
-      const quote = text.slice(0, 60).replace(/[[\]()<>*_`~#|\\!]/g, ' ').trim();
-      const said = quote ? t('ui:notUnderstood', { text: quote }) : t('ui:notUnderstoodEmpty');
-      const out: Message[] = [{ type: 'text', role: 'error', text: said }];
-      const pending = s.pending ? this.consultation.question(s.pending) : undefined;
-      if (pending) out.push({ type: 'text', role: 'help', text: t(`questions:${pending.id}.help`) });
-      if (s.misses >= MISSES_BEFORE_HUMAN) out.push({ type: 'text', role: 'notice', text: t('ui:offerHuman') });
-      return [...out, ...(await this.advance(s))];
+      if (firstTurn && Object.keys(s.answers).length === 0 && !heard.outOfScope && rankedChoice(heard.ranked?.options ?? []).length < 2) return this.advance(s);
+      return this.notUnderstood(s, heard, text);
     }
-    return this.advance(s);
+    return [...said, ...(await this.advance(s))];
+  }
+
+  /**
+   * Nothing answered. Out of scope: say what the assistant covers and the hotline. The classifier unsure
+   * between a few needs: "您是想办理 A 还是 B？" with only those. Otherwise the menu with one line on what is
+   * covered, never twice in a row: the second time the hotline and the classifier's three best instead.
+   */
+  private async notUnderstood(s: ConversationState, heard: Understanding, text: string): Promise<Message[]> {
+    const t = this.t(s.lang);
+    const phone = this.knowledge.contacts.hotline?.value;
+    s.misses += 1;
+    if (text) this.insights?.notUnderstood({ text, ...(s.pending ? { question: s.pending } : {}), lang: s.lang });
+    if (heard.outOfScope) {
+      s.menuShown = false;
+      return [{ type: 'text', role: 'notice', text: t('ui:outOfScope', { phone }) }, ...(await this.advance(s))];
+    }
+    const ranked = heard.ranked && s.pending === heard.ranked.fact ? heard.ranked : undefined;
+    const choice = ranked ? rankedChoice(ranked.options) : [];
+    if (ranked && choice.length >= 2) {
+      s.menuShown = false;
+      return [this.offer(s, ranked.fact, choice, t)];
+    }
+    // The quote goes back into Markdown: without its markup a member cannot make the bot post a link.
+    const quote = text.slice(0, 60).replace(/[[\]()<>*_`~#|\\!]/g, ' ').trim();
+    const out: Message[] = [{ type: 'text', role: 'error', text: quote ? t('ui:notUnderstood', { text: quote }) : t('ui:notUnderstoodEmpty') }];
+    const pending = s.pending ? this.consultation.question(s.pending) : undefined;
+    if (s.menuShown && ranked && ranked.options.length >= 3) {
+      s.menuShown = false;
+      out.push({ type: 'text', role: 'notice', text: t('ui:handoff', { phone }) });
+      return [...out, this.offer(s, ranked.fact, ranked.options.slice(0, 3).map((o) => o.value), t, false)];
+    }
+    if (pending?.id === RANKED_FACT) {
+      s.menuShown = true;
+      out.push({ type: 'text', role: 'help', text: t('ui:covers') });
+    } else if (pending) out.push({ type: 'text', role: 'help', text: t(`questions:${pending.id}.help`) });
+    if (s.misses >= MISSES_BEFORE_HUMAN) out.push({ type: 'text', role: 'notice', text: t('ui:offerHuman') });
+    return [...out, ...(await this.advance(s))];
+  }
+
+  /** The pending question with only the options chosen, in their order; a typed number counts in them. */
+  private offer(s: ConversationState, fact: string, values: string[], t: Translate, asChoice = true): Message {
+    const q = this.knowledge.questions.get(fact);
+    const full = q ? questionView(q, t) : undefined;
+    const options = values.map((v, i) => ({ index: i + 1, value: v, label: full?.options.find((o) => o.value === v)?.label ?? v }));
+    s.pending = fact;
+    s.offered = values;
+    const labels = options.map((o) => o.label);
+    const prompt = asChoice ? (labels.length === 2 ? t('ui:rankedChoice.two', { a: labels[0], b: labels[1] }) : t('ui:rankedChoice.three', { a: labels[0], b: labels[1], c: labels[2] })) : (full?.prompt ?? '');
+    return { type: 'question', question: { id: fact, prompt, help: full?.help ?? '', options } };
   }
 
   private record(s: ConversationState, heard: Understanding): void {
     s.history.push(snapshot(s));
+    delete s.offered;
+    s.menuShown = false;
     Object.assign(s.answers, heard.answers);
     Object.assign(s.details, heard.details);
     for (const [fact, value] of Object.entries(heard.implied)) if (s.answers[fact] === undefined) s.implied[fact] ??= value;
@@ -170,9 +274,11 @@ export class Conversation {
     if (step.kind === 'question') {
       if (s.pending !== step.question.id) s.asked = (s.asked ?? 0) + 1;
       s.pending = step.question.id;
+      delete s.offered;
       return [{ type: 'question', question: questionView(step.question, t), controls: this.controls(t) }];
     }
     s.pending = undefined;
+    delete s.offered;
     s.finished = true;
     if (step.outcome.notYet && !step.outcome.notYet.expiryDate) s.awaiting = 'expiryDate';
     else delete s.awaiting;
@@ -201,7 +307,7 @@ export class Conversation {
     const heard: Understanding = option.reask
       ? { answers: {}, implied: {}, details: {}, reask: { fact: q.id, guide: option.guide ?? '' } }
       : { answers: { [q.id]: option.value }, implied: option.implies ?? {}, details: {} };
-    return this.apply(s, heard, '', false);
+    return this.apply(s, heard, '', false, true);
   }
 
   /** The commands offered beside every question and outcome: back, restart, a person. */

@@ -27,6 +27,10 @@ export interface ConversationState extends Snapshot {
    * a message that gives it goes on with the same answers instead of starting anew.
    */
   awaiting?: string;
+  /** The options offered when only some of the pending question's were (a ranked choice), in their order. */
+  offered?: string[];
+  /** The full menu of the need was shown after a message not understood: the next time, the hotline instead. */
+  menuShown?: boolean;
   /** The language was chosen from something the user or the channel said, not by default. */
   langChosen?: boolean;
   /** Cases, status queries and contact details (src/conversation/case-dialog.ts); survives restart. */

@@ -7,6 +7,7 @@ import type { Knowledge } from './model.js';
 import {
   CalendarYear,
   Commands,
+  Concepts,
   Contacts,
   DecisionFile,
   Guide,
@@ -37,7 +38,7 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url)).rep
  * file, the JSON path and what is wrong: the service must never start on half-understood content.
  */
 /** Folders whose every JSON file is read, and the single files read elsewhere in rules/ and dialogs/. */
-const FILES = ['rules/materials.json', 'rules/contacts.json', 'rules/systems.json', 'rules/conditions.json', 'dialogs/lexicon.json', 'dialogs/phrases.json', 'dialogs/commands.json', 'dialogs/contact.json', SCRUB_WORDS_FILE];
+const FILES = ['rules/materials.json', 'rules/contacts.json', 'rules/systems.json', 'rules/conditions.json', 'dialogs/lexicon.json', 'dialogs/phrases.json', 'dialogs/concepts.json', 'dialogs/commands.json', 'dialogs/contact.json', SCRUB_WORDS_FILE];
 const FOLDERS = ['rules/procedures', 'rules/guides', 'rules/decisions', 'rules/lifecycle', 'rules/calendar', 'dialogs/questions'];
 
 /**
@@ -141,6 +142,7 @@ export function loadKnowledge(root: string = PROJECT_ROOT): Knowledge {
   const lexicon = read(join(dialogsDir, 'lexicon.json'), Lexicon);
   const phrases = read(join(dialogsDir, 'phrases.json'), Phrases) ?? [];
   const commands = read(join(dialogsDir, 'commands.json'), Commands);
+  const concepts = read(join(dialogsDir, 'concepts.json'), Concepts);
   const lifecycle = loadLifecycles(root);
   problems.push(...lifecycle.problems);
   const contactWords = loadContactWords(root);
@@ -169,7 +171,7 @@ export function loadKnowledge(root: string = PROJECT_ROOT): Knowledge {
   }
 
   problems.push(...strayFiles(root));
-  if (problems.length > 0 || !lexicon || !commands || !contactWords.words || !scrubWords.words) throw new KnowledgeError(problems);
+  if (problems.length > 0 || !lexicon || !commands || !concepts || !contactWords.words || !scrubWords.words) throw new KnowledgeError(problems);
 
   const knowledge: Knowledge = {
     procedures,
@@ -182,6 +184,7 @@ export function loadKnowledge(root: string = PROJECT_ROOT): Knowledge {
     questions,
     lexicon,
     phrases,
+    concepts,
     commands,
     lifecycles: lifecycle.lifecycles,
     contactWords: contactWords.words,

@@ -1,6 +1,7 @@
 import type {
   CommandName,
   Contacts,
+  Concepts,
   Condition,
   DecisionRule,
   Guide,
@@ -30,6 +31,8 @@ export interface Knowledge {
   questions: Map<string, Question>;
   lexicon: Lexicon;
   phrases: Phrases;
+  /** dialogs/concepts.json: concepts, their combinations, and what typing tolerates. */
+  concepts: Concepts;
   commands: Record<CommandName, string[]>;
   /** rules/lifecycle: the statuses a case goes through, per procedure. */
   lifecycles: Map<string, Lifecycle>;

@@ -76,6 +76,12 @@ export function referenceProblems(k: Knowledge): KnowledgeProblem[] {
       if (!q.options.some((o) => o.value === b.value)) problems.push({ file, path: `$.date.bands[${i}].value`, message: `"${b.value}" is not an option of "${q.id}"` });
     });
   }
+  k.concepts.combinations.forEach((c, i) => {
+    for (const [fact, value] of Object.entries(c.answers ?? {})) checkAnswer('dialogs/concepts.json', `$.combinations[${i}].answers.${fact}`, fact, value);
+  });
+  const combined = new Set(k.concepts.combinations.flatMap((c) => c.all));
+  for (const id of Object.keys(k.concepts.concepts))
+    if (!combined.has(id)) problems.push({ file: 'dialogs/concepts.json', path: `$.concepts.${id}`, message: `concept "${id}" is in no combination` });
   k.phrases.forEach((ph, i) => {
     for (const [fact, value] of Object.entries(ph.answers)) checkAnswer('dialogs/phrases.json', `$[${i}].answers.${fact}`, fact, value);
   });

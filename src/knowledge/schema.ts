@@ -191,6 +191,24 @@ export const Lexicon = z.strictObject({
   no: z.array(z.string().min(1)).min(1),
   ordinalWords: z.array(z.string().min(1)),
   ordinalSuffixes: z.array(z.string().min(1)),
+  /** Options named by their place ("second", "最后一个"; -1 is the last). */
+  ordinalNames: z.record(z.string().min(1), z.number().int().min(-1).max(20)),
+  /** Words around an option number that say nothing more ("I'll take option 6", "我选第二个吧"). */
+  ordinalFillers: z.array(z.string().min(1)),
+  /** Words that deny what follows them in their clause ("不要", "not"): a denied answer is never given. */
+  negators: z.array(z.string().min(1)),
+  /** Words holding a negator that state a problem, not a denial ("无法", "cannot log in"). */
+  notNegating: z.array(z.string().min(1)),
+  /** Words that end a clause (and a negation's reach) where no punctuation does ("但是", "but"). */
+  clauseBreaks: z.array(z.string().min(1)),
+  /** Words that put options side by side ("登录密码还是pin", "A or B"): a clause that holds one asks, it does not answer by concepts. */
+  alternatives: z.array(z.string().min(1)),
+  /** Greetings and thanks: a message of them is neither understood nor out of scope. */
+  smallTalk: z.array(z.string().min(1)),
+  /** Words that say an earlier answer was wrong ("不对", "I meant"): the answer in the message replaces it. */
+  corrections: z.array(z.string().min(1)),
+  /** Words around a command that make a sentence a request for it ("能帮我…吗", "can I … please"). */
+  commandFillers: z.array(z.string().min(1)),
 });
 export type Lexicon = z.infer<typeof Lexicon>;
 
@@ -198,6 +216,41 @@ export const Phrases = z.array(
   z.strictObject({ patterns: z.array(z.string().min(1)).min(1), answers: z.record(z.string(), z.string()) }),
 );
 export type Phrases = z.infer<typeof Phrases>;
+
+/**
+ * Concepts and their combinations (dialogs/concepts.json): an answer is recognised when all the concepts
+ * of one combination occur, in any order, within one clause of a message.
+ */
+export const Concepts = z
+  .strictObject({
+    concepts: z.record(Id, z.array(z.string().min(1)).min(1)),
+    combinations: z.array(
+      z
+        .strictObject({
+          all: z.array(Id).min(1),
+          answers: z.record(z.string(), z.string()).optional(),
+          /** A question the handbook does not answer (opening hours, other licences). */
+          outOfScope: z.literal(true).optional(),
+        })
+        .refine((c) => (c.answers === undefined) !== (c.outOfScope === undefined), { message: 'give either "answers" or "outOfScope"' }),
+    ),
+    tolerance: z.strictObject({
+      /** Pinyin spellings that input methods confuse ("zh" typed as "z"), read as one. */
+      fuzzyPinyin: z.array(z.tuple([z.string().min(1), z.string().min(1)])),
+      /** Characters never taken for a typo of another (function words: "不办" is not "补办"). */
+      neverTypo: z.array(z.string().length(1)),
+      /** English words at least this long tolerate one edit. */
+      minEnglishLength: z.number().int().min(3),
+    }),
+  })
+  .superRefine((c, ctx) => {
+    c.combinations.forEach((combo, i) =>
+      combo.all.forEach((id, j) => {
+        if (!c.concepts[id]) ctx.addIssue({ code: 'custom', path: ['combinations', i, 'all', j], message: `no concept "${id}" in "concepts"` });
+      }),
+    );
+  });
+export type Concepts = z.infer<typeof Concepts>;
 
 export const CommandName = z.enum(['restart', 'back', 'help', 'human', 'lang-zh', 'lang-en', 'status', 'contact']);
 export type CommandName = z.infer<typeof CommandName>;

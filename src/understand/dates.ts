@@ -84,8 +84,8 @@ function durationPattern(units: Readonly<Record<string, number>>): RegExp | unde
   return durationPatterns.get(units);
 }
 
-export function findDuration(text: string, today: IsoDate, words: DateWords): { found: Extract<DateFinding, { kind: 'date' | 'span' }>; start: number; end: number } | undefined {
-  if (!words.durationUnits || !(words.spanCues ?? []).some((cue) => text.includes(cue))) return undefined;
+export function findDuration(text: string, today: IsoDate, words: DateWords, asked = false): { found: Extract<DateFinding, { kind: 'date' | 'span' }>; start: number; end: number } | undefined {
+  if (!words.durationUnits || (!asked && !(words.spanCues ?? []).some((cue) => text.includes(cue)))) return undefined;
   const m = durationPattern(words.durationUnits)?.exec(text);
   if (!m) return undefined;
   const count = /^\d/.test(m[1] as string) ? Number(m[1]) : chineseNumber(m[1] as string);
@@ -112,7 +112,8 @@ function relativeMonth(text: string, today: IsoDate, years: Readonly<Record<stri
   return undefined;
 }
 
-export function findDate(text: string, today: IsoDate, words: DateWords = {}): DateFinding {
+/** `asked`: the dated question is the one on screen, so a bare month or a count of days needs no cue word. */
+export function findDate(text: string, today: IsoDate, words: DateWords = {}, asked = false): DateFinding {
   const lower = text.toLowerCase();
   for (const form of FORMS) {
     const m = form.pattern.exec(lower);
@@ -120,7 +121,7 @@ export function findDate(text: string, today: IsoDate, words: DateWords = {}): D
     const [y, mo, d] = form.read(m, today);
     return isValidDate(y, mo, d) ? { kind: 'date', date: toIso(y, mo, d) } : { kind: 'invalid', text: m[0].trim() };
   }
-  if (!(words.spanCues ?? []).some((cue) => lower.includes(cue))) return { kind: 'none' };
+  if (!asked && !(words.spanCues ?? []).some((cue) => lower.includes(cue))) return { kind: 'none' };
   const relative = relativeMonth(lower, today, words.relativeYears ?? {});
   if (relative) return spanOf(...relative);
   for (const span of SPANS) {

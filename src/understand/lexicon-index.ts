@@ -10,6 +10,10 @@ export interface Meaning {
   reask?: { fact: string; guide: string };
   /** Only meaningful as an answer to this question while it is being asked (yes/no words). */
   onlyFor?: string;
+  /** A yes/no word ("没有", "不是"): it answers the question asked and is never itself denied. */
+  yesNo?: true;
+  /** A phrase's answers: a need it carries gives way to one named by an option's own word. */
+  phrase?: true;
 }
 
 export interface Entry {
@@ -51,11 +55,11 @@ export function buildIndex(k: Knowledge): Entry[] {
       }
     if (q.kind === 'yesno') {
       const implied = (value: string) => q.options.find((o) => o.value === value)?.implies ?? {};
-      for (const w of k.lexicon.yes) add(w, { answers: { [q.id]: 'yes' }, implied: implied('yes'), onlyFor: q.id });
-      for (const w of k.lexicon.no) add(w, { answers: { [q.id]: 'no' }, implied: implied('no'), onlyFor: q.id });
+      for (const w of k.lexicon.yes) add(w, { answers: { [q.id]: 'yes' }, implied: implied('yes'), onlyFor: q.id, yesNo: true });
+      for (const w of k.lexicon.no) add(w, { answers: { [q.id]: 'no' }, implied: implied('no'), onlyFor: q.id, yesNo: true });
     }
   }
-  for (const p of k.phrases) for (const s of p.patterns) add(s, { answers: p.answers, implied: {} });
+  for (const p of k.phrases) for (const s of p.patterns) add(s, { answers: p.answers, implied: {}, phrase: true });
   return entries;
 }
 

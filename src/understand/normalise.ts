@@ -7,7 +7,7 @@ const toSimplified = OpenCC.Converter({ from: 'hk', to: 'cn' });
  * to simplified characters, lower case, single spaces, and Chinese/ASCII punctuation to a space.
  */
 export function normalise(text: string): string {
-  return toSimplified(text.normalize('NFKC'))
+  return toSimplified(withoutControls(text).normalize('NFKC'))
     .toLowerCase()
     .replace(/[，。！？、；：“”‘’「」『』（）《》【】,.!?;:"'()<>[\]…~～]+/g, ' ')
     .replace(/\s+/g, ' ')
@@ -17,4 +17,26 @@ export function normalise(text: string): string {
 /** Keeps date punctuation, which normalise() would turn into spaces. */
 export function normaliseKeepingPunctuation(text: string): string {
   return toSimplified(text.normalize('NFKC')).toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+/** Control characters say nothing (and \u0001 marks clause ends below): each becomes a space. */
+function withoutControls(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, ' ');
+}
+
+const CLAUSE_END = /[，。！？；,.!?;…\n]/;
+
+/**
+ * normalise(), and where its clauses begin: after punctuation that ends one ("，", "。", ","...). The text
+ * is exactly normalise(text); `breaks` are the offsets in it of the spaces that stand for such punctuation.
+ */
+export function normaliseClauses(text: string): { text: string; breaks: number[] } {
+  const s = toSimplified(withoutControls(text).normalize('NFKC'))
+    .toLowerCase()
+    .replace(/[，。！？、；：“”‘’「」『』（）《》【】,.!?;:"'()<>\[\]…~～\n]+/g, (m: string) => (CLAUSE_END.test(m) ? '\u0001' : ' '))
+    .replace(/[\s\u0001]+/g, (m: string) => (m.includes('\u0001') ? '\u0001' : ' '))
+    .replace(/^[\s\u0001]+|[\s\u0001]+$/g, '');
+  const breaks: number[] = [];
+  for (let i = s.indexOf('\u0001'); i >= 0; i = s.indexOf('\u0001', i + 1)) breaks.push(i);
+  return { text: s.replace(/\u0001/g, ' '), breaks };
 }

@@ -26,3 +26,41 @@ export function readOrdinal(normalised: string, words: readonly string[], suffix
   const n = chineseNumber(s);
   return Number.isFinite(n) ? n : undefined;
 }
+
+export interface OrdinalWords {
+  ordinalWords: readonly string[];
+  ordinalSuffixes: readonly string[];
+  ordinalNames: Readonly<Record<string, number>>;
+  ordinalFillers: readonly string[];
+}
+
+/**
+ * An option chosen by its place in a short sentence: "the second one", "I'll take option 6", "2nd",
+ * "我选第二个吧", "最后一个". Words of English stand apart, the rest is stripped of the fillers, the ordinal
+ * words and suffixes at either end until a number or a named place is left. -1 is the last option.
+ */
+export function readPlace(normalised: string, w: OrdinalWords): number | undefined {
+  if (normalised.length > 40) return undefined;
+  const fillers = new Set(w.ordinalFillers.map((f) => f.toLowerCase()));
+  const ascii = normalised.split(' ').filter((t) => !fillers.has(t) && !w.ordinalWords.includes(t));
+  let s = ascii.join(' ');
+  const named = (x: string) => w.ordinalNames[x] ?? (/^(\d{1,2})(?:st|nd|rd|th)$/.exec(x) ? Number.parseInt(x, 10) : undefined);
+  if (named(s) !== undefined) return named(s);
+  s = s.replace(/\s+/g, '');
+  const ends = [...new Set([...w.ordinalFillers, ...w.ordinalWords, ...w.ordinalSuffixes].map((x) => x.replace(/\s+/g, '')))].filter(Boolean).sort((a, b) => b.length - a.length);
+  for (let changed = true; changed && s; ) {
+    changed = false;
+    if (named(s) !== undefined) return named(s);
+    for (const e of ends) {
+      if (s.startsWith(e) && s.length > e.length) s = s.slice(e.length);
+      else if (s.endsWith(e) && s.length > e.length) s = s.slice(0, -e.length);
+      else continue;
+      changed = true;
+      break;
+    }
+  }
+  if (named(s) !== undefined) return named(s);
+  if (/^\d{1,2}$/.test(s)) return Number(s);
+  const n = chineseNumber(s);
+  return Number.isFinite(n) ? n : undefined;
+}

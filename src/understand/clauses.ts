@@ -1,0 +1,82 @@
+import type { Lexicon } from '../knowledge/schema.js';
+import { normalise } from './normalise.js';
+
+/** An occurrence of a listed word in normalised text. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/** How far, in characters, a negator reaches forward: "we do not want to replace" but not a whole sentence on. */
+const NEGATION_REACH = 12;
+
+const isWordChar = (ch: string | undefined) => ch !== undefined && /[a-z0-9]/.test(ch);
+
+/** Every occurrence of the words (already normalised) in text; ASCII words only as whole words. */
+export function occurrences(text: string, words: readonly string[]): Span[] {
+  const out: Span[] = [];
+  for (const w of words) {
+    const ascii = /^[\x20-\x7e]+$/.test(w);
+    for (let at = text.indexOf(w); at >= 0; at = text.indexOf(w, at + 1)) {
+      const end = at + w.length;
+      if (!ascii || (!isWordChar(text[at - 1]) && !isWordChar(text[end]))) out.push({ start: at, end });
+    }
+  }
+  return out.sort((a, b) => a.start - b.start || b.end - a.end);
+}
+
+export interface ClauseWords {
+  negators: string[];
+  notNegating: string[];
+  clauseBreaks: string[];
+  corrections: string[];
+  alternatives: string[];
+}
+
+export function clauseWords(lexicon: Lexicon): ClauseWords {
+  const norm = (list: readonly string[]) => [...new Set(list.map(normalise).filter(Boolean))].sort((a, b) => b.length - a.length);
+  return { negators: norm(lexicon.negators), notNegating: norm(lexicon.notNegating), clauseBreaks: norm(lexicon.clauseBreaks), corrections: norm(lexicon.corrections), alternatives: norm(lexicon.alternatives) };
+}
+
+/**
+ * A message cut into clauses, and the negators in it: a negator denies what follows it in its clause
+ * ("不要补办，只想注销": 补办 is denied, 注销 is not), never what is before it or in the next clause.
+ */
+export class Clauses {
+  /** Offsets where a clause begins (0 first). */
+  private readonly starts: number[];
+  private readonly negations: Span[];
+  readonly corrections: Span[];
+  private readonly alternatives: Span[];
+
+  constructor(readonly text: string, breaks: readonly number[], words: ClauseWords) {
+    const contrasts = occurrences(text, words.clauseBreaks).map((s) => s.start);
+    this.starts = [0, ...breaks.map((b) => b + 1), ...contrasts].sort((a, b) => a - b);
+    const masked = occurrences(text, words.notNegating);
+    this.negations = occurrences(text, words.negators).filter((n) => !masked.some((m) => m.start <= n.start && n.end <= m.end));
+    this.corrections = occurrences(text, words.corrections);
+    this.alternatives = occurrences(text, words.alternatives);
+  }
+
+  /** The clause starting at `clause` puts options side by side ("还是", "or"). */
+  asksBetween(clause: number): boolean {
+    return this.alternatives.some((a) => this.clauseOf(a.start) === clause);
+  }
+
+  clauseOf(at: number): number {
+    let c = 0;
+    for (let i = 0; i < this.starts.length; i++) if ((this.starts[i] as number) <= at) c = i;
+    return this.starts[c] as number;
+  }
+
+  /**
+   * A negator stands shortly before the span in the same clause, not inside the span itself nor inside a
+   * span already read (the "没有" of "没有18位" denies nothing after it).
+   */
+  negated(span: Span, read: readonly Span[] = []): boolean {
+    const clause = this.clauseOf(span.start);
+    return this.negations.some(
+      (n) => n.start >= clause && n.end <= span.start && span.start - n.end <= NEGATION_REACH && !read.some((r) => r.start <= n.start && n.end <= r.end),
+    );
+  }
+}

@@ -1,0 +1,85 @@
+import type { Concepts } from '../knowledge/schema.js';
+import type { Clauses, Span } from './clauses.js';
+import { normalise } from './normalise.js';
+import { joinKeys, type Segmenter, type Token } from './segment.js';
+
+/** What the concepts of one message say: answers, and whether it asks what the handbook does not cover. */
+export interface ConceptReading {
+  answers: Record<string, string>;
+  /** Answers that two combinations gave differently: left unanswered. */
+  contested: Set<string>;
+  outOfScope: boolean;
+}
+
+interface Occurrence extends Span {
+  concept: string;
+}
+
+/**
+ * Concepts in any order within a clause: each concept is a set of words (matched on word boundaries,
+ * English by its stem), each combination a set of concepts that together give answers. A denied
+ * concept ("不要补办") counts for nothing.
+ */
+export class ConceptMatcher {
+  private readonly words = new Map<string, string>();
+  private readonly prefixes = new Set<string>();
+
+  constructor(private readonly data: Concepts, private readonly segmenter: Segmenter) {
+    for (const [id, list] of Object.entries(data.concepts))
+      for (const w of list) {
+        const key = joinKeys(segmenter.tokens(normalise(w)));
+        if (!key) continue;
+        this.words.set(key, id);
+        for (let i = 1; i <= key.length; i++) this.prefixes.add(key.slice(0, i));
+      }
+  }
+
+  /** Every concept word in the tokens, longest first at each place, none overlapping another or a blocked span. */
+  occurrences(tokens: readonly Token[], blocked: readonly Span[]): Occurrence[] {
+    const out: Occurrence[] = [];
+    for (let i = 0; i < tokens.length; ) {
+      let best: Occurrence | undefined;
+      let bestEnd = i;
+      for (let j = i; j < tokens.length; j++) {
+        const key = joinKeys(tokens.slice(i, j + 1));
+        if (!this.prefixes.has(key)) break;
+        const concept = this.words.get(key);
+        if (concept) {
+          best = { concept, start: (tokens[i] as Token).start, end: (tokens[j] as Token).end };
+          bestEnd = j;
+        }
+      }
+      if (best && !blocked.some((b) => b.start < (best as Occurrence).end && (best as Occurrence).start < b.end)) {
+        out.push(best);
+        i = bestEnd + 1;
+      } else i += 1;
+    }
+    return out;
+  }
+
+  read(tokens: readonly Token[], clauses: Clauses, blocked: readonly Span[], read: readonly Span[]): ConceptReading {
+    const found = this.occurrences(tokens, blocked).filter((o) => !clauses.negated(o, read));
+    const byClause = new Map<number, Set<string>>();
+    for (const o of found) {
+      const c = clauses.clauseOf(o.start);
+      if (!byClause.has(c)) byClause.set(c, new Set());
+      byClause.get(c)?.add(o.concept);
+    }
+    const answers: Record<string, string> = {};
+    const contested = new Set<string>();
+    let outOfScope = false;
+    for (const [clause, concepts] of byClause)
+      for (const combo of this.data.combinations) {
+        // "是登录密码还是pin" asks which; only a combination that marks the question out of scope still holds.
+        if (combo.answers && clauses.asksBetween(clause)) continue;
+        if (!combo.all.every((c) => concepts.has(c))) continue;
+        if (combo.outOfScope) outOfScope = true;
+        for (const [fact, value] of Object.entries(combo.answers ?? {})) {
+          if (answers[fact] !== undefined && answers[fact] !== value) contested.add(fact);
+          answers[fact] ??= value;
+        }
+      }
+    for (const fact of contested) delete answers[fact];
+    return { answers, contested, outOfScope };
+  }
+}

@@ -1,0 +1,79 @@
+import type { Knowledge } from '../knowledge/model.js';
+import { PROJECT_ROOT } from '../knowledge/load.js';
+import { OptionClassifier } from './classifier.js';
+import { type ClauseWords, clauseWords } from './clauses.js';
+import { ConceptMatcher } from './concepts.js';
+import { normalise } from './normalise.js';
+import { PinyinTolerance } from './pinyin.js';
+import { Segmenter, type Token } from './segment.js';
+import { SpellingTolerance } from './spelling.js';
+import { trainingExamples } from './training.js';
+
+/** The question whose options the classifier ranks when nothing else was read. */
+export const RANKED_FACT = 'need';
+
+/**
+ * What understanding builds once per knowledge: the segmenter, the concepts, the tolerances and the
+ * classifier. Built on first use and shared by every Understander of the same knowledge (the service has
+ * one; tests make many).
+ */
+export interface Engine {
+  segmenter: Segmenter;
+  concepts: ConceptMatcher;
+  pinyin: PinyinTolerance;
+  spelling: SpellingTolerance;
+  words: ClauseWords;
+  classifier: OptionClassifier | undefined;
+  /** The words (token keys) of every term of dialogs/: a message with none of them is about something else. */
+  vocabulary: Set<string>;
+  /** The Chinese terms of dialogs/ of two characters or more, found anywhere in a message ("客服电话"). */
+  chineseTerms: string[];
+  smallTalk: string[];
+}
+
+const engines = new WeakMap<Knowledge, Engine>();
+
+/** A word that carries meaning: two Chinese characters or more, or an English word of three letters or more. */
+export function isContent(t: Token): boolean {
+  return t.ascii ? /^[a-z]{3,}/.test(t.text) : /^\p{Script=Han}{2,}$/u.test(t.text);
+}
+
+/** Every word of dialogs/ and what it means: what the tolerances know as the domain's terms. */
+function domainTerms(k: Knowledge): Map<string, string> {
+  const terms = new Map<string, Set<string>>();
+  const add = (word: string, meaning: string) => {
+    const w = normalise(word);
+    if (!w) return;
+    if (!terms.has(w)) terms.set(w, new Set());
+    terms.get(w)?.add(meaning);
+  };
+  for (const q of k.questions.values())
+    for (const o of q.options) for (const w of [...o.synonyms, ...(o.unpromptedSynonyms ?? [])]) add(w, `${q.id}=${o.value}`);
+  for (const q of k.questions.values()) if (q.kind === 'yesno') for (const v of ['yes', 'no'] as const) for (const w of k.lexicon[v]) add(w, `${q.kind}=${v}`);
+  for (const p of k.phrases) for (const w of p.patterns) add(w, JSON.stringify(p.answers));
+  for (const [id, list] of Object.entries(k.concepts.concepts)) for (const w of list) add(w, `concept:${id}`);
+  for (const [name, list] of Object.entries(k.commands)) for (const w of list) add(w, `command:${name}`);
+  return new Map([...terms].map(([w, m]) => [w, [...m].sort().join('|')]));
+}
+
+export function engineFor(k: Knowledge, root: string = PROJECT_ROOT): Engine {
+  let e = engines.get(k);
+  if (!e) {
+    const segmenter = new Segmenter(Object.values(k.concepts.concepts).flat().map(normalise));
+    const terms = domainTerms(k);
+    const hasFact = k.questions.has(RANKED_FACT);
+    e = {
+      segmenter,
+      concepts: new ConceptMatcher(k.concepts, segmenter),
+      pinyin: new PinyinTolerance(terms, k.concepts.tolerance),
+      spelling: new SpellingTolerance(terms.keys(), k.concepts.tolerance.minEnglishLength),
+      words: clauseWords(k.lexicon),
+      vocabulary: new Set([...terms.keys()].flatMap((w) => segmenter.tokens(w).filter(isContent).map((t) => t.key))),
+      chineseTerms: [...terms.keys()].filter((w) => /^\p{Script=Han}{2,}$/u.test(w)),
+      smallTalk: [...new Set(k.lexicon.smallTalk.map(normalise).filter(Boolean))],
+      classifier: hasFact ? new OptionClassifier(RANKED_FACT, trainingExamples(k, RANKED_FACT, root), segmenter) : undefined,
+    };
+    engines.set(k, e);
+  }
+  return e;
+}

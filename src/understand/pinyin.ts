@@ -1,0 +1,114 @@
+import { pinyin } from 'pinyin-pro';
+import type { Concepts } from '../knowledge/schema.js';
+import type { Span } from './clauses.js';
+
+const HAN = /^\p{Script=Han}+$/u;
+
+/** One homophone typo and the term it stands for: same length, so offsets stay as they were. */
+export interface Correction extends Span {
+  term: string;
+}
+
+/**
+ * Homophones typed through a pinyin input method: "曾办" is 增办, "解所" 解锁, "续其" 续期, "住销" 注销.
+ * The domain's terms are indexed by their toneless pinyin (as pinyin-pro reads each term as a whole);
+ * a stretch of a message whose characters can be read so (any reading of each, with the input methods'
+ * fuzzy pairs such as z/zh) is that term, when at least one of its characters is the term's own and no
+ * other is a function word ("不办" is not 补办). Two terms read alike from one stretch: neither is taken.
+ */
+export class PinyinTolerance {
+  private readonly byFirst = new Map<string, { term: string; syllables: string[]; meaning: string }[]>();
+  private readonly readings = new Map<string, string[]>();
+  private readonly fuzzy: [string, string][];
+  private readonly never: Set<string>;
+
+  /** `terms`: each term and what it means, so that homophones meaning the same (登录, 登陆) never compete. */
+  constructor(terms: ReadonlyMap<string, string>, tolerance: Concepts['tolerance']) {
+    this.fuzzy = tolerance.fuzzyPinyin;
+    this.never = new Set(tolerance.neverTypo);
+    for (const [term, meaning] of terms) {
+      if (term.length < 2 || !HAN.test(term)) continue;
+      const syllables = pinyin(term, { toneType: 'none', type: 'array' }).map((s) => this.fold(s));
+      if (syllables.length !== term.length) continue;
+      const first = syllables[0] as string;
+      if (!this.byFirst.has(first)) this.byFirst.set(first, []);
+      this.byFirst.get(first)?.push({ term, syllables, meaning });
+    }
+  }
+
+  /** One spelling for the pairs input methods confuse: "zhu" and "zu" alike. */
+  private fold(syllable: string): string {
+    let s = syllable.replace(/ü/g, 'v');
+    for (const [long, short] of this.fuzzy) {
+      if (long.length > 1 && /^[zcs]h$/.test(long) && s.startsWith(long)) s = short + s.slice(long.length);
+      else if (!/^[zcs]h$/.test(long) && s.endsWith(long)) s = s.slice(0, -long.length) + short;
+    }
+    return s;
+  }
+
+  private readingsOf(ch: string): string[] {
+    let r = this.readings.get(ch);
+    if (!r) {
+      r = HAN.test(ch) ? [...new Set((pinyin(ch, { toneType: 'none', type: 'array', multiple: true }) as string[]).map((s) => this.fold(s)))] : [];
+      if (this.readings.size < 20_000) this.readings.set(ch, r);
+    }
+    return r;
+  }
+
+  /** The homophone typos in normalised text, outside the spans already read exactly. */
+  corrections(text: string, exact: readonly Span[]): Correction[] {
+    const found: Correction[] = [];
+    const chars = [...text];
+    // Offsets in UTF-16 units, as the rest of the pipeline counts them.
+    const offsets: number[] = [];
+    let at = 0;
+    for (const c of chars) {
+      offsets.push(at);
+      at += c.length;
+    }
+    for (let i = 0; i < chars.length; i++) {
+      const here = new Map<string, Correction & { meaning: string }>();
+      for (const r of this.readingsOf(chars[i] as string))
+        for (const cand of this.byFirst.get(r) ?? []) {
+          const n = cand.term.length;
+          if (i + n > chars.length) continue;
+          let same = 0;
+          let ok = true;
+          for (let j = 0; j < n && ok; j++) {
+            const c = chars[i + j] as string;
+            if (c === cand.term[j]) same += 1;
+            else ok = !this.never.has(c) && this.readingsOf(c).includes(cand.syllables[j] as string);
+          }
+          // Every character the term's own is no typo; none of them is no likeness.
+          if (!ok || same === 0 || same === n) continue;
+          const start = offsets[i] as number;
+          const end = (offsets[i + n] ?? text.length) as number;
+          if (exact.some((e) => e.start < end && start < e.end)) continue;
+          here.set(cand.term, { start, end, term: cand.term, meaning: cand.meaning });
+        }
+      if (here.size === 0) continue;
+      // The longest reading here; two terms of that length that mean different things compete, and neither is taken.
+      const longest = Math.max(...[...here.values()].map((c) => c.end - c.start));
+      const best = [...here.values()].filter((c) => c.end - c.start === longest);
+      if (new Set(best.map((c) => c.meaning)).size === 1) {
+        const { start, end, term } = best[0] as Correction;
+        found.push({ start, end, term });
+      }
+    }
+    // Non-overlapping, leftmost first.
+    const chosen: Correction[] = [];
+    let reach = 0;
+    for (const c of found) if (c.start >= reach) {
+      chosen.push(c);
+      reach = c.end;
+    }
+    return chosen;
+  }
+}
+
+/** The text with its typos replaced by the terms they stand for. */
+export function applyCorrections(text: string, corrections: readonly Correction[]): string {
+  let out = text;
+  for (const c of [...corrections].sort((a, b) => b.start - a.start)) out = out.slice(0, c.start) + c.term + out.slice(c.end);
+  return out;
+}
