@@ -131,7 +131,9 @@ describe('the held-out corpus (tests/corpus/heldout.json)', () => {
 
   it('expects every option of every question, every need in an opening and every command, many times', () => {
     const thin: string[] = [];
-    for (const q of k.questions.values()) {
+    // Facts that are never asked (unprompted: said by a few, or worked out from a date) came after this set
+    // was written; they are measured on the tuning set.
+    for (const q of [...k.questions.values()].filter((x) => !x.unprompted)) {
       for (const o of q.options) {
         const n = entries.filter((e) => e.expect.answers[q.id] === o.value).length;
         if (n < 5) thin.push(`${q.id}=${o.value}: ${n}`);

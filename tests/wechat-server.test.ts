@@ -20,7 +20,7 @@ const lines = (s: string) =>
   s
     .split('\n')
     .filter((l) => l.trim() !== '')
-    .map((l) => l.replace(/EK-\d{8}-[0-9A-Z]{6}/g, 'EK-…'));
+    .map((l) => l.replace(/EK-\d{8}-[0-9A-Z]{6}/g, 'EK-…').replace(/key=[A-Za-z0-9_-]{22}/g, 'key=…'));
 const PUBLIC_URL = 'https://ekey.example.gov.cn';
 /** Whether the service keeps a conversation for this WeChat user, as a restarted service would find it. */
 async function stored(w: RunningWechat, openid: string): Promise<boolean> {
