@@ -141,7 +141,7 @@ export class Conversation {
       if (firstTurn && Object.keys(s.answers).length === 0) return this.advance(s);
       s.misses += 1;
       if (text) this.insights?.notUnderstood({ text, ...(s.pending ? { question: s.pending } : {}), lang: s.lang });
-      // The quote goes back into Markdown: without its markup a member cannot make the bot post a link.
+      // The quote is said back with its markup characters blanked, so that no host that reads marks anyway can be made to post a link.
       const quote = text.slice(0, 60).replace(/[[\]()<>*_`~#|\\!]/g, ' ').trim();
       const said = quote ? t('ui:notUnderstood', { text: quote }) : t('ui:notUnderstoodEmpty');
       const out: Message[] = [{ type: 'text', role: 'error', text: said }];
