@@ -71,8 +71,25 @@ describe('card text', () => {
 describe('outcomes', async () => {
   const paths = await enumeratePaths(c.consultation);
   const outcomes = [...new Map(paths.map((p) => [JSON.stringify(p.outcome.procedures.map((x) => x.id).concat(p.outcome.rule)), p.outcome])).values()];
-  const note = { reference: 'EK-20261123-ABCDEF', referenceText: '业务编号：EK-20261123-ABCDEF', expected: [], checklist: { kind: 'checklist' as const, title: 'c', path: '/cases/EK-20261123-ABCDEF/checklist' }, offer: 'o' };
-  const message = (o: (typeof outcomes)[number], lang: 'zh-CN' | 'en'): Message => ({ type: 'outcome', outcome: o, view: outcomeView(o, c.t(lang), lang), case: note, controls: [{ command: 'back', title: 'b' }] });
+  // A case note as long as a real one: the reference, the expected date of every stage and all the caveats.
+  const note = (lang: 'zh-CN' | 'en') => {
+    const t = c.t(lang);
+    const stage = (date: string) => t('ui:cases.expectedStage', { label: t('procedures:first-offline.stages.review-production'), days: t('common:workingDays', { count: 5 }), date });
+    return {
+      reference: 'EK-20261123-ABCDEF',
+      referenceText: t('ui:cases.reference', { reference: 'EK-20261123-ABCDEF' }),
+      expected: [t('ui:cases.expectedIntro'), stage('2026-11-25'), stage('2026-12-02'), stage('2026-12-09'), t('ui:cases.courierNotIncluded'), t('ui:cases.noHolidayData', { year: 2027 })],
+      checklist: { kind: 'checklist' as const, title: t('ui:cases.checklist'), path: '/cases/EK-20261123-ABCDEF/checklist' },
+      offer: t('ui:cases.offerContact'),
+    };
+  };
+  const message = (o: (typeof outcomes)[number], lang: 'zh-CN' | 'en'): Message => ({
+    type: 'outcome',
+    outcome: o,
+    view: outcomeView(o, c.t(lang), lang),
+    case: note(lang),
+    controls: [{ command: 'back', title: c.t(lang)('ui:controls.back') }, { command: 'restart', title: c.t(lang)('ui:controls.restart') }, { command: 'human', title: c.t(lang)('ui:controls.human') }],
+  });
 
   it.each(['zh-CN', 'en'] as const)('every distinct outcome (%s) is ONE activity: a valid Adaptive Card 1.5, no Markdown text beside it, under 25 KB for Teams', (lang) => {
     const t = c.t(lang);
