@@ -45,7 +45,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off', 'no-useless-assignment': 'off' },
   },
   restrict(['src/**/*.ts'], [ROOT]),
-  restrict(['src/knowledge/**/*.ts'], [ROOT, CHANNELS, RENDER, CONVERSATION, CASES, THINKING, layer(['dates', 'i18n', 'http', 'logger', 'config'], 'knowledge/ loads and checks the data files and imports nothing above it')]),
+  restrict(['src/knowledge/**/*.ts'], [ROOT, CHANNELS, RENDER, CONVERSATION, CASES, THINKING, layer(['i18n', 'http', 'logger', 'config'], 'knowledge/ loads and checks the data files and imports nothing above it')]),
   restrict(['src/dates/**/*.ts', 'src/storage/**/*.ts'], [ROOT, CHANNELS, RENDER, CONVERSATION, layer(['cases'], 'cases are above this layer'), THINKING]),
   restrict(['src/consult/**/*.ts', 'src/understand/**/*.ts'], [ROOT, CHANNELS, RENDER, CONVERSATION, CASES, layer(['insights', 'observability', 'flowcharts'], 'consulting and understanding are pure: no users of them')]),
   restrict(['src/cases/**/*.ts'], [ROOT, CHANNELS, RENDER, CONVERSATION, layer(['understand', 'insights', 'observability', 'flowcharts'], 'cases know nothing of conversations or rendering')]),

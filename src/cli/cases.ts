@@ -26,7 +26,6 @@ const fail = (line: string, code = 1): never => {
 };
 
 function describe(cases: CaseService, c: CaseRecord, t: Translate): void {
-  const lc = cases.lifecycle(c);
   const label = (status: string) => lifecycleText(cases.knowledge, t, c, 'statuses', status);
   out(t('ui:casesCli.reference', { reference: c.reference }));
   out(t('ui:casesCli.created', { at: c.createdAt, channel: c.channel, lang: c.lang }));

@@ -31,7 +31,7 @@ export function refuseUpgrade(socket: Duplex, status: number, reason: string, bo
 }
 
 function router(server: Server): Router {
-  let r = routers.get(server);
+  const r = routers.get(server);
   if (r) return r;
   const created: Router = { routes: [], sockets: new Set() };
   routers.set(server, created);

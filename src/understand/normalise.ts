@@ -33,7 +33,7 @@ const CLAUSE_END = /[，。！？；,.!?;…\n]/;
 export function normaliseClauses(text: string): { text: string; breaks: number[] } {
   const s = toSimplified(withoutControls(text).normalize('NFKC'))
     .toLowerCase()
-    .replace(/[，。！？、；：“”‘’「」『』（）《》【】,.!?;:"'()<>\[\]…~～\n]+/g, (m: string) => (CLAUSE_END.test(m) ? '\u0001' : ' '))
+    .replace(/[，。！？、；：“”‘’「」『』（）《》【】,.!?;:"'()<>[\]…~～\n]+/g, (m: string) => (CLAUSE_END.test(m) ? '\u0001' : ' '))
     .replace(/[\s\u0001]+/g, (m: string) => (m.includes('\u0001') ? '\u0001' : ' '))
     .replace(/^[\s\u0001]+|[\s\u0001]+$/g, '');
   const breaks: number[] = [];

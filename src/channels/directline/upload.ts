@@ -1,5 +1,5 @@
 import type { Request, Response, Server } from 'restify';
-import type { AppContext } from '../../app.js';
+import type { AppContext } from '../context.js';
 import { chooseLanguage } from '../../conversation/service.js';
 import type { DirectLineConversation, WireActivity } from './conversations.js';
 import { MAX_REQUEST_BYTES } from '../../http/security.js';
