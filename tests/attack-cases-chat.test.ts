@@ -13,7 +13,8 @@ import { knowledge } from './helpers.js';
 
 beforeAll(() => nock.disableNetConnect());
 
-const texts = (messages: Message[]) => messages.flatMap((m) => (m.type === 'text' ? [m.text] : []));
+// What the user reads: the texts, and an outcome's case note (its reference and expected dates).
+const texts = (messages: Message[]) => messages.flatMap((m) => (m.type === 'text' ? [m.text] : m.type === 'outcome' && m.case ? [m.case.referenceText, ...m.case.expected] : []));
 const REF = /EK-\d{8}-[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{6}/;
 const HOTLINE = knowledge().contacts.hotline?.value as string;
 

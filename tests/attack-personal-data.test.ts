@@ -25,7 +25,7 @@ const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
 
 function cli(dataDir: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(tsx, ['src/cases/cli.ts', ...args], { cwd: process.cwd(), env: { ...process.env, EKEY_DATA_DIR: dataDir, LOG_LEVEL: 'silent' } }, (err, stdout, stderr) =>
+    execFile(tsx, ['src/cli/cases.ts', ...args], { cwd: process.cwd(), env: { ...process.env, EKEY_DATA_DIR: dataDir, LOG_LEVEL: 'silent' } }, (err, stdout, stderr) =>
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });

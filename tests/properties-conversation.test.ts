@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ServiceCaseDesk } from '../src/conversation/service-case-desk.js';
 import { CaseService } from '../src/cases/service.js';
+import { inertQuote } from '../src/conversation/quote.js';
 import { Conversation } from '../src/conversation/conversation.js';
 import type { InsightSink } from '../src/conversation/feedback.js';
 import type { Message, UserInput } from '../src/conversation/messages.js';
@@ -38,7 +39,7 @@ function checkMessage(m: Message, typed: string): void {
     expect(m.text.trim().length).toBeGreaterThan(0);
     // The user's own words may be quoted back ("not understood: ..."): only the assistant's words are checked.
     // The quote is the first 60 characters with Markdown's markup blanked out, so it cannot post a link.
-    const quoted = typed.slice(0, 60).replace(/[[\]()<>*_`~#|\\!]/g, ' ').trim();
+    const quoted = inertQuote(typed);
     const own = typed ? m.text.split(typed.slice(0, 60)).join('').split(quoted || typed).join('') : m.text;
     expect(own).not.toMatch(NAMESPACE_KEY);
     expect(own).not.toContain('{{');

@@ -238,7 +238,7 @@ describe('the per-client rate limit', () => {
 
   it('limits turns per conversation on /api/messages: a flooding conversation is told to send again, others go on', async () => {
     const said: string[][] = [];
-    for (let i = 0; i < 6; i += 1) said.push(texts(await say(r.url, 'flood', '钥匙丢了', 'en')));
+    for (let i = 0; i < 6; i += 1) said.push(texts(await say(r.url, 'flood', 'our key is lost', 'en')));
     const tooFast = /sending messages too quickly/;
     expect(said.slice(0, 4).every((t) => !t.some((x) => tooFast.test(x)))).toBe(true);
     expect(said[4]?.join('\n')).toMatch(tooFast);

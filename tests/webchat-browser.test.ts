@@ -152,7 +152,7 @@ describe('the website widget in Chromium', () => {
     await opened.waitForLoadState('domcontentloaded');
     const href = opened.url();
     await opened.close();
-    expect(href).toMatch(new RegExp(`^${url}/cases/${REFERENCE.source}/checklist$`));
+    expect(href).toMatch(new RegExp(`^${url}/cases/${REFERENCE.source}/checklist\\?key=[A-Za-z0-9_-]{22}$`));
     const checklist = await browser.newPage({ viewport: { width: 900, height: 1200 } });
     await checklist.goto(href);
     expect(await checklist.locator('body').innerText()).toContain('进出口企业电子钥匙与电子认证证书申请表');

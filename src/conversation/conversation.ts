@@ -12,6 +12,7 @@ import { CaseDialog } from './case-dialog.js';
 import { CommandReader } from './commands.js';
 import { FeedbackDialog, type InsightSink } from './feedback.js';
 import type { CaseNote, Control, Message, UserInput } from './messages.js';
+import { inertQuote } from './quote.js';
 import { type ConversationState, effectiveAnswers, newState, snapshot } from './state.js';
 
 export interface TurnResult {
@@ -228,8 +229,7 @@ export class Conversation {
       s.menuShown = false;
       return [this.offer(s, ranked.fact, choice, t)];
     }
-    // The quote goes back into Markdown: without its markup a member cannot make the bot post a link.
-    const quote = text.slice(0, 60).replace(/[[\]()<>*_`~#|\\!]/g, ' ').trim();
+    const quote = inertQuote(text);
     const out: Message[] = [{ type: 'text', role: 'error', text: quote ? t('ui:notUnderstood', { text: quote }) : t('ui:notUnderstoodEmpty') }];
     const pending = s.pending ? this.consultation.question(s.pending) : undefined;
     if (s.menuShown && ranked && ranked.options.length >= 3) {

@@ -99,10 +99,14 @@ export function packParts(messages: string[][]): string[] {
         continue;
       }
     }
-    if (open) out.push(...splitText(open));
+    // A short line before an outcome (what was understood) opens the outcome's first part when it fits, so
+    // that the passive reply is never that line alone.
+    const first = parts.length > 1 && open ? `${open}\n\n${parts[0] ?? ''}` : undefined;
+    const rest = first !== undefined && Buffer.byteLength(first, 'utf8') <= MAX_PART_BYTES ? [first, ...parts.slice(1)] : undefined;
+    if (open && !rest) out.push(...splitText(open));
     open = '';
     if (parts.length === 1) open = parts[0] ?? '';
-    else for (const p of parts) out.push(...splitText(p));
+    else for (const p of rest ?? parts) out.push(...splitText(p));
   }
   if (open) out.push(...splitText(open));
   return out;
