@@ -80,7 +80,7 @@ export function engineFor(k: Knowledge, root: string = PROJECT_ROOT): Engine {
     const hasFact = k.questions.has(RANKED_FACT);
     e = {
       segmenter,
-      concepts: new ConceptMatcher(k.concepts, segmenter),
+      concepts: new ConceptMatcher(k.concepts, segmenter, RANKED_FACT),
       pinyin: new PinyinTolerance(terms, k.concepts.tolerance),
       spelling: new SpellingTolerance(terms.keys(), k.concepts.tolerance.minEnglishLength),
       words: clauseWords(k.lexicon),
