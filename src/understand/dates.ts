@@ -127,20 +127,30 @@ function relativeDays(text: string, today: IsoDate, words: Readonly<Record<strin
   return fromToday(today, days, days, { start: best.at, end: best.at + best.word.length });
 }
 
+const partPatterns = new WeakMap<object, RegExp | undefined>();
+
+/** The pattern of a month and one of the words for part of it (longest first), made once per set of words. */
+function partPattern(parts: Readonly<Record<string, readonly [number, number]>>): RegExp | undefined {
+  if (!partPatterns.has(parts)) {
+    const words = Object.keys(parts).sort((a, b) => b.length - a.length).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    partPatterns.set(parts, words.length ? new RegExp(`(?<!\\d)(\\d{1,2}|[一二三四五六七八九十]{1,3})\\s*月\\s*(${words.join('|')})`) : undefined);
+  }
+  return partPatterns.get(parts);
+}
+
 /**
  * "12月初", "明年3月底": part of a month; "今年年底", "年底": part of a year (this year's unless a year word
  * says otherwise). A span of the days of that part.
  */
 function partOfMonth(text: string, today: IsoDate, words: DateWords): DateFinding | undefined {
-  const parts = Object.keys(words.monthParts ?? {}).sort((a, b) => b.length - a.length);
   const yearOf = (before: string) => {
     const named = Object.entries(words.relativeYears ?? {}).find(([w]) => before.endsWith(w));
     const digits = /(\d{4})\s*年?\s*$/.exec(before);
     return digits ? Number(digits[1]) : named ? year(today) + named[1] : undefined;
   };
-  if (parts.length > 0) {
-    const escaped = parts.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-    const m = new RegExp(`(?<!\\d)(\\d{1,2}|[一二三四五六七八九十]{1,3})\\s*月\\s*(${escaped.join('|')})`).exec(text);
+  const pattern = partPattern(words.monthParts ?? {});
+  if (pattern) {
+    const m = pattern.exec(text);
     if (m) {
       const month = /^\d/.test(m[1] as string) ? Number(m[1]) : chineseNumber(m[1] as string);
       if (month === undefined || !(month >= 1 && month <= 12)) return { kind: 'invalid', text: m[0] };

@@ -209,7 +209,7 @@ export class Understander {
     if (!classifier || !plain || plain.length > MAX_RANKED) return;
     // Not one word of the domain, and more than small talk: another subject altogether.
     const content = this.engine.segmenter.tokens(plain).filter(isContent);
-    const domain = content.some((t) => this.engine.vocabulary.has(t.key)) || occurrences(plain, this.engine.phraseTerms).length > 0;
+    const domain = content.some((t) => this.engine.vocabulary.has(t.key)) || this.engine.phraseTerms.some((w) => plain.includes(w) && occurrences(plain, [w]).length > 0);
     if (content.length >= 2 && !domain && occurrences(plain, this.engine.smallTalk).length === 0) {
       result.outOfScope = true;
       return;
