@@ -5,6 +5,8 @@ import { type Engine, engineFor } from '../understand/engine.js';
 import { normalise, normaliseClauses } from '../understand/normalise.js';
 import { applyCorrections } from '../understand/pinyin.js';
 
+/** A case reference as it looks in normalised text (src/cases/reference.ts reads it). */
+const REFERENCE_WORDS = /ek\s*-?\s*\d{8}\s*-?\s*[0-9a-z]{6}/g;
 /** A sentence that asks for a command is short; a longer one is about something else. */
 const MAX_REQUEST = 80;
 /** Words (Chinese characters or English words) a clause may hold beyond the command and the words of asking. */
@@ -81,7 +83,11 @@ export class CommandReader {
     const cover = (s: Span) => covered.fill(true, s.start, s.end);
     commands.forEach(cover);
     for (const f of occurrences(part, this.fillers)) if (!commands.some((c) => c.start < f.end && f.start < c.end)) cover(f);
-    const rest = [...part].map((ch, i) => (covered[i] ? ' ' : ch)).join('');
+    // A case reference beside "查询进度" is what the command is about, not other words ("查下EK-…的进度").
+    const rest = [...part]
+      .map((ch, i) => (covered[i] ? ' ' : ch))
+      .join('')
+      .replace(REFERENCE_WORDS, ' ');
     const other = (rest.match(/\p{Script=Han}/gu)?.length ?? 0) + (rest.match(/[a-z0-9]+/g)?.length ?? 0);
     return other <= MAX_OTHER ? [...names][0] : undefined;
   }

@@ -164,6 +164,14 @@ export const Question = z
         durationUnits: z.record(z.string().min(1), z.number().int().positive()).default({}),
         /** Words after a count that put it in the past ("十天前"). */
         durationAgo: z.array(z.string().min(1)).default([]),
+        /** Words before a count that put it in the past ("过期一个月了"). */
+        durationSince: z.array(z.string().min(1)).default([]),
+        /** Words for a time counted from today, in days ("下周": 7, "next month": 30), read as a duration. */
+        relativeDays: z.record(z.string().min(1), z.number().int().positive()).default({}),
+        /** Words after a month for part of it, as its first and last day ("初": [1, 10]; 31 is the month's last): "12月初". */
+        monthParts: z.record(z.string().min(1), z.tuple([z.number().int().min(1).max(31), z.number().int().min(1).max(31)])).default({}),
+        /** Words for part of a year, as a month ("年底": 12), after a year word or alone (this year's): "今年年底". */
+        yearParts: z.record(z.string().min(1), z.number().int().min(1).max(12)).default({}),
       })
       .optional(),
     options: z.array(Option).min(2),

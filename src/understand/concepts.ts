@@ -24,7 +24,12 @@ export class ConceptMatcher {
   private readonly words = new Map<string, string>();
   private readonly prefixes = new Set<string>();
 
-  constructor(private readonly data: Concepts, private readonly segmenter: Segmenter) {
+  /** `service`: the question of the service asked for, which only the words of one clause answer. */
+  constructor(
+    private readonly data: Concepts,
+    private readonly segmenter: Segmenter,
+    private readonly service?: string,
+  ) {
     for (const [id, list] of Object.entries(data.concepts))
       for (const w of list) {
         const key = joinKeys(segmenter.tokens(normalise(w)));
@@ -80,6 +85,25 @@ export class ConceptMatcher {
         }
       }
     for (const fact of contested) delete answers[fact];
+    // "can't log into the system, forgot my password": the facts of a combination whose concepts are said in
+    // different clauses, where no clause says that fact and the combinations over the whole message agree.
+    if (byClause.size > 1 && ![...byClause.keys()].some((c) => clauses.asksBetween(c))) {
+      const all = new Set(found.map((o) => o.concept));
+      const across: Record<string, string> = {};
+      const disagree = new Set<string>();
+      for (const combo of this.data.combinations) {
+        if (!combo.answers || !combo.all.every((c) => all.has(c))) continue;
+        // Across clauses a combination only adds to what the clauses say, never against it ("输错了6次，现在用不了了"
+        // is no damaged key), and never names the service itself ("我再确认了一下，证书里是有18位代码的").
+        if (Object.entries(combo.answers).some(([fact, value]) => answers[fact] !== undefined && answers[fact] !== value)) continue;
+        for (const [fact, value] of Object.entries(combo.answers)) {
+          if (fact === this.service) continue;
+          if (across[fact] !== undefined && across[fact] !== value) disagree.add(fact);
+          across[fact] ??= value;
+        }
+      }
+      for (const [fact, value] of Object.entries(across)) if (!disagree.has(fact) && !contested.has(fact)) answers[fact] ??= value;
+    }
     return { answers, contested, outOfScope };
   }
 }

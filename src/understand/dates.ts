@@ -66,6 +66,14 @@ export interface DateWords {
   durationUnits?: Readonly<Record<string, number>>;
   /** Words after a count that put it in the past ("十天前", "10 days ago"). */
   durationAgo?: readonly string[];
+  /** Words before a count that put it in the past ("过期一个月了", "expired for 2 weeks"). */
+  durationSince?: readonly string[];
+  /** Words for a time counted from today, in days ("下周": 7). */
+  relativeDays?: Readonly<Record<string, number>>;
+  /** Words after a month for part of it, as its first and last day ("初": [1, 10]). */
+  monthParts?: Readonly<Record<string, readonly [number, number]>>;
+  /** Words for part of a year, as a month ("年底": 12). */
+  yearParts?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -79,24 +87,85 @@ const durationPatterns = new WeakMap<object, RegExp | undefined>();
 function durationPattern(units: Readonly<Record<string, number>>): RegExp | undefined {
   if (!durationPatterns.has(units)) {
     const words = Object.keys(units).sort((a, b) => b.length - a.length).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-    durationPatterns.set(units, words.length ? new RegExp(`(\\d{1,4}|[一二两三四五六七八九十]{1,3})\\s*(${words.join('|')})(?![a-z])`) : undefined);
+    // "半个月", "三个多月" (read as "三多个月": a little more is still that many units), "3 more months".
+    durationPatterns.set(units, words.length ? new RegExp(`(\\d{1,4}|[一二两三四五六七八九十]{1,3}|半)\\s*(?:多|more)?\\s*(${words.join('|')})(?![a-z])`) : undefined);
   }
   return durationPatterns.get(units);
 }
 
 export function findDuration(text: string, today: IsoDate, words: DateWords, asked = false): { found: Extract<DateFinding, { kind: 'date' | 'span' }>; start: number; end: number } | undefined {
   if (!words.durationUnits || (!asked && !(words.spanCues ?? []).some((cue) => text.includes(cue)))) return undefined;
-  const m = durationPattern(words.durationUnits)?.exec(text);
-  if (!m) return undefined;
-  const count = /^\d/.test(m[1] as string) ? Number(m[1]) : chineseNumber(m[1] as string);
+  const m = durationPattern(words.durationUnits)?.exec(text.replace(/个多/g, '多个'));
+  if (!m) return relativeDays(text, today, words.relativeDays ?? {});
+  const count = m[1] === '半' ? 0.5 : /^\d/.test(m[1] as string) ? Number(m[1]) : chineseNumber(m[1] as string);
   const length = words.durationUnits?.[m[2] as string] ?? 0;
   const after = text.slice(m.index + m[0].length).trimStart();
-  const sign = (words.durationAgo ?? []).some((w) => after.startsWith(w)) ? -1 : 1;
+  const before = text.slice(0, m.index).trimEnd();
+  // "十天前", "过期一个多月了": a count after the words of having expired lies in the past.
+  const sign = (words.durationAgo ?? []).some((w) => after.startsWith(w)) || (words.durationSince ?? []).some((w) => before.endsWith(w)) ? -1 : 1;
   const days = sign * length * (count ?? Number.NaN);
   if (!Number.isFinite(days) || days === 0) return undefined;
-  const at = { start: m.index, end: m.index + m[0].length };
-  if (length < 28) return { found: { kind: 'date', date: addDays(today, days) }, ...at };
-  return { found: { kind: 'span', from: addDays(today, days - 15), to: addDays(today, days + 15) }, ...at };
+  return fromToday(today, days, length, { start: m.index, end: m.index + m[0].length });
+}
+
+/** Days from today, counted in days or weeks, as a day; counted in months or years, as the span of half a month either side. */
+function fromToday(today: IsoDate, days: number, unit: number, at: { start: number; end: number }): ReturnType<typeof findDuration> {
+  if (unit < 28) return { found: { kind: 'date', date: addDays(today, Math.round(days)) }, ...at };
+  return { found: { kind: 'span', from: addDays(today, Math.round(days) - 15), to: addDays(today, Math.round(days) + 15) }, ...at };
+}
+
+/** "下周就到期", "next month": the first (longest at its place) word of a time counted from today. */
+function relativeDays(text: string, today: IsoDate, words: Readonly<Record<string, number>>): ReturnType<typeof findDuration> {
+  let best: { word: string; at: number } | undefined;
+  for (const word of Object.keys(words)) {
+    const at = text.indexOf(word);
+    if (at >= 0 && (!best || at < best.at || (at === best.at && word.length > best.word.length))) best = { word, at };
+  }
+  if (!best) return undefined;
+  // The earliest word, the longest at its place: "下下个月" is not read as the "下个月" inside it.
+  const days = words[best.word] as number;
+  return fromToday(today, days, days, { start: best.at, end: best.at + best.word.length });
+}
+
+const partPatterns = new WeakMap<object, RegExp | undefined>();
+
+/** The pattern of a month and one of the words for part of it (longest first), made once per set of words. */
+function partPattern(parts: Readonly<Record<string, readonly [number, number]>>): RegExp | undefined {
+  if (!partPatterns.has(parts)) {
+    const words = Object.keys(parts).sort((a, b) => b.length - a.length).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    partPatterns.set(parts, words.length ? new RegExp(`(?<!\\d)(\\d{1,2}|[一二三四五六七八九十]{1,3})\\s*月\\s*(${words.join('|')})`) : undefined);
+  }
+  return partPatterns.get(parts);
+}
+
+/**
+ * "12月初", "明年3月底": part of a month; "今年年底", "年底": part of a year (this year's unless a year word
+ * says otherwise). A span of the days of that part.
+ */
+function partOfMonth(text: string, today: IsoDate, words: DateWords): DateFinding | undefined {
+  const yearOf = (before: string) => {
+    const named = Object.entries(words.relativeYears ?? {}).find(([w]) => before.endsWith(w));
+    const digits = /(\d{4})\s*年?\s*$/.exec(before);
+    return digits ? Number(digits[1]) : named ? year(today) + named[1] : undefined;
+  };
+  const pattern = partPattern(words.monthParts ?? {});
+  if (pattern) {
+    const m = pattern.exec(text);
+    if (m) {
+      const month = /^\d/.test(m[1] as string) ? Number(m[1]) : chineseNumber(m[1] as string);
+      if (month === undefined || !(month >= 1 && month <= 12)) return { kind: 'invalid', text: m[0] };
+      const [first, last] = words.monthParts?.[m[2] as string] ?? [1, 31];
+      const y = yearOf(text.slice(0, m.index)) ?? (nearest(month, 1, today)[0] as number);
+      return { kind: 'span', from: toIso(y, month, first), to: toIso(y, month, Math.min(last, lastDay(y, month))) };
+    }
+  }
+  for (const [word, month] of Object.entries(words.yearParts ?? {}).sort((a, b) => b[0].length - a[0].length)) {
+    const at = text.indexOf(word);
+    if (at < 0) continue;
+    const y = yearOf(text.slice(0, at)) ?? year(today);
+    return { kind: 'span', from: toIso(y, month, 1), to: toIso(y, month, lastDay(y, month)) };
+  }
+  return undefined;
 }
 
 /** "明年八月", "今年12月": a month of a year named by its distance from this one. */
@@ -122,6 +191,8 @@ export function findDate(text: string, today: IsoDate, words: DateWords = {}, as
     return isValidDate(y, mo, d) ? { kind: 'date', date: toIso(y, mo, d) } : { kind: 'invalid', text: m[0].trim() };
   }
   if (!asked && !(words.spanCues ?? []).some((cue) => lower.includes(cue))) return { kind: 'none' };
+  const part = partOfMonth(lower, today, words);
+  if (part) return part;
   const relative = relativeMonth(lower, today, words.relativeYears ?? {});
   if (relative) return spanOf(...relative);
   for (const span of SPANS) {

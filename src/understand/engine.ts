@@ -26,8 +26,11 @@ export interface Engine {
   classifier: OptionClassifier | undefined;
   /** The words (token keys) of every term of dialogs/: a message with none of them is about something else. */
   vocabulary: Set<string>;
-  /** The Chinese terms of dialogs/ of two characters or more, found anywhere in a message ("客服电话"). */
-  chineseTerms: string[];
+  /**
+   * The terms of dialogs/ of more than one word, found as a whole in a message: Chinese of two characters
+   * or more ("客服电话"), English of two words or more ("how long").
+   */
+  phraseTerms: string[];
   smallTalk: string[];
 }
 
@@ -56,6 +59,19 @@ function domainTerms(k: Knowledge): Map<string, string> {
   return new Map([...terms].map(([w, m]) => [w, [...m].sort().join('|')]));
 }
 
+/**
+ * The terms of dialogs/ that are one word of meaning: "ukey", "证书", "renewal". The words inside longer terms
+ * are left out, since they are the language's own ("前几天到期" holds 几天, "what time" holds what).
+ */
+function wholeWords(terms: Iterable<string>, segmenter: Segmenter): Set<string> {
+  const words = new Set<string>();
+  for (const term of terms) {
+    const content = segmenter.tokens(term).filter(isContent);
+    if (content.length === 1) words.add((content[0] as Token).key);
+  }
+  return words;
+}
+
 export function engineFor(k: Knowledge, root: string = PROJECT_ROOT): Engine {
   let e = engines.get(k);
   if (!e) {
@@ -64,12 +80,12 @@ export function engineFor(k: Knowledge, root: string = PROJECT_ROOT): Engine {
     const hasFact = k.questions.has(RANKED_FACT);
     e = {
       segmenter,
-      concepts: new ConceptMatcher(k.concepts, segmenter),
+      concepts: new ConceptMatcher(k.concepts, segmenter, RANKED_FACT),
       pinyin: new PinyinTolerance(terms, k.concepts.tolerance),
       spelling: new SpellingTolerance(terms.keys(), k.concepts.tolerance.minEnglishLength),
       words: clauseWords(k.lexicon),
-      vocabulary: new Set([...terms.keys()].flatMap((w) => segmenter.tokens(w).filter(isContent).map((t) => t.key))),
-      chineseTerms: [...terms.keys()].filter((w) => /^\p{Script=Han}{2,}$/u.test(w)),
+      vocabulary: wholeWords(terms.keys(), segmenter),
+      phraseTerms: [...terms.keys()].filter((w) => /^\p{Script=Han}{2,}$/u.test(w) || /^[a-z][a-z' -]* [a-z' -]*[a-z]$/.test(w)),
       smallTalk: [...new Set(k.lexicon.smallTalk.map(normalise).filter(Boolean))],
       classifier: hasFact ? new OptionClassifier(RANKED_FACT, trainingExamples(k, RANKED_FACT, root), segmenter) : undefined,
     };

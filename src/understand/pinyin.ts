@@ -14,7 +14,7 @@ export interface Correction extends Span {
  * The domain's terms are indexed by their toneless pinyin (as pinyin-pro reads each term as a whole);
  * a stretch of a message whose characters can be read so (any reading of each, with the input methods'
  * fuzzy pairs such as z/zh) is that term, when at least one of its characters is the term's own and no
- * other is a function word ("不办" is not 补办). Two terms read alike from one stretch: neither is taken.
+ * other is a function word ("不办" is not 补办) unless two are its own ("和资企业" is 合资企业). Two terms read alike from one stretch: neither is taken.
  */
 export class PinyinTolerance {
   private readonly byFirst = new Map<string, { term: string; syllables: string[]; meaning: string }[]>();
@@ -73,14 +73,19 @@ export class PinyinTolerance {
           const n = cand.term.length;
           if (i + n > chars.length) continue;
           let same = 0;
+          let functionWords = 0;
           let ok = true;
           for (let j = 0; j < n && ok; j++) {
             const c = chars[i + j] as string;
             if (c === cand.term[j]) same += 1;
-            else ok = !this.never.has(c) && this.readingsOf(c).includes(cand.syllables[j] as string);
+            else {
+              ok = this.readingsOf(c).includes(cand.syllables[j] as string);
+              if (this.never.has(c)) functionWords += 1;
+            }
           }
-          // Every character the term's own is no typo; none of them is no likeness.
-          if (!ok || same === 0 || same === n) continue;
+          // Every character the term's own is no typo; none of them is no likeness. A function word stands
+          // for a term's character only beside two of its own ("和资企业" is 合资企业; "不办" is not 补办).
+          if (!ok || same === 0 || same === n || (functionWords > 0 && same < 2)) continue;
           const start = offsets[i] as number;
           const end = (offsets[i + n] ?? text.length) as number;
           if (exact.some((e) => e.start < end && start < e.end)) continue;

@@ -3,7 +3,7 @@ import damerau from 'damerau-levenshtein';
 /**
  * English words of the domain misspelt by one letter ("expried", "replacment", "certficate"): a word at
  * least `minLength` long that is not itself a word of the domain, within one edit (a letter added, dropped,
- * changed, or two swapped: Damerau-Levenshtein) of exactly one that is.
+ * changed, or two swapped: Damerau-Levenshtein) of exactly one that is, or of exactly one a letter longer.
  */
 export class SpellingTolerance {
   private readonly vocabulary: Set<string>;
@@ -25,7 +25,10 @@ export class SpellingTolerance {
     if (m !== undefined) return m;
     const near = new Set<string>();
     for (const n of [word.length - 1, word.length, word.length + 1]) for (const w of this.byLength.get(n) ?? []) if (damerau(word, w).steps === 1) near.add(w);
-    m = near.size === 1 ? ([...near][0] as string) : null;
+    // "brokn" is near "broke" and "broken", "damagd" near "damage" and "damaged": a dropped letter is the
+    // commonest slip, so of several the one word a letter longer is meant, when there is just one.
+    const longer = [...near].filter((w) => w.length === word.length + 1);
+    m = near.size === 1 ? ([...near][0] as string) : longer.length === 1 ? (longer[0] as string) : null;
     if (this.memo.size < 20_000) this.memo.set(word, m);
     return m;
   }

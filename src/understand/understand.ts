@@ -160,7 +160,12 @@ export class Understander {
     }
     // "注销还是补办": two services named, neither is taken (later words of one answer say more of it).
     for (const fact of contested) delete reading.answers[fact];
-    for (const [fact, value] of Object.entries(weak)) if (!contested.has(fact)) reading.answers[fact] ??= value;
+    const inPassing = new Set<string>();
+    for (const [fact, value] of Object.entries(weak))
+      if (!contested.has(fact) && reading.answers[fact] === undefined) {
+        reading.answers[fact] = value;
+        inPassing.add(fact);
+      }
     for (const [fact, value] of Object.entries(denied)) reading.answers[fact] ??= value;
 
     // Phrases that answer nothing keep look-alikes from answering ("绿色通道"); words that answer may also be part
@@ -177,6 +182,10 @@ export class Understander {
     // A message that answers the question asked names the service only in passing: "还没试过在线更新"
     // answers whether the online update failed, it does not ask for an update again.
     if (pending !== undefined && pending !== RANKED_FACT && reading.answers[pending] !== undefined) delete reading.answers[RANKED_FACT];
+    // Likewise a correction of another answer: "刚才说的不对，在线更新其实没试过" corrects whether the online update
+    // failed; the service its phrase carries is not asked for again.
+    const corrects = Object.keys(reading.answers).some((f) => f !== RANKED_FACT && !inPassing.has(f));
+    if (correction && inPassing.has(RANKED_FACT) && corrects) delete reading.answers[RANKED_FACT];
     return reading;
   }
 
@@ -200,7 +209,7 @@ export class Understander {
     if (!classifier || !plain || plain.length > MAX_RANKED) return;
     // Not one word of the domain, and more than small talk: another subject altogether.
     const content = this.engine.segmenter.tokens(plain).filter(isContent);
-    const domain = content.some((t) => this.engine.vocabulary.has(t.key)) || this.engine.chineseTerms.some((w) => plain.includes(w));
+    const domain = content.some((t) => this.engine.vocabulary.has(t.key)) || this.engine.phraseTerms.some((w) => plain.includes(w) && occurrences(plain, [w]).length > 0);
     if (content.length >= 2 && !domain && occurrences(plain, this.engine.smallTalk).length === 0) {
       result.outOfScope = true;
       return;
