@@ -5,7 +5,9 @@ import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../src/app.js';
 import { deskChannel } from '../src/channels/desk/index.js';
+import { PassThrough } from 'node:stream';
 import { ConfigSchema } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
 import { Accounts } from '../src/desk/accounts.js';
 import { FileAgentStore } from '../src/desk/agent-store.js';
 import type { Message } from '../src/conversation/messages.js';
@@ -33,7 +35,10 @@ async function start(env: Record<string, string> = {}) {
   let now = Date.parse('2026-11-23T02:00:00Z');
   const clock = { now: () => now, advance: (ms: number) => (now += ms) };
   const config = ConfigSchema.parse({ LOG_LEVEL: 'silent', EKEY_DATA_DIR: dataDir, EKEY_RATE_LIMIT_RPS: '0', ...env });
-  const app = await createApp(config, { channels: [deskChannel({ pageDir, now: clock.now })] });
+  const logs = new PassThrough();
+  let logged = '';
+  logs.on('data', (d) => (logged += d));
+  const app = await createApp(config, { logger: createLogger('info', logs), channels: [deskChannel({ pageDir, now: clock.now })] });
   running.push(app);
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -71,7 +76,7 @@ async function start(env: Record<string, string> = {}) {
     };
     return { as, csrf: s.body.csrf as string, cookie: s.cookie! };
   };
-  return { app, url, call, signIn, agent, accounts, clock, dataDir };
+  return { app, url, call, signIn, agent, accounts, clock, dataDir, logs: () => logged };
 }
 
 /** A consultation in the web chat to an outcome, contact details left, then "转人工": the case it opened. */
@@ -153,6 +158,18 @@ describe('signing in to the desk', () => {
     clock.advance(29 * 60_000);
     expect((await chief.as('/desk/api/session')).status).toBe(401);
     expect((await call('/desk/api/session')).status).toBe(401);
+  });
+
+  it('logs the agent name, never the password, the session id or the CSRF token', async () => {
+    const { signIn, agent, logs } = await start();
+    await signIn('anna', 'wrong-password-here');
+    const anna = await agent('anna');
+    await anna.as('/desk/api/cases');
+    await anna.as('/desk/api/session', { method: 'DELETE' });
+    await new Promise((r) => setTimeout(r, 50));
+    const text = logs();
+    expect(text).toContain('"agent":"anna"');
+    for (const secret of [PASSWORD, 'wrong-password-here', anna.cookie.split('=')[1]!, anna.csrf]) expect(text).not.toContain(secret);
   });
 
   it("ends a disabled account's sessions at once, and a reset password's earlier ones", async () => {
