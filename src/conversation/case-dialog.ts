@@ -1,5 +1,6 @@
 import type { Outcome } from '../consult/outcome.js';
 import { CaseLimitError } from '../cases/errors.js';
+import { findReference } from '../cases/reference.js';
 import type { Translate } from '../i18n.js';
 import type { Knowledge } from '../knowledge/model.js';
 import type { CommandName } from '../knowledge/schema.js';
@@ -45,6 +46,12 @@ export class CaseDialog {
         // Any command leaves a half-answered question behind.
         delete d.contact;
         status.awaiting = undefined;
+        // "查询进度 EK-…" names its case: that is a lookup, not a request to be asked for the reference.
+        if (command === 'status' && findReference(text)) {
+          const out = await this.status.handle(status, text, t, d.channel);
+          this.remember(d, status);
+          return out;
+        }
         if (command === 'status') return this.status.begin(status, t);
         if (command === 'contact') return this.contact.begin(d, t);
         return undefined;
