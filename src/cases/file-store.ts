@@ -10,7 +10,7 @@ import { newReference, parseReference, referenceDate } from './reference.js';
 import { SegmentFile, sameStamp } from './segment-file.js';
 import { IndexFile, type StoreIndex } from './store-index.js';
 import { StoreLock } from './store-lock.js';
-import { type CasePage, type CaseQuery, type CaseStore, matchesQuery } from './store.js';
+import { type CasePage, type CaseQuery, type CaseStore, caseMatcher } from './store.js';
 import { DIR_MODE } from '../storage/modes.js';
 
 /**
@@ -257,6 +257,7 @@ export class FileCaseStore implements CaseStore {
   private scan(q: CaseQuery): CasePage {
     const items: CaseRecord[] = [];
     let total = 0;
+    const matches = caseMatcher(q);
     const months = [...this.months.keys()].sort().reverse();
     for (const month of months) {
       // Whole months outside the date range are skipped without looking at their cases.
@@ -267,7 +268,7 @@ export class FileCaseStore implements CaseStore {
         const cases = (segments[s] as Segment).db.data.cases;
         for (let i = cases.length - 1; i >= 0; i -= 1) {
           const c = cases[i] as CaseRecord;
-          if (!matchesQuery(c, q)) continue;
+          if (!matches(c)) continue;
           if (total >= q.offset && items.length < q.limit) items.push(structuredClone(c));
           total += 1;
         }

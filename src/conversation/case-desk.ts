@@ -46,6 +46,11 @@ export interface CaseDesk {
   /** `client`: who asks (the conversation's key), for the cap on new cases a day; over it, CaseLimitError. */
   open(req: { outcome: Outcome; answers: Record<string, string>; lang: Language; channel: string; client?: string }): Promise<CaseView>;
   /**
+   * The answers changed after an outcome: the case takes the new outcome under its reference while it is
+   * still at its first status; undefined once it has moved on (the caller opens a new case).
+   */
+  revise(reference: string, req: { outcome: Outcome; answers: Record<string, string>; lang: Language; channel: string }): Promise<CaseView | undefined>;
+  /**
    * The case, and the last four digits of its mobile number where it has one (asked before anything is
    * shown); `locked` when too many wrong answers were given for it, in any conversation.
    */

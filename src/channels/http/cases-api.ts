@@ -9,6 +9,7 @@ import type { CaseService } from '../../cases/service.js';
 import { parseLanguage, type Translate } from '../../i18n.js';
 import type { Language } from '../../knowledge/schema.js';
 import { CallbackBody, ListQuery, toCaseQuery, TransitionBody } from '../../cases/requests.js';
+import { filterIds, filterWordMessage, FilterWordError } from '../../cases/filter-words.js';
 import { bearerMatches } from './agent-auth.js';
 import { BodyError, readJsonBody } from '../../http/json-body.js';
 
@@ -76,6 +77,10 @@ export const casesApi: ChannelRegistrar = (server: Server, ctx: AppContext) => {
               : t('ui:agentApi.resubmitNotRejection');
       return refuse(res, 400, err.code, message, { detail: err.detail, ...(err.allowed ? { allowed: err.allowed } : {}) });
     }
+    if (err instanceof FilterWordError)
+      return refuse(res, 400, 'UnknownFilter', filterWordMessage(t, err), {
+        known: err.known,
+      });
     if (err instanceof BodyError) {
       if (err.kind === 'tooLarge') {
         // The rest of the body is never read: the connection goes with the answer.
@@ -97,7 +102,7 @@ export const casesApi: ChannelRegistrar = (server: Server, ctx: AppContext) => {
     if (!query.success) return refuse(res, 400, 'BadQuery', ok.t('ui:agentApi.badQuery', { fields: fields(query.error) }));
     const q = query.data;
     try {
-      const page = await ok.cases.list(toCaseQuery(q));
+      const page = await ok.cases.list(toCaseQuery(q, (kind, word) => filterIds(ctx.knowledge, (lang) => ctx.conversation.t(lang), kind, word)));
       send(res, 200, {
         items: page.items.map((c) => caseSummary(ok.cases, c, ok.t)),
         total: page.total,
