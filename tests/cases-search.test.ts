@@ -65,6 +65,18 @@ describe('the text search', () => {
   });
 });
 
+describe('the text search after a change', () => {
+  it("sees a case's new contact details and no longer its old ones", async () => {
+    const { late, search, cases } = await seeded();
+    expect(await search({ text: '滨海示例' })).toEqual([late]);
+    await cases.setContact(late, { enterpriseName: '北京另一示例有限公司', mobile: '13700007777' });
+    expect(await search({ text: '滨海示例' })).toEqual([]);
+    expect(await search({ text: '138 1234 5678' })).toEqual([]);
+    expect(await search({ text: '另一示例' })).toEqual([late]);
+    expect(await search({ text: '137-0000-7777' })).toEqual([late]);
+  });
+});
+
 describe('the procedure and status filters', () => {
   it('take an id or the words of either language', async () => {
     const { late, early, search } = await seeded();

@@ -265,13 +265,10 @@ export class FileCaseStore implements CaseStore {
       if (q.to && `${month}-01` > q.to) continue;
       const segments = this.months.get(month) ?? [];
       for (let s = segments.length - 1; s >= 0; s -= 1) {
-        const cases = (segments[s] as Segment).db.data.cases;
-        for (let i = cases.length - 1; i >= 0; i -= 1) {
-          const c = cases[i] as CaseRecord;
-          if (!matches(c)) continue;
+        matches.scan((segments[s] as Segment).db.data.cases, (c) => {
           if (total >= q.offset && items.length < q.limit) items.push(structuredClone(c));
           total += 1;
-        }
+        });
       }
     }
     return { items, total };
