@@ -122,6 +122,11 @@ const ids = (v: string | readonly string[] | undefined): readonly string[] | und
 export function caseMatcher(q: CaseQuery): { test: (c: CaseRecord) => boolean; scan: (cases: readonly CaseRecord[], found: (c: CaseRecord) => void) => void } {
   const statuses = ids(q.status);
   const procedures = ids(q.procedure);
+  const wanted = procedures && new Set(procedures);
+  const named = (c: CaseRecord): boolean => {
+    for (const p of c.procedures) if (wanted?.has(p)) return true;
+    return false;
+  };
   const text = q.text?.trim();
   // Control characters never occur in the joined texts' words: they would only match across fields.
   const needle = text
@@ -135,7 +140,7 @@ export function caseMatcher(q: CaseQuery): { test: (c: CaseRecord) => boolean; s
   const to = q.to?.replaceAll('-', '');
   const rest = (c: CaseRecord): boolean => {
     if (statuses && !statuses.includes(c.status)) return false;
-    if (procedures && !c.procedures.some((p) => procedures.includes(p))) return false;
+    if (wanted && !named(c)) return false;
     if (from || to) {
       // The reference carries the Beijing creation date (createdAt is UTC).
       const created = c.reference.slice(3, 11);
