@@ -35,7 +35,7 @@ interface Row {
 }
 
 /** One real case, as the service makes it, to copy. */
-async function template(): Promise<CaseRecord> {
+export async function template(): Promise<CaseRecord> {
   const dir = mkdtempSync(join(tmpdir(), 'ekey-bench-tpl-'));
   const store = await FileCaseStore.open(dir);
   const c = await new CaseService(k, store).open({ outcome, answers, lang: 'zh-CN', channel: 'bench' });
@@ -44,8 +44,8 @@ async function template(): Promise<CaseRecord> {
   return c;
 }
 
-/** Writes `n` cases straight into segment files, as the store would have laid them out. */
-function seed(dir: string, n: number, base: CaseRecord): string[] {
+/** Writes `n` cases straight into segment files, as the store would have laid them out; `vary` makes each its own. */
+export function seed(dir: string, n: number, base: CaseRecord, vary: (c: CaseRecord, i: number) => CaseRecord = (c) => c): string[] {
   const today = beijingDate();
   const month = today.slice(0, 7);
   const refs = new Set<string>();
@@ -61,14 +61,14 @@ function seed(dir: string, n: number, base: CaseRecord): string[] {
   for (let i = 0; i < n; i += 1) {
     const reference = newReference((r) => refs.has(r), today);
     refs.add(reference);
-    segment.push({ ...base, reference });
+    segment.push(vary({ ...base, reference }, i));
     if (segment.length === SEGMENT_CAPACITY) flush();
   }
   if (segment.length > 0) flush();
   return [...refs];
 }
 
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 }
 

@@ -84,6 +84,7 @@ describe('the agent API', () => {
     const revoke = await seed(app, 2, { need: 'revoke' }, 'wechat');
     await app.ctx.cases!.transition(first[0]!.reference, { to: 'submitted', agent: 'A' });
     await app.ctx.cases!.setContact(first[1]!.reference, { enterpriseName: '广州示例贸易有限公司' });
+    await app.ctx.cases!.setContact(first[2]!.reference, { mobile: '13800138000', creditCode: '91440101MA5ABCDE1X' });
 
     const all = await call('/api/cases?pageSize=4');
     expect(all.status).toBe(200);
@@ -104,16 +105,29 @@ describe('the agent API', () => {
     expect((await call(`/api/cases?from=${today}&to=${today}`)).body.total).toBe(9);
     expect((await call('/api/cases?to=2001-01-01')).body.total).toBe(0);
     expect((await call('/api/cases?status=submitted', { headers: { 'accept-language': 'en' } })).body.items[0].statusLabel).toContain('Materials submitted');
+    for (const text of ['138 0013 8000', '138-0013-8000', '+86 13800138000', '１３８００１３８０００', '0013 8', '91440101ma5abcde1x'])
+      expect((await call(`/api/cases?text=${encodeURIComponent(text)}`)).body.items.map((x: { reference: string }) => x.reference), text).toEqual([first[2]!.reference]);
+    // The same filters in words of either language, whatever the language of the answer.
+    for (const status of ['已递交材料', 'Materials submitted', 'SUBMITTED'])
+      expect((await call(`/api/cases?status=${encodeURIComponent(status)}`)).body.items.map((x: { reference: string }) => x.reference), status).toEqual([first[0]!.reference]);
+    expect((await call(`/api/cases?procedure=${encodeURIComponent('注销')}`)).body.total).toBe(2);
+    expect((await call(`/api/cases?procedure=${encodeURIComponent('Digital certificate revocation')}&from=${today}&to=${today}`)).body.total).toBe(2);
   });
 
   it('refuses bad filters with 400 and the reason', async () => {
     const { call } = await start();
-    for (const q of ['page=0', 'pageSize=500', 'from=2026-13', 'status=Not An Id', 'colour=red', 'page=abc', 'status=a&status=b']) {
+    for (const q of ['page=0', 'pageSize=500', 'from=2026-13', 'colour=red', 'page=abc', 'status=a&status=b']) {
       const r = await call(`/api/cases?${q}`);
       expect(r.status, q).toBe(400);
       expect(r.body.code).toBe('BadQuery');
       expect(r.body.message).toMatch(/查询参数有误/);
     }
+    // A status or procedure may be given in words: words that name none are refused with the words that do.
+    const unknown = await call(`/api/cases?status=${encodeURIComponent('Not An Id')}`);
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.code).toBe('UnknownFilter');
+    expect(unknown.body.message).toContain('没有名为“Not An Id”的状态');
+    expect(unknown.body.known).toContain('submitted');
   });
 
   it('shows a case with its status in words and what may follow', async () => {

@@ -1,10 +1,10 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import nock from 'nock';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FileCaseStore } from '../src/cases/file-store.js';
-import { FIRST_OFFLINE, outcomeFor, service } from './cases-helpers.js';
+import { clock, FIRST_OFFLINE, outcomeFor, service } from './cases-helpers.js';
 
 beforeAll(() => nock.disableNetConnect());
 
@@ -66,6 +66,68 @@ describe('npm run cases', () => {
     const reopened = await FileCaseStore.open(dir);
     expect((await reopened.get(a.reference))?.history).toHaveLength(3);
     // Every run closed the store, refusals too: no owner file of a terminal process is left behind.
+    expect(readdirSync(join(dir, 'cases')).filter((n) => n.startsWith('.lock') && !n.endsWith(`.${process.pid}`))).toEqual([]);
+  });
+
+  it('takes and prints procedures and statuses in words of either language, with Beijing dates and phone numbers as written', { timeout: 90_000 }, async () => {
+    // 23:30 in Beijing: still 1 December there, 15:30 UTC.
+    const { dir, cases } = await service(undefined, clock('2026-12-01T15:30:00Z').now);
+    const a = await cases.open({ outcome: await outcomeFor(FIRST_OFFLINE), answers: FIRST_OFFLINE, lang: 'zh-CN', channel: 'wechat' });
+    await cases.setContact(a.reference, { enterpriseName: '天津示例有限公司', mobile: '13812345678' });
+    const replace = { need: 'replace', lossKind: 'lost', enterpriseType: 'domestic' };
+    const b = await cases.open({ outcome: await outcomeFor(replace), answers: replace, lang: 'en', channel: 'web' });
+
+    const zh = await cli(dir, ['list', '--procedure', '补办', '--from', '2026-12-01', '--to', '2026-12-01']);
+    expect(zh.code).toBe(0);
+    expect(zh.stdout).toContain(b.reference);
+    expect(zh.stdout).not.toContain(a.reference);
+    expect(zh.stdout).toContain('2026-12-01  |  已给出办理指引，待递交材料  |  补办电子钥匙');
+    const en = await cli(dir, ['list', '--procedure', 'E-key replacement', '--status', '待递交材料', '--lang', 'en']);
+    expect(en.stdout).toContain('Guidance given, materials not yet submitted (已给出办理指引，待递交材料)  |  E-key replacement');
+    expect(en.stdout).toContain(b.reference);
+    expect(en.stdout).not.toContain(a.reference);
+
+    const phone = await cli(dir, ['list', '--text', '138 1234 5678']);
+    expect(phone.stdout).toContain(a.reference);
+    expect(phone.stdout).not.toContain(b.reference);
+    expect((await cli(dir, ['list', '--text', '+86 138-1234-5678', '--json'])).stdout).toContain(`"createdOn": "2026-12-01"`);
+
+    const refused = await cli(dir, ['list', '--procedure', '办护照']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('没有名为“办护照”的业务');
+
+    const shown = await cli(dir, ['show', a.reference]);
+    expect(shown.stdout).toContain('2026-12-01 23:30');
+    const advanced = await cli(dir, ['advance', a.reference, '已递交材料', '--agent', '刘洋']);
+    expect(advanced.code).toBe(0);
+    expect((await cases.require(a.reference)).status).toBe('submitted');
+    expect((await cli(dir, ['list', '--status', 'Materials submitted'])).stdout).toContain(a.reference);
+  });
+
+  it('exits quietly when the reader of its output goes away', { timeout: 60_000 }, async () => {
+    const { dir, cases } = await service();
+    const outcome = await outcomeFor(FIRST_OFFLINE);
+    for (let i = 0; i < 30; i += 1) await cases.open({ outcome, answers: FIRST_OFFLINE, lang: 'zh-CN', channel: 'wechat' });
+    const env = { ...process.env, EKEY_DATA_DIR: dir, LOG_LEVEL: 'silent' };
+    // As typed: `npm run cases -- list | head -1`.
+    const piped = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile('bash', ['-c', `"${tsx}" src/cli/cases.ts list | head -1; exit \${PIPESTATUS[0]}`], { cwd: process.cwd(), env }, (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+    expect(piped.stderr).toBe('');
+    expect(piped.code).toBe(0);
+    expect(piped.stdout.trim().split('\n')).toHaveLength(1);
+    // The reader gone before the first line: every write meets a closed pipe.
+    const closed = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(tsx, ['src/cli/cases.ts', 'list', '--page-size', '200'], { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(closed.stderr).toBe('');
+    expect(closed.code).toBe(0);
     expect(readdirSync(join(dir, 'cases')).filter((n) => n.startsWith('.lock') && !n.endsWith(`.${process.pid}`))).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import type { Translate } from '../i18n.js';
 import type { CaseRecord } from './case-schema.js';
 import { lifecycleText } from './lifecycle.js';
+import { referenceDate } from './reference.js';
 import type { CaseService } from './service.js';
 
 /** A case as an agent sees it: the record, its status in words, and what may come next. */
@@ -21,6 +22,8 @@ export function caseSummary(cases: CaseService, c: CaseRecord, t: Translate) {
   return {
     reference: c.reference,
     createdAt: c.createdAt,
+    /** The Beijing creation date, the one the reference carries and the date filters select by. */
+    createdOn: referenceDate(c.reference),
     updatedAt: c.updatedAt,
     procedures: c.procedures,
     lifecycle: c.lifecycle,

@@ -24,6 +24,8 @@ export const StatusChange = z.strictObject({
   remark: z.string().min(1).max(2000).optional(),
   /** Materials to submit again after a rejection (material ids of the case's procedures). */
   resubmit: z.array(Id).optional(),
+  /** The answers were changed before submission: the procedures the case named until then. */
+  changedFrom: z.array(Id).optional(),
 });
 export type StatusChange = z.infer<typeof StatusChange>;
 

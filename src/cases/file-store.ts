@@ -10,7 +10,7 @@ import { newReference, parseReference, referenceDate } from './reference.js';
 import { SegmentFile, sameStamp } from './segment-file.js';
 import { IndexFile, type StoreIndex } from './store-index.js';
 import { StoreLock } from './store-lock.js';
-import { type CasePage, type CaseQuery, type CaseStore, matchesQuery } from './store.js';
+import { type CasePage, type CaseQuery, type CaseStore, caseMatcher } from './store.js';
 import { DIR_MODE } from '../storage/modes.js';
 
 /**
@@ -257,6 +257,7 @@ export class FileCaseStore implements CaseStore {
   private scan(q: CaseQuery): CasePage {
     const items: CaseRecord[] = [];
     let total = 0;
+    const matches = caseMatcher(q);
     const months = [...this.months.keys()].sort().reverse();
     for (const month of months) {
       // Whole months outside the date range are skipped without looking at their cases.
@@ -264,13 +265,10 @@ export class FileCaseStore implements CaseStore {
       if (q.to && `${month}-01` > q.to) continue;
       const segments = this.months.get(month) ?? [];
       for (let s = segments.length - 1; s >= 0; s -= 1) {
-        const cases = (segments[s] as Segment).db.data.cases;
-        for (let i = cases.length - 1; i >= 0; i -= 1) {
-          const c = cases[i] as CaseRecord;
-          if (!matchesQuery(c, q)) continue;
+        matches.scan((segments[s] as Segment).db.data.cases, (c) => {
           if (total >= q.offset && items.length < q.limit) items.push(structuredClone(c));
           total += 1;
-        }
+        });
       }
     }
     return { items, total };

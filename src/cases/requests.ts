@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isValidDate } from '../dates/beijing.js';
 import { Id } from '../knowledge/schema.js';
+import type { FilterKind } from './filter-words.js';
 import type { CaseQuery } from './store.js';
 
 /** What an agent may ask of the cases, by the API and the CLI alike: checked before it reaches the store. */
@@ -10,9 +11,12 @@ const IsoDate = z
   // A day that does not exist (2026-02-30, month 13) would silently select nothing.
   .refine((d) => isValidDate(Number(d.slice(0, 4)), Number(d.slice(5, 7)), Number(d.slice(8, 10))), 'must be a date that exists');
 
+/** A procedure or status: its id, or its words in either language (resolved by filterIds). */
+const FilterWord = z.string().trim().min(1).max(60);
+
 export const ListQuery = z.strictObject({
-  status: Id.optional(),
-  procedure: Id.optional(),
+  status: FilterWord.optional(),
+  procedure: FilterWord.optional(),
   from: IsoDate.optional(),
   to: IsoDate.optional(),
   text: z.string().trim().min(1).max(100).optional(),
@@ -30,10 +34,14 @@ export const TransitionBody = z.strictObject({
 
 export const CallbackBody = z.strictObject({ agent: z.string().trim().min(1).max(100) });
 
-export function toCaseQuery(q: z.infer<typeof ListQuery>): CaseQuery {
+/**
+ * The store's query for an agent's request; `name` turns a procedure or status word into ids (filterIds,
+ * which throws FilterWordError for a word that names nothing).
+ */
+export function toCaseQuery(q: z.infer<typeof ListQuery>, name: (kind: FilterKind, word: string) => string[] = (_kind, word) => [word]): CaseQuery {
   return {
-    ...(q.status ? { status: q.status } : {}),
-    ...(q.procedure ? { procedure: q.procedure } : {}),
+    ...(q.status ? { status: name('status', q.status) } : {}),
+    ...(q.procedure ? { procedure: name('procedure', q.procedure) } : {}),
     ...(q.from ? { from: q.from } : {}),
     ...(q.to ? { to: q.to } : {}),
     ...(q.text ? { text: q.text } : {}),

@@ -47,35 +47,64 @@ export class CaseService {
   ) {}
 
   async open(input: OpenCase): Promise<CaseRecord> {
-    const procedures = input.outcome.procedures.map((p) => p.id);
-    const track = trackFor(this.knowledge, procedures);
     const at = this.now();
-    const today = beijingDate(at);
-    const initial = track.lifecycle.initial;
+    const decided = this.decided(input, at);
     return this.store.create(
       (reference) => ({
         reference,
         createdAt: at.toISOString(),
-        updatedAt: at.toISOString(),
-        rule: input.outcome.rule,
-        why: input.outcome.why,
-        answers: { ...input.answers },
-        details: { ...input.outcome.details },
-        procedures,
-        lifecycle: track.lifecycle.id,
-        ...(track.tracked ? { tracked: track.tracked } : {}),
-        status: initial,
-        history: [{ status: initial, at: at.toISOString(), on: today }],
-        expected: initialExpected(this.stages(track.tracked), today, this.knowledge.calendar),
+        ...decided,
+        history: [{ status: decided.status, at: at.toISOString(), on: beijingDate(at) }],
         channel: input.channel.slice(0, 40) || 'unknown',
-        lang: input.lang,
         checklistKey: randomBytes(16).toString('base64url'),
         version: 0,
         ...(input.agent ? { agent: input.agent } : {}),
         ...(input.transcript?.length ? { transcript: input.transcript } : {}),
       }),
-      today,
+      beijingDate(at),
     );
+  }
+
+  /**
+   * The answers changed after the outcome: while the case is still at its lifecycle's first status
+   * (advised, nothing submitted) it takes the new outcome under the same reference; undefined once it has
+   * moved on, for the caller to open a new case instead.
+   */
+  async revise(reference: string, input: OpenCase): Promise<CaseRecord | undefined> {
+    const submitted = (c: CaseRecord) => c.status !== this.lifecycle(c).initial || c.history.some((h) => h.agent !== undefined);
+    const current = await this.store.get(reference);
+    if (!current || submitted(current)) return undefined;
+    let moved = false;
+    const revised = await this.store.update(reference, (c) => {
+      if (submitted(c)) {
+        moved = true;
+        return c;
+      }
+      const at = this.now();
+      const decided = this.decided(input, at);
+      const { tracked: _old, ...rest } = c;
+      return { ...rest, ...decided, history: [...c.history, { status: decided.status, at: at.toISOString(), on: beijingDate(at), changedFrom: c.procedures }] };
+    });
+    return moved ? undefined : revised;
+  }
+
+  /** What an outcome decides of a case: its procedures, lifecycle, first status and expected dates from today. */
+  private decided(input: OpenCase, at: Date) {
+    const procedures = input.outcome.procedures.map((p) => p.id);
+    const track = trackFor(this.knowledge, procedures);
+    return {
+      updatedAt: at.toISOString(),
+      rule: input.outcome.rule,
+      why: input.outcome.why,
+      answers: { ...input.answers },
+      details: { ...input.outcome.details },
+      procedures,
+      lifecycle: track.lifecycle.id,
+      ...(track.tracked ? { tracked: track.tracked } : {}),
+      status: track.lifecycle.initial,
+      expected: initialExpected(this.stages(track.tracked), beijingDate(at), this.knowledge.calendar),
+      lang: input.lang,
+    };
   }
 
   get(reference: string): Promise<CaseRecord | undefined> {

@@ -9,27 +9,33 @@ import { CaseInputError, CaseNotFoundError, TransitionError } from '../cases/err
 import { CliExit, runCli } from './run.js';
 import { FileCaseStore } from '../cases/file-store.js';
 import { lifecycleText } from '../cases/lifecycle.js';
-import { parseReference } from '../cases/reference.js';
+import { parseReference, referenceDate } from '../cases/reference.js';
 import { CallbackBody, ListQuery, toCaseQuery, TransitionBody } from '../cases/requests.js';
 import { CaseService } from '../cases/service.js';
+import { filterIds, filterWordMessage, FilterWordError } from '../cases/filter-words.js';
+import { beijingDateTime } from '../dates/beijing.js';
 
 /**
  * `npm run cases -- list|show|advance|callback-done ...`: the agent API for a terminal, on the same
  * files as the running service (the store's lock file keeps the two from losing each other's writes).
  */
+/** Set once the reader of standard output went away (`… | head -1`): nothing more is written, and the command still closes the store. */
+let readerGone = false;
 const out = (line = ''): void => {
-  process.stdout.write(`${line}\n`);
+  if (!readerGone) process.stdout.write(`${line}\n`);
 };
 const fail = (line: string, code = 1): never => {
   process.stderr.write(`${line}\n`);
   throw new CliExit(code);
 };
 
+const titles = (ids: readonly string[], t: Translate): string => ids.map((id) => t(`procedures:${id}.title`)).join(t('ui:status.listSeparator')) || t('ui:status.noProcedure');
+
 function describe(cases: CaseService, c: CaseRecord, t: Translate): void {
   const label = (status: string) => lifecycleText(cases.knowledge, t, c, 'statuses', status);
   out(t('ui:casesCli.reference', { reference: c.reference }));
-  out(t('ui:casesCli.created', { at: c.createdAt, channel: c.channel, lang: c.lang }));
-  out(t('ui:casesCli.procedures', { titles: c.procedures.map((id) => t(`procedures:${id}.title`)).join(t('ui:status.listSeparator')) || t('ui:status.noProcedure') }));
+  out(t('ui:casesCli.created', { at: beijingDateTime(c.createdAt), channel: c.channel, lang: c.lang }));
+  out(t('ui:casesCli.procedures', { titles: titles(c.procedures, t) }));
   out(t('ui:casesCli.why', { answers: c.why.map((w) => t('ui:outcome.answer', { label: t(`questions:${w.question}.label`), answer: t(`questions:${w.question}.options.${w.answer}`) })).join(t('ui:outcome.separator')) }));
   out(t('ui:casesCli.status', { status: label(c.status), id: c.status }));
   const allowed = cases.allowed(c);
@@ -37,18 +43,34 @@ function describe(cases: CaseService, c: CaseRecord, t: Translate): void {
   if (c.contact?.enterpriseName) out(t('ui:casesCli.enterpriseName', { name: inert(c.contact.enterpriseName) }));
   if (c.contact?.creditCode) out(t(c.contact.creditCodeCheckFailed ? 'ui:casesCli.creditCodeUnchecked' : 'ui:casesCli.creditCode', { code: c.contact.creditCode }));
   if (c.contact?.mobile) out(t('ui:casesCli.mobile', { mobile: c.contact.mobile }));
-  if (c.callback) out(c.callback.doneAt ? t('ui:casesCli.callbackDone', { at: c.callback.doneAt, agent: c.callback.doneBy ?? '' }) : t('ui:casesCli.callbackPending', { at: c.callback.requestedAt }));
+  if (c.callback)
+    out(
+      c.callback.doneAt
+        ? t('ui:casesCli.callbackDone', { at: beijingDateTime(c.callback.doneAt), agent: c.callback.doneBy ?? '' })
+        : t('ui:casesCli.callbackPending', { at: beijingDateTime(c.callback.requestedAt) }),
+    );
   for (const e of c.expected)
     out(t('ui:casesCli.expected', { label: t(`procedures:${c.tracked}.stages.${e.stage}`), start: e.start, end: e.end, days: t('common:workingDays', { count: e.workingDays }) }));
   out(t('ui:casesCli.history'));
   for (const h of c.history) {
     out(`  ${t('ui:casesCli.historyItem', { on: h.on, status: label(h.status), agent: inert(h.agent ?? '-') })}`);
+    if (h.changedFrom) out(`    ${t('ui:casesCli.historyChanged', { procedures: titles(h.changedFrom, t) })}`);
     if (h.remark) out(`    ${t('ui:status.remark', { remark: inert(h.remark) })}`);
     if (h.resubmit?.length) out(`    ${t('ui:status.resubmit', { materials: h.resubmit.map((m) => t(`materials:${m}`)).join(t('ui:status.listSeparator')) })}`);
   }
 }
 
+/** `… | head -1`: the reader went away, and there is nobody left to tell: no stack, status 0. */
+function quietOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr])
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE' && !readerGone) throw err;
+      readerGone = true;
+    });
+}
+
 async function main(): Promise<void> {
+  quietOnClosedPipe();
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     strict: true,
@@ -70,7 +92,9 @@ async function main(): Promise<void> {
     },
   });
   const k = loadKnowledge();
-  const t = translator(createI18n(k), values.lang === 'en' ? 'en' : 'zh-CN');
+  const i18n = createI18n(k);
+  const t = translator(i18n, values.lang === 'en' ? 'en' : 'zh-CN');
+  const name = (kind: 'procedure' | 'status', word: string) => filterIds(k, (lang) => translator(i18n, lang), kind, word);
   const [command, reference, status] = positionals;
   if (values.help || !command) return fail(t('ui:casesCli.usage'), command || values.help ? 0 : 2);
 
@@ -97,12 +121,12 @@ async function main(): Promise<void> {
           pageSize: values['page-size'],
         });
         if (!q.success) return fail(t('ui:agentApi.badQuery', { fields: q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') }), 2);
-        const page = await cases.list(toCaseQuery(q.data));
+        const page = await cases.list(toCaseQuery(q.data, name));
         if (values.json) return out(JSON.stringify({ items: page.items.map((c) => caseSummary(cases, c, t)), total: page.total, page: q.data.page, pageSize: q.data.pageSize }, null, 2));
         if (page.total === 0) return out(t('ui:casesCli.none'));
         for (const c of page.items) {
           const s = caseSummary(cases, c, t);
-          out([s.reference, s.createdAt.slice(0, 10), s.statusLabel, c.procedures.join('+') || '-', inert(s.enterpriseName ?? ''), s.callbackPending ? t('ui:casesCli.callbackMark') : ''].join('  |  ').trimEnd());
+          out([s.reference, referenceDate(c.reference), s.statusLabel, titles(c.procedures, t), inert(s.enterpriseName ?? ''), s.callbackPending ? t('ui:casesCli.callbackMark') : ''].join('  |  ').trimEnd());
         }
         const first = (q.data.page - 1) * q.data.pageSize + 1;
         return out(t('ui:casesCli.total', { total: page.total, first, last: first + page.items.length - 1 }));
@@ -111,8 +135,11 @@ async function main(): Promise<void> {
         return show(await cases.require(needReference()));
       case 'advance': {
         const ref = needReference();
+        const lc = cases.lifecycle(await cases.require(ref));
+        // A status in words ("已递交材料") names the id of this case's lifecycle.
+        const to = status === undefined ? undefined : (name('status', status).find((id) => lc.statuses.some((x) => x.id === id)) ?? status);
         const body = TransitionBody.safeParse({
-          to: status,
+          to,
           agent: values.agent,
           ...(values.remark !== undefined ? { remark: values.remark } : {}),
           ...(values.resubmit ? { resubmit: values.resubmit.split(/[,，\s]+/).filter(Boolean) } : {}),
@@ -138,6 +165,8 @@ async function main(): Promise<void> {
         return fail(t('ui:casesCli.usage'), 2);
     }
   } catch (err) {
+    if (err instanceof FilterWordError)
+      return fail(filterWordMessage(t, err), 2);
     if (err instanceof CaseNotFoundError) return fail(t('ui:agentApi.notFound'));
     if (err instanceof TransitionError) {
       const label = (s: string) => lifecycleText(k, t, err, 'statuses', s);

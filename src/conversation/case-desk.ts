@@ -55,6 +55,11 @@ export interface CaseDesk {
     transcript?: TranscriptLine[];
   }): Promise<CaseView>;
   /**
+   * The answers changed after an outcome: the case takes the new outcome under its reference while it is
+   * still at its first status; undefined once it has moved on (the caller opens a new case).
+   */
+  revise(reference: string, req: { outcome: Outcome; answers: Record<string, string>; lang: Language; channel: string }): Promise<CaseView | undefined>;
+  /**
    * The case, and the last four digits of its mobile number where it has one (asked before anything is
    * shown); `locked` when too many wrong answers were given for it, in any conversation.
    */

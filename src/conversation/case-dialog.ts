@@ -1,6 +1,7 @@
 import type { Outcome } from '../consult/outcome.js';
 import { CaseLimitError } from '../cases/errors.js';
 import { findReference } from '../cases/reference.js';
+import { opensCase } from '../cases/opens-case.js';
 import type { Translate } from '../i18n.js';
 import type { Knowledge } from '../knowledge/model.js';
 import type { CommandName } from '../knowledge/schema.js';
@@ -66,25 +67,45 @@ export class CaseDialog {
     }
   }
 
-  /** The case for an outcome: its reference, expected dates, checklist, and the offer of contact details; or a notice that it failed. */
-  async outcome(s: ConversationState, outcome: Outcome, t: Translate): Promise<CaseNote | Message> {
+  /**
+   * The case for an outcome: its reference, expected dates, checklist, and the offer of contact details; a
+   * notice that it failed; or nothing for an outcome that is no procedure. Answers changed after an
+   * outcome revise that case while nothing was submitted; after that, a new case says so.
+   */
+  async outcome(s: ConversationState, outcome: Outcome, t: Translate): Promise<CaseNote | Message | undefined> {
+    if (!opensCase(outcome)) return undefined;
     const d = this.slice(s);
     const answers = effectiveAnswers(s);
     const fingerprint = JSON.stringify([outcome.rule, answers, outcome.details]);
     try {
       // "Back" and the same answers again give the same outcome: that is the same case, not a new one.
       const same = d.lastCase?.fingerprint === fingerprint ? await this.desk.lookup(d.lastCase.reference) : undefined;
+      if (same) {
+        d.current = same.view.reference;
+        return this.caseNote(same.view, t);
+      }
+      const request = { outcome, answers, lang: s.lang, channel: d.channel ?? 'unknown' };
+      const previous = d.lastCase && !d.lastCase.settled ? d.lastCase.reference : undefined;
+      const revised = previous ? await this.desk.revise(previous, request) : undefined;
       const client = this.clients.get(s);
       const agent = this.agents.get(s);
-      const opening = { outcome, answers, lang: s.lang, channel: d.channel ?? 'unknown', ...(client ? { client } : {}), ...(agent ? { agent } : {}), ...(s.transcript ? { transcript: s.transcript } : {}) };
-      const view = same?.view ?? (await this.desk.open(opening));
+      const view = revised ?? (await this.desk.open({ ...request, ...(client ? { client } : {}), ...(agent ? { agent } : {}), ...(s.transcript ? { transcript: s.transcript } : {}) }));
       d.lastCase = { reference: view.reference, fingerprint };
       d.current = view.reference;
-      return this.caseNote(view, t);
+      const note = this.caseNote(view, t);
+      if (revised) note.referenceText = t('ui:cases.revised', { reference: view.reference });
+      else if (previous) note.referenceText = t('ui:cases.newAfterSubmission', { previous, reference: view.reference });
+      return note;
     } catch (err) {
       if (err instanceof CaseLimitError) return notice(t('ui:cases.dailyLimit', { count: err.limit, phone: this.k.contacts.hotline?.value }));
       return notice(t('ui:cases.failed', { phone: this.k.contacts.hotline?.value }));
     }
+  }
+
+  /** A new consultation begins: its outcome is another matter, not a change of the last case's answers. */
+  settle(s: ConversationState): void {
+    const last = s.desk?.lastCase;
+    if (last) last.settled = true;
   }
 
   /** "转人工": the current case is flagged for a call-back. */

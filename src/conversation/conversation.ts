@@ -126,6 +126,7 @@ export class Conversation {
         return { state: s, messages: [...messages, ...said, ...(await this.advance(s))] };
       }
       Object.assign(s, newState(s.lang), { greeted: true, langChosen: s.langChosen });
+      this.desk?.settle(s);
     }
     const firstTurn = messages.length > 0;
     // A first message may answer the opening question by its number before the question was shown.
@@ -343,6 +344,7 @@ export class Conversation {
     switch (command) {
       case 'restart':
         Object.assign(s, newState(s.lang), { greeted: true });
+        this.desk?.settle(s);
         return [{ type: 'text', role: 'notice', text: t()('ui:restart') }, ...(await this.advance(s))];
       case 'back': {
         const previous = s.history.pop();

@@ -2,8 +2,11 @@
 export interface DeskState {
   /** The channel of the last turn, stored with the cases it opens. */
   channel?: string;
-  /** The case of the last outcome: contact details and call-backs go to it. */
-  lastCase?: { reference: string; fingerprint: string };
+  /**
+   * The case of the last outcome: contact details and call-backs go to it. `settled` once a new
+   * consultation began: a later outcome is another matter, not a change of this one's answers.
+   */
+  lastCase?: { reference: string; fingerprint: string; settled?: boolean };
   /** The case last shown in full (an outcome, or a status query): "转人工" asks a call-back for it. */
   current?: string;
   /** The case whose last four digits this conversation gave last. */

@@ -25,6 +25,11 @@ export class ServiceCaseDesk implements CaseDesk {
     }
   }
 
+  async revise(reference: string, req: Parameters<CaseDesk['revise']>[1]): Promise<CaseView | undefined> {
+    const c = await this.cases.revise(reference, req);
+    return c && this.view(c);
+  }
+
   async lookup(reference: string) {
     const c = await this.cases.get(reference);
     if (!c) return undefined;

@@ -37,3 +37,12 @@ export function addDays(date: IsoDate, days: number): IsoDate {
   const d = new Date((utcDay(date) + days) * 86_400_000);
   return toIso(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
 }
+
+const beijingTime = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+/** An instant (ISO timestamp) as Beijing date and time, "YYYY-MM-DD HH:mm", for agents reading records. */
+export function beijingDateTime(iso: string): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  return `${beijing.format(at)} ${beijingTime.format(at)}`;
+}

@@ -9,6 +9,7 @@ import type { CaseService } from '../../cases/service.js';
 import { parseLanguage, type Translate } from '../../i18n.js';
 import type { Language } from '../../knowledge/schema.js';
 import { CallbackBody, ListQuery, toCaseQuery, TransitionBody } from '../../cases/requests.js';
+import { filterIds, filterWordMessage, FilterWordError } from '../../cases/filter-words.js';
 import { bearerMatches } from './agent-auth.js';
 import { readJsonBody } from '../../http/json-body.js';
 import { inputRefusal } from './refusals.js';
@@ -66,6 +67,7 @@ export const casesApi: ChannelRegistrar = (server: Server, ctx: AppContext) => {
         t('ui:agentApi.illegalTransition', { from: lifecycleText(ctx.knowledge, t, err, 'statuses', err.from), to: lifecycleText(ctx.knowledge, t, err, 'statuses', err.to) }),
         { from: err.from, to: err.to, allowed: err.allowed },
       );
+    if (err instanceof FilterWordError) return refuse(res, 400, 'UnknownFilter', filterWordMessage(t, err), { known: err.known });
     const refusal = inputRefusal(err, t);
     if (refusal) {
       if (refusal.close) res.setHeader('Connection', 'close');
@@ -82,7 +84,7 @@ export const casesApi: ChannelRegistrar = (server: Server, ctx: AppContext) => {
     if (!query.success) return refuse(res, 400, 'BadQuery', ok.t('ui:agentApi.badQuery', { fields: fields(query.error) }));
     const q = query.data;
     try {
-      const page = await ok.cases.list(toCaseQuery(q));
+      const page = await ok.cases.list(toCaseQuery(q, (kind, word) => filterIds(ctx.knowledge, (lang) => ctx.conversation.t(lang), kind, word)));
       send(res, 200, {
         items: page.items.map((c) => caseSummary(ok.cases, c, ok.t)),
         total: page.total,
