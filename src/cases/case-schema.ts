@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id, LANGUAGES } from '../knowledge/schema.js';
+import { Target } from './notify-target.js';
 import { REFERENCE_PATTERN } from './reference.js';
 
 const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
@@ -67,6 +68,8 @@ export const CaseRecord = z.strictObject({
   contactErasedAt: Timestamp.optional(),
   /** The enterprise asked for a person (转人工): the helpdesk calls back. */
   callback: z.strictObject({ requestedAt: Timestamp, doneAt: Timestamp.optional(), doneBy: z.string().min(1).max(100).optional() }).optional(),
+  /** Where the enterprise is told of the case's moves: the channel and conversation it was opened in. */
+  notify: Target.optional(),
 });
 export type CaseRecord = z.infer<typeof CaseRecord>;
 

@@ -4,6 +4,7 @@ import { beijingDate } from '../dates/beijing.js';
 import type { Knowledge } from '../knowledge/model.js';
 import type { Language, Procedure } from '../knowledge/schema.js';
 import type { CaseRecord, Contact, ExpectedStage } from './case-schema.js';
+import type { Target } from './notify-target.js';
 import { CaseInputError, CaseNotFoundError, TransitionError } from './errors.js';
 import { initialExpected, restartExpected } from './expected.js';
 import type { Lifecycle, LifecycleStatus } from '../knowledge/lifecycle-schema.js';
@@ -16,7 +17,12 @@ export interface OpenCase {
   answers: Record<string, string>;
   lang: Language;
   channel: string;
+  /** Where to tell the enterprise when the case moves (absent: it is not told). */
+  notify?: Target;
 }
+
+/** Told of every move, after it is stored; a listener that fails does not undo the move. */
+export type TransitionListener = (moved: CaseRecord) => void | Promise<void>;
 
 export interface TransitionRequest {
   to: string;
@@ -60,6 +66,7 @@ export class CaseService {
         channel: input.channel.slice(0, 40) || 'unknown',
         lang: input.lang,
         checklistKey: randomBytes(16).toString('base64url'),
+        ...(input.notify ? { notify: input.notify } : {}),
       }),
       today,
     );
@@ -101,7 +108,20 @@ export class CaseService {
     return actor ? c.expected.find((e) => e.actor === actor) : undefined;
   }
 
+  private readonly listeners: TransitionListener[] = [];
+
+  /** The composition root subscribes the enterprise's notices here. */
+  onTransition(listener: TransitionListener): void {
+    this.listeners.push(listener);
+  }
+
   async transition(reference: string, req: TransitionRequest): Promise<CaseRecord> {
+    const moved = await this.moveCase(reference, req);
+    for (const listener of this.listeners) await listener(moved);
+    return moved;
+  }
+
+  private moveCase(reference: string, req: TransitionRequest): Promise<CaseRecord> {
     return this.store.update(reference, (c) => {
       const lc = this.lifecycle(c);
       const allowed = allowedTransitions(lc, c.status);
