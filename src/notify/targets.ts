@@ -2,7 +2,6 @@ import type { Target } from '../cases/notify-target.js';
 
 export { Target } from '../cases/notify-target.js';
 
-
 /** One queue per user: notices for the same person keep their order, whatever case they are about. */
 export function recipientOf(t: Target): string {
   switch (t.kind) {

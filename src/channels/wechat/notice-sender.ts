@@ -62,7 +62,10 @@ export function wechatNoticeSender(p: WechatNoticeParts): NoticeSender {
         return 'sent';
       } catch (err) {
         if (!(err instanceof WechatApiError && WINDOW_CLOSED.has(err.errcode ?? 0))) {
-          p.logger.warn({ channel: 'wechat', kind: (err as WechatApiError).kind, errcode: (err as WechatApiError).errcode, reference: notice.fields.reference }, 'notice by customer-service message failed');
+          p.logger.warn(
+            { channel: 'wechat', kind: (err as WechatApiError).kind, errcode: (err as WechatApiError).errcode, reference: notice.fields.reference },
+            'notice by customer-service message failed',
+          );
           return outcome(err);
         }
       }
@@ -79,7 +82,10 @@ export function wechatNoticeSender(p: WechatNoticeParts): NoticeSender {
       await callWechatApi(url.toString(), { method: 'POST', body: { touser: target.openid, template_id: template, data: templateData(notice) } }, p.timeoutMs);
       return 'sent';
     } catch (err) {
-      p.logger.warn({ channel: 'wechat', kind: (err as WechatApiError).kind, errcode: (err as WechatApiError).errcode, reference: notice.fields.reference }, 'notice by template message failed');
+      p.logger.warn(
+        { channel: 'wechat', kind: (err as WechatApiError).kind, errcode: (err as WechatApiError).errcode, reference: notice.fields.reference },
+        'notice by template message failed',
+      );
       return outcome(err);
     }
   };
