@@ -30,6 +30,9 @@ import { DEFAULT_OUTBOX, NotificationOutbox, type OutboxOptions } from './notify
 import { FileOutboxStore, type OutboxStore } from './notify/outbox-store.js';
 import { TargetBook } from './notify/targets.js';
 import { caseNotice, caseNoticeId } from './notify/case-notice.js';
+import { FileReminderStore, ReminderService } from './notify/reminders.js';
+import { Consultation } from './consult/consultation.js';
+import type { Translate } from './i18n.js';
 
 export type { AppContext, ChannelRegistrar } from './channels/context.js';
 import type { AppContext, ChannelRegistrar } from './channels/context.js';
@@ -76,8 +79,15 @@ async function build(config: Config, options: AppOptions, logger: Logger, knowle
   const guard = DigitGuard.open(config.EKEY_DATA_DIR, { onEvent: (event, fields) => logger.warn(fields, event === 'locked' ? 'case reference locked: too many wrong digits' : 'wrong digits for a case reference') });
   const targets = new TargetBook();
   const desk = new ServiceCaseDesk(cases, guard, new CaseQuota(config.EKEY_MAX_CASES_PER_CLIENT_DAY), (client) => targets.of(client));
-  const conversation = new Conversation(knowledge, { cases: desk, insights });
   const outbox = new NotificationOutbox(options.outbox ?? FileOutboxStore.open(config.EKEY_DATA_DIR), logger.child({ component: 'outbox' }), options.outboxOptions ?? DEFAULT_OUTBOX);
+  const reminders: ReminderService = new ReminderService({
+    store: FileReminderStore.open(config.EKEY_DATA_DIR),
+    outbox,
+    targets,
+    consultation: new Consultation(knowledge),
+    t: (lang): Translate => conversation.t(lang),
+  });
+  const conversation = new Conversation(knowledge, { cases: desk, insights, reminders });
   // Stored before the move is answered, so an agent's move is never told by nobody; a full disk is
   // logged and does not undo the move.
   cases.onTransition(async (moved) => {
@@ -103,7 +113,7 @@ async function build(config: Config, options: AppOptions, logger: Logger, knowle
     (err) => logger.error({ err: { message: err.message, name: err.name } }, 'turn failed'),
     turnLimit,
   );
-  const ctx: AppContext = { config, knowledge, conversation, conversations, logger, metrics, cases, insights, notify: { outbox, targets } };
+  const ctx: AppContext = { config, knowledge, conversation, conversations, logger, metrics, cases, insights, notify: { outbox, targets, reminders } };
 
   // restify's own log lines (throttling, discarded values) go through the same redaction as the service's;
   // restify 11 logs with pino, while its type definitions still name bunyan's logger.
@@ -155,7 +165,7 @@ async function build(config: Config, options: AppOptions, logger: Logger, knowle
   for (const register of options.channels ?? []) await register(server, ctx);
   ready = true;
 
-  const housekeeping = startHousekeeping({ config, logger, insights, cases, ...(store instanceof FileConversationStore ? { sweepConversations: () => store.sweep() } : {}) });
+  const housekeeping = startHousekeeping({ config, logger, insights, cases, sendReminders: () => reminders.send(), ...(store instanceof FileConversationStore ? { sweepConversations: () => store.sweep() } : {}) });
 
   return {
     server,

@@ -35,6 +35,8 @@ export interface ConversationState extends Snapshot {
   langChosen?: boolean;
   /** Cases, status queries and contact details (src/conversation/case-dialog.ts); survives restart. */
   desk?: DeskState;
+  /** A certificate reminder is offered for this expiry date (src/conversation/reminder-dialog.ts). */
+  reminder?: { expiryDate: string; procedure?: string };
 }
 
 export function newState(lang: Language): ConversationState {
