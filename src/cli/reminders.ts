@@ -5,7 +5,7 @@ import { loadConfig } from '../config.js';
 import { beijingDate } from '../dates/beijing.js';
 import { CliExit, runCli } from './run.js';
 
-const USAGE = 'usage: npm run reminders -- send [--as-of YYYY-MM-DD] | list';
+const USAGE = 'usage: npm run reminders -- send [--as-of YYYY-MM-DD] | list [--lang en]';
 /** How long `send` waits for the channels to take what it queued; what is left waits in the outbox for the service. */
 const SETTLE_MS = 30_000;
 
@@ -16,7 +16,7 @@ const SETTLE_MS = 30_000;
  * runs while the service is stopped (or on another data folder).
  */
 await runCli(async () => {
-  const { positionals, values } = parseArgs({ allowPositionals: true, options: { 'as-of': { type: 'string' } } });
+  const { positionals, values } = parseArgs({ allowPositionals: true, options: { 'as-of': { type: 'string' }, lang: { type: 'string' } } });
   const command = positionals[0];
   const asOf = values['as-of'];
   if ((command !== 'send' && command !== 'list') || positionals.length > 1 || (asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(asOf))) {
@@ -27,9 +27,12 @@ await runCli(async () => {
   const app = await createApp({ ...config, LOG_LEVEL: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL }, { channels: defaultChannels });
   try {
     const reminders = app.ctx.notify!.reminders!;
+    const t = app.ctx.conversation.t(values.lang === 'en' ? 'en' : 'zh-CN');
     if (command === 'list') {
       for (const { reminder, on, kind } of await reminders.scheduled())
-        process.stdout.write(`${on}\t${kind}\t${reminder.target.kind}\texpires ${reminder.expiryDate}\t${reminder.lang}\n`);
+        process.stdout.write(
+          `${t(`ui:remindersCli.line`, { on, kind: t(`ui:remindersCli.${kind}`), channel: reminder.target.kind, expiry: reminder.expiryDate, lang: reminder.lang })}\n`,
+        );
       return;
     }
     const queued = await reminders.send(asOf ?? beijingDate());
@@ -38,7 +41,7 @@ await runCli(async () => {
     const waiting = async () => (await outbox.list()).filter((n) => n.notice.kind === 'reminder' && n.state === 'pending').length;
     while ((await waiting()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     const left = await waiting();
-    process.stdout.write(`${queued} reminder(s) queued; ${left} still waiting in the outbox\n`);
+    process.stdout.write(`${t('ui:remindersCli.sent', { queued, left })}\n`);
   } finally {
     await app.close();
   }

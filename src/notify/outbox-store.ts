@@ -69,7 +69,7 @@ export class FileOutboxStore implements OutboxStore {
       try {
         parsed = FileData.parse(JSON.parse(raw));
       } catch (err) {
-        throw new OutboxStoreError(`${path}: not a readable outbox (${(err as Error).message.slice(0, 200)}); left as it is`);
+        throw new OutboxStoreError(`${path}: not a readable outbox (${(err as Error).message.slice(0, 200)}); left as it is`, { cause: err });
       }
       for (const n of parsed.notifications) items.set(n.id, n);
     }

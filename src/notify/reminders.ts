@@ -10,7 +10,7 @@ import type { Translate } from '../i18n.js';
 import type { Language } from '../knowledge/schema.js';
 import { writeFileAtomic } from '../storage/atomic-file.js';
 import type { NotificationOutbox } from './outbox.js';
-import type { Notice } from './outbox-store.js';
+import { type Notice, OutboxStoreError } from './outbox-store.js';
 import type { TargetBook } from './targets.js';
 
 const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
@@ -62,7 +62,7 @@ export class FileReminderStore implements ReminderStore {
       try {
         parsed = FileData.parse(JSON.parse(raw));
       } catch (err) {
-        throw new Error(`${path}: not a readable reminder file (${(err as Error).message.slice(0, 200)}); left as it is`);
+        throw new OutboxStoreError(`${path}: not a readable reminder file (${(err as Error).message.slice(0, 200)}); left as it is`, { cause: err });
       }
       for (const r of parsed.reminders) items.set(r.id, r);
     }
