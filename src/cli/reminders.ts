@@ -31,7 +31,7 @@ await runCli(async () => {
     if (command === 'list') {
       for (const { reminder, on, kind } of await reminders.scheduled())
         process.stdout.write(
-          `${t(`ui:remindersCli.line`, { on, kind: t(`ui:remindersCli.${kind}`), channel: reminder.target.kind, expiry: reminder.expiryDate, lang: reminder.lang })}\n`,
+          `${t(`ui:remindersCli.line`, { on, kind: kind === 'window' ? t('ui:remindersCli.window') : t('ui:remindersCli.last'), channel: reminder.target.kind, expiry: reminder.expiryDate, lang: reminder.lang })}\n`,
         );
       return;
     }
