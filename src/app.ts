@@ -26,6 +26,13 @@ import { type DataDirLock, lockDataDir } from './storage/data-dir-lock.js';
 import { CaseQuota } from './cases/case-quota.js';
 import { DigitGuard } from './cases/digit-guard.js';
 import type { CaseStore } from './cases/store.js';
+import { DEFAULT_OUTBOX, NotificationOutbox, type OutboxOptions } from './notify/outbox.js';
+import { FileOutboxStore, type OutboxStore } from './notify/outbox-store.js';
+import { TargetBook } from './notify/targets.js';
+import { caseNotice, caseNoticeId } from './notify/case-notice.js';
+import { FileReminderStore, ReminderService } from './notify/reminders.js';
+import { Consultation } from './consult/consultation.js';
+import type { Translate } from './i18n.js';
 
 export type { AppContext, ChannelRegistrar } from './channels/context.js';
 import type { AppContext, ChannelRegistrar } from './channels/context.js';
@@ -42,6 +49,10 @@ export interface AppOptions {
   channels?: ChannelRegistrar[];
   /** Where cases are kept; by default the files in EKEY_DATA_DIR/cases. */
   cases?: CaseStore;
+  /** Where the enterprise's notices wait; by default EKEY_DATA_DIR/outbox. */
+  outbox?: OutboxStore;
+  /** The outbox's backoff (tests shorten it). */
+  outboxOptions?: OutboxOptions;
 }
 
 /** Builds the service: knowledge, stores, conversation, channels, HTTP server. Listening is the caller's. */
@@ -66,8 +77,27 @@ async function build(config: Config, options: AppOptions, logger: Logger, knowle
   if (insights.keptAside) logger.warn({ keptAs: insights.keptAside.path, reason: insights.keptAside.reason }, 'insights file damaged: kept aside, starting without it');
   // Failures and lockouts name the reference and the channel, never the digits given.
   const guard = DigitGuard.open(config.EKEY_DATA_DIR, { onEvent: (event, fields) => logger.warn(fields, event === 'locked' ? 'case reference locked: too many wrong digits' : 'wrong digits for a case reference') });
-  const desk = new ServiceCaseDesk(cases, guard, new CaseQuota(config.EKEY_MAX_CASES_PER_CLIENT_DAY));
-  const conversation = new Conversation(knowledge, { cases: desk, insights });
+  const targets = new TargetBook();
+  const desk = new ServiceCaseDesk(cases, guard, new CaseQuota(config.EKEY_MAX_CASES_PER_CLIENT_DAY), (client) => targets.of(client));
+  const outbox = new NotificationOutbox(options.outbox ?? FileOutboxStore.open(config.EKEY_DATA_DIR), logger.child({ component: 'outbox' }), options.outboxOptions ?? DEFAULT_OUTBOX);
+  const reminders: ReminderService = new ReminderService({
+    store: FileReminderStore.open(config.EKEY_DATA_DIR),
+    outbox,
+    targets,
+    consultation: new Consultation(knowledge),
+    t: (lang): Translate => conversation.t(lang),
+  });
+  const conversation = new Conversation(knowledge, { cases: desk, insights, reminders });
+  // Stored before the move is answered, so an agent's move is never told by nobody; a full disk is
+  // logged and does not undo the move.
+  cases.onTransition(async (moved) => {
+    if (!moved.notify) return;
+    try {
+      await outbox.enqueue(caseNoticeId(moved), moved.notify, caseNotice(cases, (lang) => conversation.t(lang), moved));
+    } catch (err) {
+      logger.error({ err: { name: (err as Error).name, message: (err as Error).message }, reference: moved.reference }, 'case notice could not be stored');
+    }
+  });
   const store = options.store ?? new FileConversationStore(config.EKEY_DATA_DIR, config.EKEY_CONVERSATION_TTL_HOURS * 3_600_000);
   if (store instanceof FileConversationStore) {
     const found = await store.open();
@@ -83,7 +113,7 @@ async function build(config: Config, options: AppOptions, logger: Logger, knowle
     (err) => logger.error({ err: { message: err.message, name: err.name } }, 'turn failed'),
     turnLimit,
   );
-  const ctx: AppContext = { config, knowledge, conversation, conversations, logger, metrics, cases, insights };
+  const ctx: AppContext = { config, knowledge, conversation, conversations, logger, metrics, cases, insights, notify: { outbox, targets, reminders } };
 
   // restify's own log lines (throttling, discarded values) go through the same redaction as the service's;
   // restify 11 logs with pino, while its type definitions still name bunyan's logger.
@@ -135,7 +165,7 @@ async function build(config: Config, options: AppOptions, logger: Logger, knowle
   for (const register of options.channels ?? []) await register(server, ctx);
   ready = true;
 
-  const housekeeping = startHousekeeping({ config, logger, insights, cases, ...(store instanceof FileConversationStore ? { sweepConversations: () => store.sweep() } : {}) });
+  const housekeeping = startHousekeeping({ config, logger, insights, cases, sendReminders: () => reminders.send(), ...(store instanceof FileConversationStore ? { sweepConversations: () => store.sweep() } : {}) });
 
   return {
     server,
@@ -148,6 +178,7 @@ async function build(config: Config, options: AppOptions, logger: Logger, knowle
       closeUpgrades(server.server);
       await closed;
       await housekept;
+      await outbox.close();
       await caseStore.close();
       await insights.flush();
       await store.close?.();

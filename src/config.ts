@@ -61,6 +61,9 @@ export const ConfigSchema = z
     /** Which pushes are taken: plain, compatible (plain or sealed) or safe (sealed only); safe by default when an AES key is set. */
     WECHAT_MODE: optional.pipe(z.enum(['plain', 'compatible', 'safe']).optional()),
     WECHAT_API_BASE: z.url('must be an absolute URL').default('https://api.weixin.qq.com'),
+    /** Template messages (模板消息) for notices after the 48-hour window: a case moved, a certificate reminder. */
+    WECHAT_TEMPLATE_CASE: optional.pipe(z.string().regex(/^[A-Za-z0-9_-]{10,64}$/, 'must be a template id of the Official Account').optional()),
+    WECHAT_TEMPLATE_REMINDER: optional.pipe(z.string().regex(/^[A-Za-z0-9_-]{10,64}$/, 'must be a template id of the Official Account').optional()),
 
     /** Signs the local Direct Line tokens; generated per start when unset (tokens then die with a restart). */
     EKEY_DIRECTLINE_SECRET: optional.pipe(z.string().min(32, 'must be at least 32 characters').optional()),

@@ -25,6 +25,8 @@ interface Parts {
   sweepConversations?: () => Promise<number>;
   insights?: InsightsStore;
   cases?: CaseService;
+  /** Queues the certificate reminders due today into the outbox (each once). */
+  sendReminders?: () => Promise<number>;
 }
 
 /**
@@ -51,6 +53,11 @@ export function startHousekeeping(parts: Parts, now: () => number = Date.now): H
         await step('contacts', async () => {
           const erased = (await parts.cases?.eraseContactsClosedBefore(config.EKEY_CONTACT_RETENTION_DAYS)) ?? [];
           if (erased.length) logger.info({ references: erased }, 'contact details of long-closed cases erased');
+        });
+      if (parts.sendReminders)
+        await step('reminders', async () => {
+          const queued = (await parts.sendReminders?.()) ?? 0;
+          if (queued) logger.info({ queued }, 'certificate reminders queued');
         });
       await step('damaged', async () => {
         const removed = removeDamagedCopies(config.EKEY_DATA_DIR, now() - config.EKEY_DAMAGED_RETENTION_DAYS * 86_400_000);

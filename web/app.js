@@ -45,10 +45,30 @@
     }
   }
 
-  function post(url, token) {
+  /* The user id the service gave this browser: sent back so that what a case said meanwhile is delivered. */
+  var USER_KEY = 'ekey.user';
+  function knownUser() {
+    try {
+      return localStorage.getItem(USER_KEY) || '';
+    } catch (e) {
+      return '';
+    }
+  }
+  function keepUser(id) {
+    try {
+      if (id) localStorage.setItem(USER_KEY, id);
+    } catch (e) {
+      /* Storage may be off: notices then wait for nothing. */
+    }
+  }
+
+  function post(url, token, body) {
+    var headers = token ? { Authorization: 'Bearer ' + token } : {};
+    if (body) headers['Content-Type'] = 'application/json';
     return fetch(url, {
       method: 'POST',
-      headers: token ? { Authorization: 'Bearer ' + token } : {},
+      headers: headers,
+      body: body ? JSON.stringify(body) : undefined,
       credentials: 'omit'
     }).then(function (r) {
       if (!r.ok) throw new Error(String(r.status));
@@ -58,7 +78,9 @@
 
   /* A new conversation: the server hands out the token (and says which Direct Line to use). */
   function fresh() {
-    return post(config.tokenUrl).then(function (t) {
+    var user = knownUser();
+    return post(config.tokenUrl, undefined, user ? { userId: user } : undefined).then(function (t) {
+      keepUser(t.userId);
       var session = { conversationId: t.conversationId, token: t.token, domain: t.domain, userId: t.userId, lang: config.lang, resumed: false };
       save(session);
       return session;

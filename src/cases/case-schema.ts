@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id, LANGUAGES } from '../knowledge/schema.js';
+import { Target } from './notify-target.js';
 import { REFERENCE_PATTERN } from './reference.js';
 
 const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
@@ -88,6 +89,8 @@ export const CaseRecord = z.strictObject({
   agent: z.string().min(1).max(100).optional(),
   /** The conversation's last turns when the case was opened or a person was asked for: personal data, erased with the contact. */
   transcript: z.array(TranscriptEntry).max(40).optional(),
+  /** Where the enterprise is told of the case's moves: the channel and conversation it was opened in. */
+  notify: Target.optional(),
 });
 export type CaseRecord = z.infer<typeof CaseRecord>;
 

@@ -4,6 +4,7 @@ import { beijingDate } from '../dates/beijing.js';
 import type { Knowledge } from '../knowledge/model.js';
 import type { Language, Procedure } from '../knowledge/schema.js';
 import type { CaseRecord, Contact, ExpectedStage, TranscriptEntry } from './case-schema.js';
+import type { Target } from './notify-target.js';
 import { CaseConflictError, CaseInputError, CaseNotFoundError, TransitionError } from './errors.js';
 import { initialExpected, restartExpected } from './expected.js';
 import type { Lifecycle, LifecycleStatus } from '../knowledge/lifecycle-schema.js';
@@ -19,12 +20,17 @@ export interface OpenCase {
   /** The agent who guided the caller (the desk's guide). */
   agent?: string;
   transcript?: TranscriptEntry[];
+  /** Where to tell the enterprise when the case moves (absent: it is not told). */
+  notify?: Target;
 }
 
 /** The count of changes a case has had: what a change must name to be applied (optimistic concurrency). */
 export function caseVersion(c: CaseRecord): number {
   return c.version ?? 0;
 }
+
+/** Told of every move, after it is stored; a listener that fails does not undo the move. */
+export type TransitionListener = (moved: CaseRecord) => void | Promise<void>;
 
 export interface TransitionRequest {
   to: string;
@@ -60,6 +66,7 @@ export class CaseService {
         version: 0,
         ...(input.agent ? { agent: input.agent } : {}),
         ...(input.transcript?.length ? { transcript: input.transcript } : {}),
+        ...(input.notify ? { notify: input.notify } : {}),
       }),
       beijingDate(at),
     );
@@ -143,7 +150,20 @@ export class CaseService {
     return actor ? c.expected.find((e) => e.actor === actor) : undefined;
   }
 
+  private readonly listeners: TransitionListener[] = [];
+
+  /** The composition root subscribes the enterprise's notices here. */
+  onTransition(listener: TransitionListener): void {
+    this.listeners.push(listener);
+  }
+
   async transition(reference: string, req: TransitionRequest): Promise<CaseRecord> {
+    const moved = await this.moveCase(reference, req);
+    for (const listener of this.listeners) await listener(moved);
+    return moved;
+  }
+
+  private moveCase(reference: string, req: TransitionRequest): Promise<CaseRecord> {
     return this.change(reference, req.version, (c) => {
       const lc = this.lifecycle(c);
       const allowed = allowedTransitions(lc, c.status);

@@ -7,6 +7,9 @@ import type { InsightsStore } from '../insights/store.js';
 import type { Knowledge } from '../knowledge/model.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { NotificationOutbox } from '../notify/outbox.js';
+import type { TargetBook } from '../notify/targets.js';
+import type { ReminderService } from '../notify/reminders.js';
 
 /**
  * What every channel gets to work with. The composition root (src/app.ts) builds it; channels take it
@@ -23,6 +26,8 @@ export interface AppContext {
   insights?: InsightsStore;
   /** The helpdesk's cases (agent API, checklist, status in the chat). */
   cases?: CaseService;
+  /** The enterprise's notices: channels register how they send, and say where each conversation can be reached. */
+  notify?: { outbox: NotificationOutbox; targets: TargetBook; reminders?: ReminderService };
 }
 
 export type ChannelRegistrar = (server: restify.Server, ctx: AppContext) => void | Promise<void>;

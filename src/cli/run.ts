@@ -2,6 +2,7 @@ import { CaseStoreError } from '../cases/errors.js';
 import { ConfigError } from '../config.js';
 import { KnowledgeError } from '../knowledge/errors.js';
 import { DataDirLockedError } from '../storage/data-dir-lock.js';
+import { OutboxStoreError } from '../notify/outbox-store.js';
 
 /** A command's own refusal, already explained on stderr: ends the process with `code` once the command has cleaned up. */
 export class CliExit extends Error {
@@ -12,7 +13,7 @@ export class CliExit extends Error {
 
 /** What a person can act on: a bad setting, data file, store or argument; anything else is a defect and keeps its stack. */
 function known(err: unknown): [string, number] | undefined {
-  if (err instanceof ConfigError || err instanceof KnowledgeError || err instanceof CaseStoreError || err instanceof DataDirLockedError) return [err.message, 1];
+  if (err instanceof ConfigError || err instanceof KnowledgeError || err instanceof CaseStoreError || err instanceof DataDirLockedError || err instanceof OutboxStoreError) return [err.message, 1];
   if (err instanceof TypeError && (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) return [err.message, 2];
   return undefined;
 }

@@ -8,6 +8,8 @@ import { questionView } from './question-view.js';
 import { RANKED_FACT } from '../understand/engine.js';
 import { isEmpty, rankedChoice, Understander, type Understanding } from '../understand/understand.js';
 import type { CaseDesk } from './case-desk.js';
+import type { ReminderDesk } from './reminder-desk.js';
+import { ReminderDialog } from './reminder-dialog.js';
 import { CaseDialog } from './case-dialog.js';
 import { CommandReader } from './commands.js';
 import { FeedbackDialog, type InsightSink } from './feedback.js';
@@ -27,6 +29,8 @@ export interface ConversationOptions {
   cases?: CaseDesk;
   /** Content owners' view: feedback per procedure and messages not understood. */
   insights?: InsightSink;
+  /** Certificate reminders: without them none is offered and "取消提醒" says there is none. */
+  reminders?: ReminderDesk;
 }
 
 /** Where a turn comes from, for the case it may open. */
@@ -54,6 +58,7 @@ export class Conversation {
   private readonly desk?: CaseDialog;
   private readonly feedback?: FeedbackDialog;
   private readonly insights?: InsightSink;
+  private readonly reminders?: ReminderDialog;
 
   constructor(readonly knowledge: Knowledge, options: ConversationOptions = {}) {
     this.consultation = new Consultation(knowledge);
@@ -62,6 +67,7 @@ export class Conversation {
     this.i18n = createI18n(knowledge);
     this.today = options.today ?? (() => beijingDate());
     if (options.cases) this.desk = new CaseDialog(knowledge, options.cases);
+    if (options.reminders) this.reminders = new ReminderDialog(knowledge, options.reminders);
     if (options.insights) {
       this.insights = options.insights;
       this.feedback = new FeedbackDialog(knowledge, options.insights);
@@ -88,6 +94,8 @@ export class Conversation {
     const s = structuredClone(state);
     this.desk?.enter(s, context.channel, context.client, context.agent);
     const messages = this.greet(s);
+    const reminded = await this.reminders?.take(s, input, this.t(s.lang), context.client);
+    if (reminded) return { state: s, messages: [...messages, ...reminded] };
     if (this.feedback?.take(s, input, this.t(s.lang))) return { state: s, messages: [...messages, { type: 'text', role: 'notice', text: this.t(s.lang)('ui:feedback.thanks') }] };
     if ('question' in input) return { state: s, messages: [...messages, ...(await this.button(s, input.question, input.answer))] };
     if ('change' in input) return { state: s, messages: [...messages, ...(await this.change(s, input.change))] };
@@ -96,6 +104,7 @@ export class Conversation {
     // Read once before commands: "钥匙丢了，能帮我转人工吗" both answers and asks for a person.
     const early = s.finished || !('text' in input) ? undefined : this.understander.understand(text, { pending: s.pending, offered: s.offered, today: this.today() });
     const command = 'command' in input ? input.command : this.commands.read(text, early !== undefined && Object.keys(early.answers).length > 0);
+    if (command === 'reminder-cancel') return { state: s, messages: [...messages, ...(this.reminders ? await this.reminders.cancel(context.client, this.t(s.lang)) : [{ type: 'text', role: 'notice', text: this.t(s.lang)('ui:reminder.nothingToCancel') } as const])] };
     const desk = await this.desk?.handle(s, text, command, this.t(s.lang));
     if (desk) return { state: s, messages: [...messages, ...desk] };
     if (command) {
@@ -292,7 +301,10 @@ export class Conversation {
       ...(opened && 'type' in opened ? [opened] : []),
       { type: 'text', role: 'notice', text: t('ui:newConsultation') },
     ];
-    if (this.feedback) {
+    // Offered instead of the feedback question: two yes/no questions at once could not be told apart.
+    const offer = this.reminders?.offer(s, step.outcome, this.today(), t);
+    if (offer) out.push(offer);
+    else if (this.feedback) {
       this.feedback.ask(s, step.outcome.rule, step.outcome.procedures.map((p) => p.id));
       out.push({ type: 'question', question: this.feedback.view(t) });
     }

@@ -5,6 +5,7 @@ import { lastFour } from '../cases/contact.js';
 import { CaseQuota } from '../cases/case-quota.js';
 import { DigitGuard } from '../cases/digit-guard.js';
 import type { CaseService } from '../cases/service.js';
+import type { Target } from '../cases/notify-target.js';
 
 /** The case store as the conversation sees it. */
 export class ServiceCaseDesk implements CaseDesk {
@@ -12,13 +13,16 @@ export class ServiceCaseDesk implements CaseDesk {
     private readonly cases: CaseService,
     private readonly guard: DigitGuard = DigitGuard.inMemory(),
     private readonly quota: CaseQuota = new CaseQuota(0),
+    /** Where the conversation `client` can be reached later, recorded with its case for the notices. */
+    private readonly targetOf: (client: string) => Target | undefined = () => undefined,
   ) {}
 
   async open(req: Parameters<CaseDesk['open']>[0]): Promise<CaseView> {
     const { client, ...open } = req;
     if (client) this.quota.take(client);
     try {
-      return this.view(await this.cases.open(open));
+      const notify = client ? this.targetOf(client) : undefined;
+      return this.view(await this.cases.open({ ...open, ...(notify ? { notify } : {}) }));
     } catch (err) {
       if (client) this.quota.giveBack(client);
       throw err;

@@ -38,6 +38,8 @@ export interface ConversationState extends Snapshot {
   desk?: DeskState;
   /** The last lines said (capped), copied into a case when it opens or a person is asked for. */
   transcript?: TranscriptLine[];
+  /** A certificate reminder is offered for this expiry date (src/conversation/reminder-dialog.ts). */
+  reminder?: { expiryDate: string; procedure?: string };
 }
 
 export function newState(lang: Language): ConversationState {

@@ -260,7 +260,7 @@ export const Concepts = z
   });
 export type Concepts = z.infer<typeof Concepts>;
 
-export const CommandName = z.enum(['restart', 'back', 'help', 'human', 'lang-zh', 'lang-en', 'status', 'contact']);
+export const CommandName = z.enum(['restart', 'back', 'help', 'human', 'lang-zh', 'lang-en', 'status', 'contact', 'reminder-cancel']);
 export type CommandName = z.infer<typeof CommandName>;
 export const Commands = z.record(CommandName, z.array(z.string().min(1)).min(1));
 

@@ -7,6 +7,8 @@ import { authenticated, createAdapter } from './adapter.js';
 import { readActivityBody, Refusal } from './body.js';
 import { channelOf, conversationKey, type IncomingActivity, parseActivity, turnInput } from './incoming.js';
 import { isLoopbackHost, serviceUrlAllowed } from './service-url.js';
+import { botFrameworkNoticeSender } from './notice-sender.js';
+import { Target } from '../../cases/notify-target.js';
 
 function answer(res: Response, status: number, body?: unknown): void {
   res.status(status);
@@ -28,9 +30,25 @@ function refuse(res: Response, r: Refusal): void {
 export const botFrameworkChannel: ChannelRegistrar = (server, ctx) => {
   const adapter = createAdapter(ctx.config);
   const withAuth = authenticated(ctx.config);
+  ctx.notify?.outbox.register('botframework', botFrameworkNoticeSender(ctx, adapter, absoluteBase(ctx.config.EKEY_PUBLIC_URL), ctx.logger.child({ channel: 'botframework' })));
+  /** Where a case opened in this conversation is told of its moves; only once the request is authenticated. */
+  const remember = (a: IncomingActivity, key: string) => {
+    if (a.deliveryMode === 'expectReplies' && !withAuth && !serviceUrlAllowed(a.serviceUrl, ctx.config.EKEY_ALLOWED_SERVICE_URLS)) return;
+    const target = Target.safeParse({
+      kind: 'botframework',
+      channelId: a.channelId,
+      serviceUrl: a.serviceUrl,
+      conversationId: a.conversation.id,
+      ...(a.recipient?.id ? { botId: a.recipient.id } : {}),
+      ...(a.from?.id ? { userId: a.from.id } : {}),
+      ...(typeof a.conversation.tenantId === 'string' ? { tenantId: a.conversation.tenantId } : {}),
+    });
+    if (target.success) ctx.notify?.targets.seen(key, target.data);
+  };
   const turn = (a: IncomingActivity, key: string) => async (context: TurnContext) => {
     const input = turnInput(a);
     if (!input) return;
+    remember(a, key);
     // The replies are sent inside the conversation's queue, so that replies posted to the serviceUrl
     // arrive in the order of the messages they answer; a failed turn gives the service's one failure message.
     await ctx.conversations.handle({ key, input, channel: channelOf(a), ...(a.locale ? { locale: a.locale } : {}) }, async (result) => {

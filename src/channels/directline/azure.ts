@@ -5,13 +5,13 @@ import type { AppContext } from '../context.js';
 import { ClientQuota } from './client-quota.js';
 import { clientNetwork } from './client-network.js';
 import { originAllowed } from './cors.js';
-import { clientOf, Refusal, sendJson } from './http.js';
+import { clientOf, readJson, Refusal, sendJson } from './http.js';
 import { publicBase } from './public-base.js';
 
 const AzureToken = z.looseObject({ conversationId: z.string().min(1), token: z.string().min(1), expires_in: z.number().int().positive() });
 
 export interface LocalTokens {
-  open(req: Request): { conversationId: string; token: string; expires_in: number; userId: string };
+  open(req: Request, returning?: string): { conversationId: string; token: string; expires_in: number; userId: string };
 }
 
 /** Refuses a browser request from a page of another site (403 with the reason). */
@@ -71,7 +71,7 @@ export function azureTokenEndpoint(server: Server, ctx: AppContext, local: Local
       return;
     }
     const base = publicBase(req, ctx.config.EKEY_PUBLIC_URL) ?? '';
-    sendJson(res, 200, { mode: 'local', domain: `${base}/v3/directline`, ...local.open(req) });
+    sendJson(res, 200, { mode: 'local', domain: `${base}/v3/directline`, ...local.open(req, returningUser(await readJson(req, 1024, true).catch(() => undefined))) });
   });
   server.post('/api/directline/token', answer);
   server.get(
@@ -81,4 +81,12 @@ export function azureTokenEndpoint(server: Server, ctx: AppContext, local: Local
       throw new Refusal(405, 'MethodNotAllowed', 'tokens are given only in answer to POST', undefined, { key: 'ui:directline.tokenPostOnly' });
     }),
   );
+}
+
+/** A user id this service gave out before (random, unguessable), kept by the page to be told what happened while away. */
+const RETURNING = /^dl_[A-Za-z0-9_-]{16}$/;
+
+export function returningUser(body: unknown): string | undefined {
+  const id = (body as { userId?: unknown } | undefined)?.userId;
+  return typeof id === 'string' && RETURNING.test(id) ? id : undefined;
 }

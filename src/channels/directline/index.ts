@@ -13,6 +13,8 @@ import { assertOrigin, azureTokenEndpoint } from './azure.js';
 import { DirectLineStreams, type StreamOptions } from './stream.js';
 import { uploadEndpoint } from './upload.js';
 import { requestLanguage } from '../http/cases-api.js';
+import { noticeMessages } from '../../notify/case-notice.js';
+import { recipientOf } from '../../notify/targets.js';
 
 export interface DirectLineOptions {
   /** Token lifetime; the official client refreshes every 15 minutes, so keep it well above that. */
@@ -68,6 +70,21 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
     sweeper.unref();
     server.on('close', () => clearInterval(sweeper));
 
+    ctx.notify?.outbox.register('directline', async (target, notice, id) => {
+      if (target.kind !== 'directline') return 'drop';
+      const c = registry.get(target.conversationId);
+      // Gone (tab closed, idle): held until the same browser starts again.
+      if (!c || !c.started) return 'hold';
+      const t = ctx.conversation.t(notice.lang);
+      const from = { id: BOT_ID, name: t('ui:web.botName'), role: 'bot' };
+      const base = ctx.config.EKEY_PUBLIC_URL;
+      await inOrder(c, async () => {
+        const rendered = renderActivities(noticeMessages(notice), t, { channelId: 'directline', lang: notice.lang, links: base ? { base } : { relative: true } });
+        for (const a of rendered) registry.append(c, { ...a, channelId: 'directline', conversation: { id: c.id }, from, recipient: { id: c.userId, role: 'user' }, replyToId: id });
+      });
+      return 'sent';
+    });
+
     allowWidgetOrigins(server, ctx.config.EKEY_WIDGET_ORIGINS, ['/v3/directline', '/api/directline']);
 
     /** One post at a time per conversation, so a turn's echo and replies are never interleaved with another's. */
@@ -97,6 +114,7 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
     const replies = async (req: Request, c: DirectLineConversation, input: Parameters<AppContext['conversations']['handle']>[0]['input'], replyToId?: string) => {
       let sent: WireActivity[] = [];
       try {
+        ctx.notify?.targets.seen(key(c), { kind: 'directline', conversationId: c.id, userId: c.userId });
         const result = await ctx.conversations.handle({ key: key(c), input, locale: c.locale, channel: 'directline' });
         const lang = result.state.lang;
         const t = ctx.conversation.t(lang);
@@ -132,6 +150,8 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
       registry.assertRoom(maxBody);
       c.started = true;
       await inOrder(c, () => replies(req, c, { start: true }));
+      // The same browser back: what its cases said meanwhile follows the greeting.
+      void ctx.notify?.outbox.wake(recipientOf({ kind: 'directline', conversationId: c.id, userId: c.userId }), { kind: 'directline', conversationId: c.id, userId: c.userId });
     };
 
     const handle = (work: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
@@ -212,8 +232,8 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
 
     uploadEndpoint(server, ctx, { authorize, inOrder, append: (c, a) => registry.append(c, a), botId: BOT_ID }, handle);
 
-    azureTokenEndpoint(server, ctx, { open: (req) => {
-      const userId = `dl_${randomBytes(12).toString('base64url')}`;
+    azureTokenEndpoint(server, ctx, { open: (req, returning) => {
+      const userId = returning ?? `dl_${randomBytes(12).toString('base64url')}`;
       const c = registry.open(clientOf(req), userId);
       return { ...opened(c, signer.sign(c.id, userId)), userId };
     } }, handle);

@@ -7,6 +7,7 @@ import { CipherError, WechatCipher } from './cipher.js';
 import { CustomMessageSender } from './custom-send.js';
 import { MessageHandler } from './handler.js';
 import { Outbox } from './outbox.js';
+import { LastSeen, wechatNoticeSender } from './notice-sender.js';
 import { encryptedReplyXml, textReplyXml } from './replies.js';
 import { RetryCache } from './retry-cache.js';
 import { signatureMatches, wechatSignature } from './signature.js';
@@ -105,6 +106,11 @@ export function createWechatChannel(options: WechatChannelOptions = {}): Channel
       keepMs: o.keepUndeliveredMs,
     });
     outbox = box;
+    const lastSeen = new LastSeen();
+    ctx.notify?.outbox.register(
+      'wechat',
+      wechatNoticeSender({ config: ctx.config, tokens, text: new CustomMessageSender(tokens, apiBase, o.apiTimeoutMs), lastSeen, t: (lang) => ctx.conversation.t(lang), logger: log, timeoutMs: o.apiTimeoutMs }),
+    );
     const handler = new MessageHandler(ctx, box);
     const answers = new RetryCache<Answer>(o.retryCacheMs);
     const accepted = wechatMode(ctx.config);
@@ -198,6 +204,7 @@ export function createWechatChannel(options: WechatChannelOptions = {}): Channel
         log.warn('WeChat message refused: its timestamp and nonce signed another message');
         return refuse(res, 403, 'Replayed', 'this timestamp and nonce were already used for another message');
       }
+      lastSeen.seen(openid);
       const { value: answer, first } = answers.getOrCreate(retryKey, () => ({ parts: handler.handle(msg) }));
       log.debug({ mode, msgType: msg.MsgType, event: msg.Event, retry: !first }, 'WeChat message');
 
