@@ -41,6 +41,10 @@ export type ExpectedStage = z.infer<typeof ExpectedStage>;
 /** 128 random bits, base64url. */
 export const CHECKLIST_KEY_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 
+/** One line of the conversation that led to a case: what the user wrote, what the assistant said, as plain text. */
+export const TranscriptEntry = z.strictObject({ from: z.enum(['user', 'bot']), text: z.string().max(4000), at: Timestamp });
+export type TranscriptEntry = z.infer<typeof TranscriptEntry>;
+
 export const CaseRecord = z.strictObject({
   reference: z.string().regex(REFERENCE_PATTERN, 'must be a case reference EK-YYYYMMDD-XXXXXX'),
   createdAt: Timestamp,
@@ -66,7 +70,22 @@ export const CaseRecord = z.strictObject({
   /** When the contact details were erased (on request, or once the case had been closed long enough). */
   contactErasedAt: Timestamp.optional(),
   /** The enterprise asked for a person (转人工): the helpdesk calls back. */
-  callback: z.strictObject({ requestedAt: Timestamp, doneAt: Timestamp.optional(), doneBy: z.string().min(1).max(100).optional() }).optional(),
+  callback: z
+    .strictObject({
+      requestedAt: Timestamp,
+      doneAt: Timestamp.optional(),
+      doneBy: z.string().min(1).max(100).optional(),
+      /** The agent who took it on, so that two do not call the same enterprise. */
+      claimedBy: z.string().min(1).max(100).optional(),
+      claimedAt: Timestamp.optional(),
+    })
+    .optional(),
+  /** Counts the changes to the case: a change asked against an older count is refused (two agents at once). */
+  version: z.number().int().min(0).optional(),
+  /** The agent who guided the caller through the consultation that opened the case (agent-assisted). */
+  agent: z.string().min(1).max(100).optional(),
+  /** The conversation's last turns when the case was opened or a person was asked for: personal data, erased with the contact. */
+  transcript: z.array(TranscriptEntry).max(40).optional(),
 });
 export type CaseRecord = z.infer<typeof CaseRecord>;
 

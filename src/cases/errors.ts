@@ -49,3 +49,16 @@ export class CaseLimitError extends Error {
     this.name = 'CaseLimitError';
   }
 }
+
+/** The change was asked against a version of the case that another change has replaced since. */
+export class CaseConflictError extends Error {
+  constructor(
+    readonly reference: string,
+    readonly current: number,
+    /** Who holds what was asked for (a call-back another agent claimed). */
+    readonly holder?: string,
+  ) {
+    super(`${reference}: changed meanwhile (now version ${current})`);
+    this.name = 'CaseConflictError';
+  }
+}

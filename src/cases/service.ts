@@ -3,8 +3,8 @@ import type { Outcome } from '../consult/outcome.js';
 import { beijingDate } from '../dates/beijing.js';
 import type { Knowledge } from '../knowledge/model.js';
 import type { Language, Procedure } from '../knowledge/schema.js';
-import type { CaseRecord, Contact, ExpectedStage } from './case-schema.js';
-import { CaseInputError, CaseNotFoundError, TransitionError } from './errors.js';
+import type { CaseRecord, Contact, ExpectedStage, TranscriptEntry } from './case-schema.js';
+import { CaseConflictError, CaseInputError, CaseNotFoundError, TransitionError } from './errors.js';
 import { initialExpected, restartExpected } from './expected.js';
 import type { Lifecycle, LifecycleStatus } from '../knowledge/lifecycle-schema.js';
 import { allowedTransitions, statusOf, trackFor } from './lifecycle.js';
@@ -16,6 +16,14 @@ export interface OpenCase {
   answers: Record<string, string>;
   lang: Language;
   channel: string;
+  /** The agent who guided the caller (the desk's guide). */
+  agent?: string;
+  transcript?: TranscriptEntry[];
+}
+
+/** The count of changes a case has had: what a change must name to be applied (optimistic concurrency). */
+export function caseVersion(c: CaseRecord): number {
+  return c.version ?? 0;
 }
 
 export interface TransitionRequest {
@@ -23,6 +31,8 @@ export interface TransitionRequest {
   agent: string;
   remark?: string;
   resubmit?: string[];
+  /** The version the agent saw; refused with CaseConflictError when the case has changed since. */
+  version?: number;
 }
 
 /**
@@ -60,6 +70,9 @@ export class CaseService {
         channel: input.channel.slice(0, 40) || 'unknown',
         lang: input.lang,
         checklistKey: randomBytes(16).toString('base64url'),
+        version: 0,
+        ...(input.agent ? { agent: input.agent } : {}),
+        ...(input.transcript?.length ? { transcript: input.transcript } : {}),
       }),
       today,
     );
@@ -102,7 +115,7 @@ export class CaseService {
   }
 
   async transition(reference: string, req: TransitionRequest): Promise<CaseRecord> {
-    return this.store.update(reference, (c) => {
+    return this.change(reference, req.version, (c) => {
       const lc = this.lifecycle(c);
       const allowed = allowedTransitions(lc, c.status);
       const target = statusOf(lc, req.to);
@@ -132,14 +145,14 @@ export class CaseService {
   }
 
   async setContact(reference: string, contact: Contact): Promise<CaseRecord> {
-    return this.store.update(reference, (c) => ({ ...c, contact: { ...c.contact, ...contact }, updatedAt: this.now().toISOString() }));
+    return this.change(reference, undefined, (c) => ({ ...c, contact: { ...c.contact, ...contact }, updatedAt: this.now().toISOString() }));
   }
 
-  /** Erases the contact details and keeps the case (its status, history and dates stay). */
-  async eraseContact(reference: string): Promise<CaseRecord> {
+  /** Erases the contact details and the transcript, and keeps the case (its status, history and dates stay). */
+  async eraseContact(reference: string, version?: number): Promise<CaseRecord> {
     const at = this.now().toISOString();
-    const erased = await this.store.update(reference, (c) => {
-      const { contact: _erased, ...rest } = c;
+    const erased = await this.change(reference, version, (c) => {
+      const { contact: _erased, transcript: _said, ...rest } = c;
       return { ...rest, contactErasedAt: at, updatedAt: at };
     });
     await this.store.purge?.();
@@ -163,14 +176,25 @@ export class CaseService {
     return erased;
   }
 
-  async requestCallback(reference: string): Promise<CaseRecord> {
+  /** A call-back asked for; the conversation's recent turns, when given, replace the case's transcript. */
+  async requestCallback(reference: string, transcript?: TranscriptEntry[]): Promise<CaseRecord> {
     const at = this.now().toISOString();
-    return this.store.update(reference, (c) => ({ ...c, callback: { requestedAt: at }, updatedAt: at }));
+    return this.change(reference, undefined, (c) => ({ ...c, callback: { requestedAt: at }, ...(transcript?.length ? { transcript } : {}), updatedAt: at }));
+  }
+
+  /** An agent takes on an open call-back; refused (CaseConflictError) while another holds it. */
+  async claimCallback(reference: string, agent: string): Promise<CaseRecord> {
+    const at = this.now().toISOString();
+    return this.change(reference, undefined, (c) => {
+      if (!c.callback || c.callback.doneAt) return c;
+      if (c.callback.claimedBy && c.callback.claimedBy !== agent) throw new CaseConflictError(reference, caseVersion(c), c.callback.claimedBy);
+      return { ...c, callback: { ...c.callback, claimedBy: agent, claimedAt: at }, updatedAt: at };
+    });
   }
 
   async callbackDone(reference: string, agent: string): Promise<CaseRecord> {
     const at = this.now().toISOString();
-    return this.store.update(reference, (c) => {
+    return this.change(reference, undefined, (c) => {
       if (!c.callback) return c;
       return { ...c, callback: { ...c.callback, doneAt: at, doneBy: agent }, updatedAt: at };
     });
@@ -180,6 +204,15 @@ export class CaseService {
     const c = await this.store.get(reference);
     if (!c) throw new CaseNotFoundError(reference);
     return c;
+  }
+
+  /** Every change goes through here: the version named must be the current one, and a change counts one more. */
+  private change(reference: string, version: number | undefined, apply: (c: CaseRecord) => CaseRecord): Promise<CaseRecord> {
+    return this.store.update(reference, (c) => {
+      if (version !== undefined && version !== caseVersion(c)) throw new CaseConflictError(reference, caseVersion(c));
+      const next = apply(c);
+      return next === c ? c : { ...next, version: caseVersion(c) + 1 };
+    });
   }
 
   private stages(tracked: string | undefined): Procedure['stages'] {

@@ -11,7 +11,7 @@ export interface CaseQuery {
   text?: string;
   /** Only cases waiting for a call-back. */
   callback?: boolean;
-  /** Only cases that still hold contact details. */
+  /** Only cases that still hold contact details (or a transcript, personal data as well). */
   withContact?: boolean;
   offset: number;
   limit: number;
@@ -46,7 +46,7 @@ export function matchesQuery(c: CaseRecord, q: CaseQuery): boolean {
   if (q.from && created < q.from) return false;
   if (q.to && created > q.to) return false;
   if (q.callback !== undefined && (!!c.callback && !c.callback.doneAt) !== q.callback) return false;
-  if (q.withContact && !c.contact) return false;
+  if (q.withContact && !c.contact && !c.transcript) return false;
   if (q.text) {
     const needle = q.text.normalize('NFKC').toLowerCase();
     const hay = [c.reference, c.contact?.enterpriseName, c.contact?.creditCode, c.contact?.mobile, ...c.history.flatMap((h) => [h.remark, h.agent])];

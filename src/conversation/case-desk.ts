@@ -1,5 +1,6 @@
 import type { Outcome } from '../consult/outcome.js';
 import type { Language } from '../knowledge/schema.js';
+import type { TranscriptLine } from './transcript.js';
 
 /** A stage's expected dates, as the chat shows them. */
 export interface ExpectedView {
@@ -44,7 +45,15 @@ export interface CaseContact {
  */
 export interface CaseDesk {
   /** `client`: who asks (the conversation's key), for the cap on new cases a day; over it, CaseLimitError. */
-  open(req: { outcome: Outcome; answers: Record<string, string>; lang: Language; channel: string; client?: string }): Promise<CaseView>;
+  open(req: {
+    outcome: Outcome;
+    answers: Record<string, string>;
+    lang: Language;
+    channel: string;
+    client?: string;
+    agent?: string;
+    transcript?: TranscriptLine[];
+  }): Promise<CaseView>;
   /**
    * The case, and the last four digits of its mobile number where it has one (asked before anything is
    * shown); `locked` when too many wrong answers were given for it, in any conversation.
@@ -53,5 +62,6 @@ export interface CaseDesk {
   /** Checks the last four digits, counting wrong answers per reference across every conversation and channel. */
   checkDigits(reference: string, digits: string, channel: string): Promise<'match' | 'wrong' | 'locked'>;
   setContact(reference: string, contact: CaseContact): Promise<void>;
-  requestCallback(reference: string): Promise<void>;
+  /** `transcript`: the conversation's last lines, the context the call-back needs. */
+  requestCallback(reference: string, transcript?: TranscriptLine[]): Promise<void>;
 }

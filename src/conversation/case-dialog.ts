@@ -21,6 +21,8 @@ export class CaseDialog {
   private readonly contact: ContactDialog;
   /** Who the turn under way on a state is for (the conversation's key), never stored with the state. */
   private readonly clients = new WeakMap<ConversationState, string>();
+  /** The desk's agent guiding the caller in the turn under way, likewise never stored. */
+  private readonly agents = new WeakMap<ConversationState, string>();
 
   constructor(private readonly k: Knowledge, private readonly desk: CaseDesk) {
     this.status = new StatusDialog(k, desk);
@@ -28,9 +30,10 @@ export class CaseDialog {
   }
 
   /** Remembers where the conversation is taking place, for the cases it opens. */
-  enter(s: ConversationState, channel: string | undefined, client?: string): void {
+  enter(s: ConversationState, channel: string | undefined, client?: string, agent?: string): void {
     if (channel) this.slice(s).channel = channel;
     if (client) this.clients.set(s, client);
+    if (agent) this.agents.set(s, agent);
   }
 
   /** A message for the helpdesk dialogues (status, contact details), or undefined for the consultation. */
@@ -65,7 +68,9 @@ export class CaseDialog {
       // "Back" and the same answers again give the same outcome: that is the same case, not a new one.
       const same = d.lastCase?.fingerprint === fingerprint ? await this.desk.lookup(d.lastCase.reference) : undefined;
       const client = this.clients.get(s);
-      const view = same?.view ?? (await this.desk.open({ outcome, answers, lang: s.lang, channel: d.channel ?? 'unknown', ...(client ? { client } : {}) }));
+      const agent = this.agents.get(s);
+      const opening = { outcome, answers, lang: s.lang, channel: d.channel ?? 'unknown', ...(client ? { client } : {}), ...(agent ? { agent } : {}), ...(s.transcript ? { transcript: s.transcript } : {}) };
+      const view = same?.view ?? (await this.desk.open(opening));
       d.lastCase = { reference: view.reference, fingerprint };
       d.current = view.reference;
       return this.caseNote(view, t);
@@ -81,10 +86,12 @@ export class CaseDialog {
     const reference = d.current ?? d.lastCase?.reference;
     // Only for a case this conversation received, or whose digits it gave: not for any reference typed.
     if (!reference || (reference !== d.lastCase?.reference && reference !== d.proven)) return [];
+    // The agent guiding a caller is the person already: nothing is queued for the helpdesk.
+    if (this.agents.has(s)) return [notice(t('ui:deskApi.guideNoCallback'))];
     try {
       const found = await this.desk.lookup(reference);
       if (!found) return [];
-      await this.desk.requestCallback(reference);
+      await this.desk.requestCallback(reference, s.transcript);
       return [notice(t('ui:cases.callbackFlagged', { reference })), ...(found.lastFour ? [] : [notice(t('ui:cases.callbackNoMobile'))])];
     } catch {
       return [];

@@ -33,6 +33,8 @@ export interface TurnContext {
   channel?: string;
   /** The conversation's key, for the cap on new cases per client and day; not stored. */
   client?: string;
+  /** The desk's agent guiding a caller, for the cases the turn opens. */
+  agent?: string;
 }
 
 /** After this many messages in a row that say nothing understood, a human agent is offered. */
@@ -83,7 +85,7 @@ export class Conversation {
 
   async turn(state: ConversationState, input: UserInput, context: TurnContext = {}): Promise<TurnResult> {
     const s = structuredClone(state);
-    this.desk?.enter(s, context.channel, context.client);
+    this.desk?.enter(s, context.channel, context.client, context.agent);
     const messages = this.greet(s);
     if (this.feedback?.take(s, input, this.t(s.lang))) return { state: s, messages: [...messages, { type: 'text', role: 'notice', text: this.t(s.lang)('ui:feedback.thanks') }] };
     if ('question' in input) return { state: s, messages: [...messages, ...(await this.button(s, input.question, input.answer))] };

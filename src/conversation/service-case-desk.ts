@@ -42,8 +42,8 @@ export class ServiceCaseDesk implements CaseDesk {
     await this.cases.setContact(reference, contact);
   }
 
-  async requestCallback(reference: string): Promise<void> {
-    await this.cases.requestCallback(reference);
+  async requestCallback(reference: string, transcript?: Parameters<CaseDesk['requestCallback']>[1]): Promise<void> {
+    await this.cases.requestCallback(reference, transcript);
   }
 
   private view(c: CaseRecord): CaseView {

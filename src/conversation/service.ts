@@ -4,6 +4,7 @@ import type { Conversation, TurnResult } from './conversation.js';
 import type { UserInput } from './messages.js';
 import type { ConversationStore } from './state-store.js';
 import type { TurnLimit } from './turn-limit.js';
+import { appendTranscript, inputText, messageText } from './transcript.js';
 
 export interface TurnRequest {
   /** The conversation's key, unique per channel and conversation (e.g. "wechat:<openid>"). */
@@ -13,6 +14,8 @@ export interface TurnRequest {
   locale?: string;
   /** The channel's name ("wechat", "directline"...), stored with the cases the conversation opens. */
   channel?: string;
+  /** The desk's agent guiding a caller: the cases opened are marked with the name, and no call-back is queued. */
+  agent?: string;
 }
 
 /** The channel's name as given, or the key's prefix ("wechat:<openid>") when it looks like one. */
@@ -109,7 +112,17 @@ export class ConversationService {
     const written = writtenLanguage(text);
     if (written && written !== state.lang && !state.desk?.contact) state = { ...state, lang: written, langChosen: true };
     this.remember(req.key, state.lang);
-    const result = 'start' in req.input ? await this.conversation.start(state) : await this.conversation.turn(state, req.input, { channel: channelName(req), client: req.key });
+    // Contact details and the last four digits are kept with the case, never in the transcript.
+    const confidential = !!state.desk?.contact || state.desk?.status?.awaiting?.kind === 'digits';
+    const said = confidential ? undefined : inputText(req.input, this.conversation.t(state.lang));
+    if (said) state = { ...state, transcript: appendTranscript(state.transcript, [{ from: 'user', text: said, at: new Date().toISOString() }]) };
+    const context = { channel: channelName(req), client: req.key, ...(req.agent ? { agent: req.agent } : {}) };
+    const result = 'start' in req.input ? await this.conversation.start(state) : await this.conversation.turn(state, req.input, context);
+    const at = new Date().toISOString();
+    result.state.transcript = appendTranscript(
+      result.state.transcript,
+      result.messages.map((m) => ({ from: 'bot' as const, text: messageText(m), at })),
+    );
     this.remember(req.key, result.state.lang);
     await this.store.set(req.key, result.state);
     this.observe?.(req.key, result, (performance.now() - started) / 1000);

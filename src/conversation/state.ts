@@ -1,5 +1,6 @@
 import type { Language } from '../knowledge/schema.js';
 import type { DeskState } from './desk-state.js';
+import type { TranscriptLine } from './transcript.js';
 
 interface Snapshot {
   answers: Record<string, string>;
@@ -35,6 +36,8 @@ export interface ConversationState extends Snapshot {
   langChosen?: boolean;
   /** Cases, status queries and contact details (src/conversation/case-dialog.ts); survives restart. */
   desk?: DeskState;
+  /** The last lines said (capped), copied into a case when it opens or a person is asked for. */
+  transcript?: TranscriptLine[];
 }
 
 export function newState(lang: Language): ConversationState {

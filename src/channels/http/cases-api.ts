@@ -2,7 +2,7 @@ import type { Request, Response, Server } from 'restify';
 import type { z } from 'zod';
 import type { AppContext, ChannelRegistrar } from '../context.js';
 import { agentView, caseSummary } from '../../cases/agent-view.js';
-import { CaseInputError, CaseNotFoundError, TransitionError } from '../../cases/errors.js';
+import { CaseNotFoundError, TransitionError } from '../../cases/errors.js';
 import { lifecycleText } from '../../cases/lifecycle.js';
 import { parseReference } from '../../cases/reference.js';
 import type { CaseService } from '../../cases/service.js';
@@ -10,7 +10,8 @@ import { parseLanguage, type Translate } from '../../i18n.js';
 import type { Language } from '../../knowledge/schema.js';
 import { CallbackBody, ListQuery, toCaseQuery, TransitionBody } from '../../cases/requests.js';
 import { bearerMatches } from './agent-auth.js';
-import { BodyError, readJsonBody } from '../../http/json-body.js';
+import { readJsonBody } from '../../http/json-body.js';
+import { inputRefusal } from './refusals.js';
 
 export function requestLanguage(req: Request): Language {
   const asked = req.query && typeof req.query.lang === 'string' ? req.query.lang : req.headers['accept-language'];
@@ -65,26 +66,10 @@ export const casesApi: ChannelRegistrar = (server: Server, ctx: AppContext) => {
         t('ui:agentApi.illegalTransition', { from: lifecycleText(ctx.knowledge, t, err, 'statuses', err.from), to: lifecycleText(ctx.knowledge, t, err, 'statuses', err.to) }),
         { from: err.from, to: err.to, allowed: err.allowed },
       );
-    if (err instanceof CaseInputError) {
-      const message =
-        err.code === 'remarkRequired'
-          ? t('ui:agentApi.remarkRequired')
-          : err.code === 'unknownStatus'
-            ? t('ui:agentApi.unknownStatus')
-            : err.code === 'unknownMaterial'
-              ? t('ui:agentApi.unknownMaterial', { detail: err.detail })
-              : t('ui:agentApi.resubmitNotRejection');
-      return refuse(res, 400, err.code, message, { detail: err.detail, ...(err.allowed ? { allowed: err.allowed } : {}) });
-    }
-    if (err instanceof BodyError) {
-      if (err.kind === 'tooLarge') {
-        // The rest of the body is never read: the connection goes with the answer.
-        res.setHeader('Connection', 'close');
-        return refuse(res, 413, 'BodyTooLarge', t('ui:agentApi.bodyTooLarge'));
-      }
-      if (err.kind === 'notJson') return refuse(res, 415, 'NotJson', t('ui:agentApi.notJson'));
-      if (err.kind === 'encoded') return refuse(res, 415, 'UnsupportedMediaType', t('ui:errors.contentEncoding'));
-      return refuse(res, 400, 'BadJson', t('ui:agentApi.badJson'));
+    const refusal = inputRefusal(err, t);
+    if (refusal) {
+      if (refusal.close) res.setHeader('Connection', 'close');
+      return refuse(res, refusal.status, refusal.code, refusal.message, refusal.extra);
     }
     ctx.logger.error({ err: { name: (err as Error).name, message: (err as Error).message }, reference }, 'agent API request failed');
     return refuse(res, 500, 'InternalError', t('ui:agentApi.internal'));
