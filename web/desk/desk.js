@@ -71,15 +71,18 @@
   }
 
   /** The view's content replaced, its heading focused so that a screen reader starts there. */
+  var shown = false;
   function show(children, keepNotice) {
     if (!keepNotice) notice.textContent = '';
     view.textContent = '';
     append(view, children);
     var h1 = view.querySelector('h1');
-    if (h1) {
+    // The first view of a page load leaves focus at the page's start, where the skip link is.
+    if (h1 && shown) {
       h1.setAttribute('tabindex', '-1');
       h1.focus();
     }
+    shown = true;
   }
 
   /** A call of the desk API: { status, data, headers }; a lost session leads back to signing in. */
