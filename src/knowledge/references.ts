@@ -130,7 +130,8 @@ export function referenceProblems(k: Knowledge): KnowledgeProblem[] {
     const here = flat[lng];
     for (const key of needed) if (!here.has(key)) problems.push({ file: file(key), path: `$.${key.split(':')[1]}`, message: 'missing text' });
     for (const [key, text] of here) {
-      if (!key.startsWith('ui:') && !needed.has(key)) problems.push({ file: file(key), path: `$.${key.split(':')[1]}`, message: 'text is used by nothing in rules/ or dialogs/' });
+      // The desk console's words (desk:) are all handed to its page, which names them; like ui:, not knowledge.
+      if (!key.startsWith('ui:') && !key.startsWith('desk:') && !needed.has(key)) problems.push({ file: file(key), path: `$.${key.split(':')[1]}`, message: 'text is used by nothing in rules/ or dialogs/' });
       for (const ph of placeholders(text)) {
         const contact = /^contact\.(.+)$/.exec(ph)?.[1];
         if (contact) {

@@ -270,7 +270,7 @@ export const LocaleTree: z.ZodType<LocaleTree> = z.lazy(() => z.record(z.string(
 
 export const LANGUAGES = ['zh-CN', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
-export const NAMESPACES = ['ui', 'questions', 'procedures', 'materials', 'outcomes', 'common', 'guides', 'lifecycle'] as const;
+export const NAMESPACES = ['ui', 'questions', 'procedures', 'materials', 'outcomes', 'common', 'guides', 'lifecycle', 'desk'] as const;
 export type Namespace = (typeof NAMESPACES)[number];
 
 const weekdayOf = (date: string) => new Date(`${date}T00:00:00Z`).getUTCDay();

@@ -22,6 +22,6 @@ export function deskChannel(options: DeskOptions = {}): ChannelRegistrar {
     const now = options.now ?? Date.now;
     const accounts = new Accounts(options.agents ?? new FileAgentStore(ctx.config.EKEY_DATA_DIR), () => new Date(now()));
     deskApi(server, ctx, { accounts, sessions: new Sessions(options.sessions ?? new MemorySessionStore(), now), lockout: new SignInLockout(5, 15 * 60_000, now) });
-    deskPage(server, options.pageDir ?? join(PROJECT_ROOT, 'web', 'desk'));
+    deskPage(server, options.pageDir ?? join(PROJECT_ROOT, 'web', 'desk'), ctx);
   };
 }

@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Request, Response, Server } from 'restify';
+import type { AppContext } from '../context.js';
+import { renderDeskPage } from '../web/desk-page.js';
+import type { Language } from '../../knowledge/schema.js';
 
 const TYPES: Record<string, string> = {
   html: 'text/html; charset=utf-8',
@@ -28,8 +31,8 @@ export const DESK_CSP = [
  * GET /desk (the console's index.html) and GET /desk/<file> (its scripts, styles, images), read from
  * `dir` (web/desk/) as they are: the console is written there, this only serves it under a strict CSP.
  */
-export function deskPage(server: Server, dir: string): void {
-  const serve = async (res: Response, file: string) => {
+export function deskPage(server: Server, dir: string, ctx: AppContext): void {
+  const serve = async (res: Response, file: string, lang: Language = 'zh-CN') => {
     const ext = /\.([a-z]+)$/.exec(file)?.[1] ?? '';
     let body: Buffer;
     try {
@@ -39,6 +42,8 @@ export function deskPage(server: Server, dir: string): void {
       res.json({ code: 'NotFound', message: 'no such file' });
       return;
     }
+    // The page's words, in the language of the address, are filled in as the demo page's are.
+    if (file === 'index.html') body = Buffer.from(renderDeskPage(body.toString('utf8'), ctx.knowledge, ctx.conversation.t(lang), lang));
     res.setHeader('Content-Type', TYPES[ext] ?? 'application/octet-stream');
     res.setHeader('Content-Security-Policy', DESK_CSP);
     res.setHeader('Cache-Control', ext === 'html' ? 'no-store' : 'no-cache');
@@ -46,7 +51,7 @@ export function deskPage(server: Server, dir: string): void {
     res.status(200);
     res.end(body);
   };
-  server.get('/desk', async (_req: Request, res: Response) => serve(res, 'index.html'));
+  server.get('/desk', async (req: Request, res: Response) => serve(res, 'index.html', (req.query as Record<string, unknown> | undefined)?.lang === 'en' ? 'en' : 'zh-CN'));
   server.get('/desk/:file', async (req: Request, res: Response) => {
     const file = String(req.params.file ?? '');
     // Only plain names of known kinds: nothing outside the folder, no hidden files.

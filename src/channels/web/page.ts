@@ -39,7 +39,7 @@ const PAGE_TEXTS: Record<string, string> = {
 };
 
 /** JSON inside a <script> element: "<" escaped so no text can close the element. */
-function scriptJson(value: unknown): string {
+export function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
