@@ -116,7 +116,10 @@ export async function benchCaseStore(options: { quick?: boolean; log?: (line: st
   const table = [
     `| cases stored | create p50 / p99 ms | update p50 / p99 ms | open ms | list ms | heap MB |`,
     '| ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...rows.map((r) => `| ${r.size.toLocaleString('en')} | ${ms(r.create.p50)} / ${ms(r.create.p99)} | ${ms(r.update.p50)} / ${ms(r.update.p99)} | ${r.open.toFixed(0)} | ${r.list.toFixed(1)} | ${r.heapMB.toFixed(0)} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.size.toLocaleString('en')} | ${ms(r.create.p50)} / ${ms(r.create.p99)} | ${ms(r.update.p50)} / ${ms(r.update.p99)} | ${r.open.toFixed(0)} | ${r.list.toFixed(1)} | ${r.heapMB.toFixed(0)} |`,
+    ),
     '',
     `Case store, ${ops} operations each (segments of ${SEGMENT_CAPACITY}): at ${last.size.toLocaleString('en')} cases against ${first.size.toLocaleString('en')}, create p50 ${(last.create.p50 / first.create.p50).toFixed(2)}x, p99 ${(last.create.p99 / first.create.p99).toFixed(2)}x; update p50 ${(last.update.p50 / first.update.p50).toFixed(2)}x, p99 ${(last.update.p99 / first.update.p99).toFixed(2)}x (target ≤ 3x).`,
   ];

@@ -62,7 +62,14 @@ async function median(n: number, f: () => Promise<number>): Promise<number> {
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ekey-bench-'));
 // Both servers run as plain JavaScript, the way `npm start` runs the service.
-await build({ entryPoints: [join(root, 'bench/echo-bot.ts')], outfile: join(root, 'dist/bench/echo-bot.js'), platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' });
+await build({
+  entryPoints: [join(root, 'bench/echo-bot.ts')],
+  outfile: join(root, 'dist/bench/echo-bot.js'),
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  logLevel: 'warning',
+});
 execFileSync(process.execPath, [join(root, 'scripts/build-runtime.mjs')]);
 const ECHO = [process.execPath, 'dist/bench/echo-bot.js'];
 // As `npm start` runs it.
@@ -82,7 +89,12 @@ try {
     await s.stop();
     return s.readyMs;
   });
-  results.ready = { how: 'echo: node dist/bench/echo-bot.js; ekey: npm start (transpile + node dist/src/main.js)', echoMs: Math.round(readyEcho), ekeyMs: Math.round(readyEkey), ratio: Number((readyEkey / readyEcho).toFixed(2)) };
+  results.ready = {
+    how: 'echo: node dist/bench/echo-bot.js; ekey: npm start (transpile + node dist/src/main.js)',
+    echoMs: Math.round(readyEcho),
+    ekeyMs: Math.round(readyEkey),
+    ratio: Number((readyEkey / readyEcho).toFixed(2)),
+  };
 
   const echo = await startServer(ECHO, 3979);
   const ekey = await startServer(EKEY, 3980, { EKEY_DATA_DIR: join(dataDir, 'turns') });

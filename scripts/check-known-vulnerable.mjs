@@ -12,7 +12,8 @@ const list = readList(root);
 const packages = lockedPackages(root);
 const found = matches(packages, list.advisories);
 const failing = found.filter((f) => !f.dev && SEVERE.has(f.advisory.severity));
-const line = (f) => `  ${f.advisory.severity} ${f.name}@${f.version} (${f.path}${f.dev ? ', development only' : ''}): ${f.advisory.title} ${f.advisory.url ?? ''} — vulnerable ${f.advisory.vulnerable}`;
+const line = (f) =>
+  `  ${f.advisory.severity} ${f.name}@${f.version} (${f.path}${f.dev ? ', development only' : ''}): ${f.advisory.title} ${f.advisory.url ?? ''} — vulnerable ${f.advisory.vulnerable}`;
 
 console.log(`known-vulnerable list: ${Object.keys(list.advisories).length} packages, updated ${list.updatedAt ?? 'never'} (${list.source}); ${packages.length} packages locked`);
 for (const f of found.filter((x) => !failing.includes(x))) console.log(line(f));

@@ -24,7 +24,12 @@ import {
 } from '../tests/corpus/corpus.js';
 
 const pct = (n: number, d: number) => (d === 0 ? '   -  ' : `${((100 * n) / d).toFixed(1).padStart(5)}%`);
-const show = (m: Record<string, string>) => (Object.keys(m).length === 0 ? '{}' : Object.entries(m).map(([k, v]) => `${k}=${v}`).join(' '));
+const show = (m: Record<string, string>) =>
+  Object.keys(m).length === 0
+    ? '{}'
+    : Object.entries(m)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ');
 const line = (r: CorpusResult) => {
   const pending = r.entry.pending ? ` [pending ${r.entry.pending}]` : '';
   const context = r.entry.context ? ` [after ${show(r.entry.context.answers)}]` : '';
@@ -44,7 +49,9 @@ for (const set of only ? [only] : (['tuning', 'heldout'] as const)) {
   for (const e of entries) langs[messageLanguage(e.text)] += 1;
   const withPending = entries.filter((e) => e.pending !== undefined).length;
 
-  console.log(`\n=== ${set} set: ${entries.length} messages (today = ${CORPUS_TODAY}); ${langs.zh} with Chinese, ${langs.en} English, ${langs.other} numbers/dates only; ${withPending} answer a pending question`);
+  console.log(
+    `\n=== ${set} set: ${entries.length} messages (today = ${CORPUS_TODAY}); ${langs.zh} with Chinese, ${langs.en} English, ${langs.other} numbers/dates only; ${withPending} answer a pending question`,
+  );
   console.log(`Overall (message yields exactly the expected answers, command, out of scope): ${pct(report.passed, entries.length)}  ${report.passed}/${entries.length}`);
   const wrong = wrongNeeds(report);
   console.log(`Wrong or unwanted "need" (wrong procedure): ${wrong.length}`);
@@ -59,7 +66,11 @@ for (const set of only ? [only] : (['tuning', 'heldout'] as const)) {
   }
   if (set === 'tuning') {
     const thin = [...coverage(k, entries)].filter(([, c]) => c.zh + c.en + c.other < 3 || c.zh === 0 || c.en === 0);
-    console.log(thin.length === 0 ? 'Coverage: every option value at least 3 times, in Chinese and in English' : `Thin coverage: ${thin.map(([v, c]) => `${v} (zh ${c.zh}, en ${c.en}, other ${c.other})`).join(', ')}`);
+    console.log(
+      thin.length === 0
+        ? 'Coverage: every option value at least 3 times, in Chinese and in English'
+        : `Thin coverage: ${thin.map(([v, c]) => `${v} (zh ${c.zh}, en ${c.en}, other ${c.other})`).join(', ')}`,
+    );
   }
   if (report.failures.length > 0) {
     console.log(`Failures (${report.failures.length}):`);

@@ -28,8 +28,6 @@ export function readList(root) {
 /** The advisories each locked package's version falls in. */
 export function matches(packages, advisories) {
   const found = [];
-  for (const p of packages)
-    for (const a of advisories[p.name] ?? [])
-      if (semver.satisfies(p.version, a.vulnerable, { includePrerelease: true })) found.push({ ...p, advisory: a });
+  for (const p of packages) for (const a of advisories[p.name] ?? []) if (semver.satisfies(p.version, a.vulnerable, { includePrerelease: true })) found.push({ ...p, advisory: a });
   return found;
 }

@@ -76,10 +76,16 @@ async function build(config: Config, options: AppOptions, logger: Logger, knowle
   const insights = await InsightsStore.open(config.EKEY_DATA_DIR, { scrubber: new Scrubber(knowledge.scrubWords) });
   if (insights.keptAside) logger.warn({ keptAs: insights.keptAside.path, reason: insights.keptAside.reason }, 'insights file damaged: kept aside, starting without it');
   // Failures and lockouts name the reference and the channel, never the digits given.
-  const guard = DigitGuard.open(config.EKEY_DATA_DIR, { onEvent: (event, fields) => logger.warn(fields, event === 'locked' ? 'case reference locked: too many wrong digits' : 'wrong digits for a case reference') });
+  const guard = DigitGuard.open(config.EKEY_DATA_DIR, {
+    onEvent: (event, fields) => logger.warn(fields, event === 'locked' ? 'case reference locked: too many wrong digits' : 'wrong digits for a case reference'),
+  });
   const targets = new TargetBook();
   const desk = new ServiceCaseDesk(cases, guard, new CaseQuota(config.EKEY_MAX_CASES_PER_CLIENT_DAY), (client) => targets.of(client));
-  const outbox = new NotificationOutbox(options.outbox ?? FileOutboxStore.open(config.EKEY_DATA_DIR), logger.child({ component: 'outbox' }), options.outboxOptions ?? DEFAULT_OUTBOX);
+  const outbox = new NotificationOutbox(
+    options.outbox ?? FileOutboxStore.open(config.EKEY_DATA_DIR),
+    logger.child({ component: 'outbox' }),
+    options.outboxOptions ?? DEFAULT_OUTBOX,
+  );
   const reminders: ReminderService = new ReminderService({
     store: FileReminderStore.open(config.EKEY_DATA_DIR),
     outbox,
@@ -93,7 +99,11 @@ async function build(config: Config, options: AppOptions, logger: Logger, knowle
   cases.onTransition(async (moved) => {
     if (!moved.notify) return;
     try {
-      await outbox.enqueue(caseNoticeId(moved), moved.notify, caseNotice(cases, (lang) => conversation.t(lang), moved));
+      await outbox.enqueue(
+        caseNoticeId(moved),
+        moved.notify,
+        caseNotice(cases, (lang) => conversation.t(lang), moved),
+      );
     } catch (err) {
       logger.error({ err: { name: (err as Error).name, message: (err as Error).message }, reference: moved.reference }, 'case notice could not be stored');
     }
@@ -117,7 +127,11 @@ async function build(config: Config, options: AppOptions, logger: Logger, knowle
 
   // restify's own log lines (throttling, discarded values) go through the same redaction as the service's;
   // restify 11 logs with pino, while its type definitions still name bunyan's logger.
-  const server = restify.createServer({ name: 'ekey-assistant', handleUncaughtExceptions: false, log: logger.child({ component: 'restify' }) as unknown as restify.ServerOptions['log'] });
+  const server = restify.createServer({
+    name: 'ekey-assistant',
+    handleUncaughtExceptions: false,
+    log: logger.child({ component: 'restify' }) as unknown as restify.ServerOptions['log'],
+  });
   applyServerLimits(server.server, {
     headersTimeoutMs: config.EKEY_HTTP_HEADERS_TIMEOUT_MS,
     requestTimeoutMs: config.EKEY_HTTP_REQUEST_TIMEOUT_MS,
@@ -165,7 +179,14 @@ async function build(config: Config, options: AppOptions, logger: Logger, knowle
   for (const register of options.channels ?? []) await register(server, ctx);
   ready = true;
 
-  const housekeeping = startHousekeeping({ config, logger, insights, cases, sendReminders: () => reminders.send(), ...(store instanceof FileConversationStore ? { sweepConversations: () => store.sweep() } : {}) });
+  const housekeeping = startHousekeeping({
+    config,
+    logger,
+    insights,
+    cases,
+    sendReminders: () => reminders.send(),
+    ...(store instanceof FileConversationStore ? { sweepConversations: () => store.sweep() } : {}),
+  });
 
   return {
     server,

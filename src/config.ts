@@ -10,7 +10,12 @@ const optional = z
 const list = z
   .string()
   .optional()
-  .transform((s) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean));
+  .transform((s) =>
+    (s ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
 
 /**
  * The service's configuration, from the environment only, checked once at start-up so that a bad value
@@ -57,13 +62,28 @@ export const ConfigSchema = z
     WECHAT_TOKEN: optional,
     WECHAT_APPID: optional,
     WECHAT_APPSECRET: optional,
-    WECHAT_ENCODING_AES_KEY: optional.pipe(z.string().regex(/^[A-Za-z0-9]{43}$/, 'must be the 43-character EncodingAESKey').optional()),
+    WECHAT_ENCODING_AES_KEY: optional.pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9]{43}$/, 'must be the 43-character EncodingAESKey')
+        .optional(),
+    ),
     /** Which pushes are taken: plain, compatible (plain or sealed) or safe (sealed only); safe by default when an AES key is set. */
     WECHAT_MODE: optional.pipe(z.enum(['plain', 'compatible', 'safe']).optional()),
     WECHAT_API_BASE: z.url('must be an absolute URL').default('https://api.weixin.qq.com'),
     /** Template messages (模板消息) for notices after the 48-hour window: a case moved, a certificate reminder. */
-    WECHAT_TEMPLATE_CASE: optional.pipe(z.string().regex(/^[A-Za-z0-9_-]{10,64}$/, 'must be a template id of the Official Account').optional()),
-    WECHAT_TEMPLATE_REMINDER: optional.pipe(z.string().regex(/^[A-Za-z0-9_-]{10,64}$/, 'must be a template id of the Official Account').optional()),
+    WECHAT_TEMPLATE_CASE: optional.pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{10,64}$/, 'must be a template id of the Official Account')
+        .optional(),
+    ),
+    WECHAT_TEMPLATE_REMINDER: optional.pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{10,64}$/, 'must be a template id of the Official Account')
+        .optional(),
+    ),
 
     /** Signs the local Direct Line tokens; generated per start when unset (tokens then die with a restart). */
     EKEY_DIRECTLINE_SECRET: optional.pipe(z.string().min(32, 'must be at least 32 characters').optional()),

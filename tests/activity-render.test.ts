@@ -58,7 +58,7 @@ describe('text', () => {
 });
 
 describe('card text', () => {
-  it('escapes Markdown so that the handbook\'s words show as written, and makes an address a link of its own characters only', () => {
+  it("escapes Markdown so that the handbook's words show as written, and makes an address a link of its own characters only", () => {
     expect(cardText('查看是否包含“O=*****”项')).toBe('查看是否包含“O=\\*\\*\\*\\*\\*”项');
     expect(cardText('3. 【企业】提交')).toBe('3\\. 【企业】提交');
     expect(cardText('登录 http://careg.ec.com.cn/busLoginController.do?toLogin 提交申请')).toBe(
@@ -74,11 +74,19 @@ describe('outcomes', async () => {
   // A case note as long as a real one: the reference, the expected date of every stage and all the caveats.
   const note = (lang: 'zh-CN' | 'en') => {
     const t = c.t(lang);
-    const stage = (date: string) => t('ui:cases.expectedStage', { label: t('procedures:first-offline.stages.review-production'), days: t('common:workingDays', { count: 5 }), date });
+    const stage = (date: string) =>
+      t('ui:cases.expectedStage', { label: t('procedures:first-offline.stages.review-production'), days: t('common:workingDays', { count: 5 }), date });
     return {
       reference: 'EK-20261123-ABCDEF',
       referenceText: t('ui:cases.reference', { reference: 'EK-20261123-ABCDEF' }),
-      expected: [t('ui:cases.expectedIntro'), stage('2026-11-25'), stage('2026-12-02'), stage('2026-12-09'), t('ui:cases.courierNotIncluded'), t('ui:cases.noHolidayData', { year: 2027 })],
+      expected: [
+        t('ui:cases.expectedIntro'),
+        stage('2026-11-25'),
+        stage('2026-12-02'),
+        stage('2026-12-09'),
+        t('ui:cases.courierNotIncluded'),
+        t('ui:cases.noHolidayData', { year: 2027 }),
+      ],
       checklist: { kind: 'checklist' as const, title: t('ui:cases.checklist'), path: '/cases/EK-20261123-ABCDEF/checklist' },
       offer: t('ui:cases.offerContact'),
     };
@@ -88,7 +96,11 @@ describe('outcomes', async () => {
     outcome: o,
     view: outcomeView(o, c.t(lang), lang),
     case: note(lang),
-    controls: [{ command: 'back', title: c.t(lang)('ui:controls.back') }, { command: 'restart', title: c.t(lang)('ui:controls.restart') }, { command: 'human', title: c.t(lang)('ui:controls.human') }],
+    controls: [
+      { command: 'back', title: c.t(lang)('ui:controls.back') },
+      { command: 'restart', title: c.t(lang)('ui:controls.restart') },
+      { command: 'human', title: c.t(lang)('ui:controls.human') },
+    ],
   });
 
   it.each(['zh-CN', 'en'] as const)('every distinct outcome (%s) is ONE activity: a valid Adaptive Card 1.5, no Markdown text beside it, under 25 KB for Teams', (lang) => {
@@ -105,9 +117,17 @@ describe('outcomes', async () => {
       const toggles = cardObjects(card).filter((x) => x.type === 'Input.Toggle');
       const v = outcomeView(o, t, lang);
       expect(toggles.map((x) => x.title)).toEqual(v.procedures.flatMap((p) => p.materials.map((x) => x.text)));
-      const blocks = cardObjects(card).filter((x) => x.type === 'TextBlock').map((x) => String(x.text));
+      const blocks = cardObjects(card)
+        .filter((x) => x.type === 'TextBlock')
+        .map((x) => String(x.text));
       const text = blocks.join('\n');
-      for (const line of [v.summary, ...v.why.map((w) => w.text), ...v.passwords, ...v.contacts, ...v.procedures.flatMap((p) => [p.heading, ...p.steps.map((s) => s.text), ...p.times, ...p.notes, ...p.passwords, ...p.contacts])])
+      for (const line of [
+        v.summary,
+        ...v.why.map((w) => w.text),
+        ...v.passwords,
+        ...v.contacts,
+        ...v.procedures.flatMap((p) => [p.heading, ...p.steps.map((s) => s.text), ...p.times, ...p.notes, ...p.passwords, ...p.contacts]),
+      ])
         expect(text, o.rule).toContain(cardText(line));
       // Every fact once on the first screen: no text block shown before anything is opened is repeated.
       const shown = cardObjects((card?.body ?? []).filter((x) => !('isVisible' in x && x.isVisible === false)))
@@ -121,22 +141,32 @@ describe('outcomes', async () => {
       // Each deciding answer has its change button; the steps and the notes open on demand.
       const changes = cardObjects(card).filter((x) => x.type === 'Action.Submit' && (x.data as Record<string, unknown>)?.change);
       expect(changes.map((x) => (x.data as Record<string, string>).change)).toEqual(o.why.map((w) => w.question));
-      const hidden = cardObjects(card).filter((x) => x.type === 'Container' && x.isVisible === false).map((x) => x.id);
-      const toggled = cardObjects(card).filter((x) => x.type === 'Action.ToggleVisibility').flatMap((x) => x.targetElements as string[]);
+      const hidden = cardObjects(card)
+        .filter((x) => x.type === 'Container' && x.isVisible === false)
+        .map((x) => x.id);
+      const toggled = cardObjects(card)
+        .filter((x) => x.type === 'Action.ToggleVisibility')
+        .flatMap((x) => x.targetElements as string[]);
       expect(toggled.sort()).toEqual([...hidden].sort());
-      const urls = cardObjects(card).filter((x) => x.type === 'Action.OpenUrl').map((x) => String(x.url));
+      const urls = cardObjects(card)
+        .filter((x) => x.type === 'Action.OpenUrl')
+        .map((x) => String(x.url));
       expect(urls).toContain('https://ekey.example.gov.cn/cases/EK-20261123-ABCDEF/checklist');
       for (const p of o.procedures) expect(urls.some((u) => u.startsWith(`https://ekey.example.gov.cn/flowcharts/${p.id}.svg`))).toBe(true);
     }
   });
 
-  it('gives no link buttons where no address would work (Teams without a public URL), and root-relative ones for the widget\'s own page', () => {
+  it("gives no link buttons where no address would work (Teams without a public URL), and root-relative ones for the widget's own page", () => {
     const o = outcomes.find((x) => x.procedures.length > 0);
     if (!o) return expect.fail('no procedure');
     const none = renderActivities([message(o, 'zh-CN')], c.t('zh-CN'), { channelId: 'msteams', lang: 'zh-CN' });
     expect(cardObjects(none).filter((x) => x.type === 'Action.OpenUrl')).toEqual([]);
     const relative = renderActivities([message(o, 'zh-CN')], c.t('zh-CN'), { channelId: 'directline', lang: 'zh-CN', links: { relative: true } });
-    expect(cardObjects(relative).filter((x) => x.type === 'Action.OpenUrl').map((x) => x.url)).toContain('/cases/EK-20261123-ABCDEF/checklist');
+    expect(
+      cardObjects(relative)
+        .filter((x) => x.type === 'Action.OpenUrl')
+        .map((x) => x.url),
+    ).toContain('/cases/EK-20261123-ABCDEF/checklist');
   });
 
   it('a whole chat ends in an outcome whose card lists each material by the handbook name', async () => {
@@ -145,7 +175,9 @@ describe('outcomes', async () => {
     const withCard = acts.find((a) => a.attachments?.length);
     if (r.outcome?.type !== 'outcome') return expect.fail('no outcome');
     const names = r.outcome.outcome.procedures.flatMap((p) => p.materials.map((m) => c.t('zh-CN')(`materials:${m.material}`)));
-    const titles = cardObjects(withCard?.attachments?.[0]?.content).filter((x) => x.type === 'Input.Toggle').map((x) => String(x.title));
+    const titles = cardObjects(withCard?.attachments?.[0]?.content)
+      .filter((x) => x.type === 'Input.Toggle')
+      .map((x) => String(x.title));
     for (const n of names) expect(titles.some((t) => t.startsWith(n))).toBe(true);
   });
 });

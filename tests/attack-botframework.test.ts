@@ -11,8 +11,7 @@ import { activity } from './botframework-server.js';
 
 /** An address of this machine that is not loopback: a request from it is a request from the network. */
 function externalAddress(): string {
-  for (const list of Object.values(networkInterfaces()))
-    for (const a of list ?? []) if (!a.internal && a.family === 'IPv4') return a.address;
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (!a.internal && a.family === 'IPv4') return a.address;
   throw new Error('this machine has no non-loopback IPv4 address to send from');
 }
 
@@ -41,7 +40,7 @@ beforeAll(() => {
 afterAll(() => nock.enableNetConnect());
 
 describe('open mode is for this machine only (item 14)', () => {
-  it('without MicrosoftAppId refuses /api/messages from a non-loopback client, even one aiming at another channel\'s conversation', async () => {
+  it("without MicrosoftAppId refuses /api/messages from a non-loopback client, even one aiming at another channel's conversation", async () => {
     const s = await start({});
     try {
       const host = externalAddress();

@@ -47,7 +47,17 @@ describe('personal data does not outlive its lifetime (item 11)', () => {
     let now = Date.parse('2026-11-23T00:00:00Z');
     const store = new FileConversationStore(dir, 3_600_000, () => now);
     await store.open();
-    const state = { lang: 'zh-CN', answers: {}, implied: {}, details: {}, history: [], misses: 0, greeted: true, finished: true, desk: { contact: { reference: 'EK-20261123-ABCDEF', step: 'code', draft: { mobile: MOBILE } } } };
+    const state = {
+      lang: 'zh-CN',
+      answers: {},
+      implied: {},
+      details: {},
+      history: [],
+      misses: 0,
+      greeted: true,
+      finished: true,
+      desk: { contact: { reference: 'EK-20261123-ABCDEF', step: 'code', draft: { mobile: MOBILE } } },
+    };
     await store.set('directline:someone', state as never);
     await store.set('directline:other', { ...state, desk: {} } as never);
     expect(onDisk(dir)).toContain(MOBILE);
@@ -61,7 +71,17 @@ describe('personal data does not outlive its lifetime (item 11)', () => {
   it('also when the expired conversation was found expired by a read, or at start-up, rather than by the sweep', async () => {
     const dir = tempDir('ekey-conv-ttl-read-');
     let now = Date.parse('2026-11-23T00:00:00Z');
-    const draft = { lang: 'zh-CN', answers: {}, implied: {}, details: {}, history: [], misses: 0, greeted: true, finished: true, desk: { contact: { reference: 'EK-20261123-ABCDEF', step: 'code', draft: { mobile: MOBILE } } } };
+    const draft = {
+      lang: 'zh-CN',
+      answers: {},
+      implied: {},
+      details: {},
+      history: [],
+      misses: 0,
+      greeted: true,
+      finished: true,
+      desk: { contact: { reference: 'EK-20261123-ABCDEF', step: 'code', draft: { mobile: MOBILE } } },
+    };
     const a = new FileConversationStore(dir, 3_600_000, () => now);
     await a.open();
     await a.set('wechat:returning', draft as never);
@@ -193,7 +213,17 @@ describe('damaged copies are kept for EKEY_DAMAGED_RETENTION_DAYS only (item 20)
   it('the running service applies the lifetimes by itself, from its start', async () => {
     const dir = tempDir('ekey-housekeeping-');
     const old = new Date(Date.now() - 100 * 86_400_000).toISOString();
-    writeFileSync(join(dir, 'insights.json'), JSON.stringify({ version: 1, feedback: {}, notUnderstood: [{ text: 'an old message', lang: 'en', at: old }, { text: 'a new message', lang: 'en', at: new Date().toISOString() }] }));
+    writeFileSync(
+      join(dir, 'insights.json'),
+      JSON.stringify({
+        version: 1,
+        feedback: {},
+        notUnderstood: [
+          { text: 'an old message', lang: 'en', at: old },
+          { text: 'a new message', lang: 'en', at: new Date().toISOString() },
+        ],
+      }),
+    );
     const damaged = join(dir, 'insights.json.2026-01-01T00-00-00-000Z.damaged');
     writeFileSync(damaged, 'x');
     utimesSync(damaged, new Date(Date.now() - 40 * 86_400_000), new Date(Date.now() - 40 * 86_400_000));

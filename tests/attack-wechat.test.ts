@@ -42,7 +42,7 @@ describe('WeChat replays (items 3 and 17)', () => {
     expect((await send(w, queryAt(nowSeconds() - 4 * 60), textXml('o-stale', '钥匙丢了'))).status).toBe(200);
   });
 
-  it('refuses a second, different message under a (timestamp, nonce) already used, and answers WeChat\'s retry of the same one alike', async () => {
+  it("refuses a second, different message under a (timestamp, nonce) already used, and answers WeChat's retry of the same one alike", async () => {
     const q = queryAt(nowSeconds(), 'nonce-replay-1');
     const first = await send(w, q, textXml('o-replay', '钥匙丢了', '990000001'));
     expect(first.status).toBe(200);
@@ -55,7 +55,7 @@ describe('WeChat replays (items 3 and 17)', () => {
     expect(forged.body).toContain('Replayed');
   });
 
-  it('keys the retry cache by sender and MsgId: another user\'s message with the same MsgId gets its own answer', async () => {
+  it("keys the retry cache by sender and MsgId: another user's message with the same MsgId gets its own answer", async () => {
     const a = await push(w, textXml('o-user-a', '钥匙丢了', '424242'));
     const b = await push(w, textXml('o-user-b', '帮助', '424242'));
     expect(a.status).toBe(200);

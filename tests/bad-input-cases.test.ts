@@ -45,7 +45,11 @@ describe('bad input to /api/cases and /cases/:ref/checklist', () => {
     const name = `"'&amp;{{x}} 有限公司`;
     for (const answer of [name, '跳过', '跳过']) expect((await say(bot.url, 'markup', answer)).status).toBe(200);
     const agent = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
-    const moved = await fetch(`${bot.url}/api/cases/${ref}/transitions`, { method: 'POST', headers: agent, body: JSON.stringify({ to: 'submitted', agent: MARKUP[2], remark: MARKUP.join(' ') }) });
+    const moved = await fetch(`${bot.url}/api/cases/${ref}/transitions`, {
+      method: 'POST',
+      headers: agent,
+      body: JSON.stringify({ to: 'submitted', agent: MARKUP[2], remark: MARKUP.join(' ') }),
+    });
     expect(moved.status).toBe(200);
     const view = await fetch(`${bot.url}/api/cases/${ref}`, { headers: agent });
     expect(view.headers.get('content-type')).toMatch(/^application\/json/);
@@ -63,7 +67,34 @@ describe('bad input to /api/cases and /cases/:ref/checklist', () => {
       for (const m of [...MARKUP, name]) expect(html).not.toContain(m);
       expect(html).not.toMatch(/<script|<img|<svg|onerror=|onload=|javascript:/i);
       const tags = new Set([...html.matchAll(/<\/?([a-zA-Z0-9]+)/g)].map((m) => (m[1] as string).toLowerCase()));
-      for (const tag of tags) expect(['html', 'head', 'meta', 'title', 'style', 'body', 'header', 'h1', 'h2', 'h3', 'p', 'span', 'nav', 'a', 'section', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'ol', 'ul', 'li', 'footer']).toContain(tag);
+      for (const tag of tags)
+        expect([
+          'html',
+          'head',
+          'meta',
+          'title',
+          'style',
+          'body',
+          'header',
+          'h1',
+          'h2',
+          'h3',
+          'p',
+          'span',
+          'nav',
+          'a',
+          'section',
+          'table',
+          'thead',
+          'tbody',
+          'tr',
+          'th',
+          'td',
+          'ol',
+          'ul',
+          'li',
+          'footer',
+        ]).toContain(tag);
     }
   });
 });

@@ -48,7 +48,7 @@ describe('bad input to the local Direct Line', () => {
     const other = await started();
     const corpus = directLineCorpus(c.conversationId, c.token, other.token);
     expect(corpus.length).toBeGreaterThan(60);
-    await runCorpus(server.url, (server.app.ctx.config.EKEY_DATA_DIR), corpus);
+    await runCorpus(server.url, server.app.ctx.config.EKEY_DATA_DIR, corpus);
     // Everything that was taken is in a transcript that still serialises, and the conversation goes on.
     const after = await transcript(c);
     expect(after.activities.length).toBeGreaterThan(10);

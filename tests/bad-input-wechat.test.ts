@@ -12,8 +12,14 @@ beforeAll(async () => {
   nock.disableNetConnect();
   nock.enableNetConnect(/127\.0\.0\.1/);
   // The customer-service API, for the parts of long answers.
-  nock(API_BASE).persist().get(/\/cgi-bin\/token/).reply(200, { access_token: 'ACCESS-BAD-INPUT', expires_in: 7200 });
-  nock(API_BASE).persist().post(/\/cgi-bin\/message\/custom\/send/).reply(200, { errcode: 0, errmsg: 'ok' });
+  nock(API_BASE)
+    .persist()
+    .get(/\/cgi-bin\/token/)
+    .reply(200, { access_token: 'ACCESS-BAD-INPUT', expires_in: 7200 });
+  nock(API_BASE)
+    .persist()
+    .post(/\/cgi-bin\/message\/custom\/send/)
+    .reply(200, { errcode: 0, errmsg: 'ok' });
   w = await startWechat();
 });
 afterAll(async () => {
@@ -37,7 +43,8 @@ describe('bad input to /api/wechat', () => {
     });
     await w.channel.settled();
     // Whatever the openids held, the service wrote only inside its data directory, under its own names.
-    for (const path of filesUnder(w.dataDir).keys()) expect(path).toMatch(/^(cases|conversations|wechat-outbox)[/\\][\w./\\-]+$|^(insights\.json|service\.lock|digit-checks\.json)$/);
+    for (const path of filesUnder(w.dataDir).keys())
+      expect(path).toMatch(/^(cases|conversations|wechat-outbox)[/\\][\w./\\-]+$|^(insights\.json|service\.lock|digit-checks\.json)$/);
     expect((await push(w, textXml('o-after', '钥匙丢了'))).reply?.Content).toContain('内资');
   }, 60_000);
 });

@@ -15,11 +15,12 @@ const paths = (await enumeratePaths(c.consultation)).filter((p) => !Object.keys(
 nock.disableNetConnect();
 const bot = useBot();
 
-const say = async (conv: string, over: Record<string, unknown>, locale: string = 'zh-CN') =>
-  replies(await post(bot(), activity({ conversation: { id: conv }, locale, ...over })));
+const say = async (conv: string, over: Record<string, unknown>, locale: string = 'zh-CN') => replies(await post(bot(), activity({ conversation: { id: conv }, locale, ...over })));
 
 function toggleTitles(a: BotActivity | undefined): string[] {
-  return cardObjects(a?.attachments?.map((x) => x.content)).filter((o) => o.type === 'Input.Toggle').map((o) => String(o.title));
+  return cardObjects(a?.attachments?.map((x) => x.content))
+    .filter((o) => o.type === 'Input.Toggle')
+    .map((o) => String(o.title));
 }
 
 describe.each([

@@ -146,7 +146,9 @@ export function shownQuestion(activities: BotActivity[]): ShownQuestion | undefi
   for (const a of activities) {
     const answers = (a.suggestedActions?.actions ?? []).flatMap((x) => ('question' in x.value ? [{ title: x.title, value: x.value }] : []));
     if (answers.length) return { id: answers[0]?.value.question ?? '', buttons: answers, via: 'suggestedActions' };
-    const submits = cardObjects(a.attachments?.map((x) => x.content)).filter((o) => o.type === 'Action.Submit' && typeof (o.data as Record<string, unknown> | null)?.question === 'string');
+    const submits = cardObjects(a.attachments?.map((x) => x.content)).filter(
+      (o) => o.type === 'Action.Submit' && typeof (o.data as Record<string, unknown> | null)?.question === 'string',
+    );
     if (submits.length) {
       const buttons = submits.map((s) => ({ title: String(s.title), value: s.data as unknown as { question: string; answer: string } }));
       return { id: buttons[0]?.value.question ?? '', buttons, via: 'card' };

@@ -39,7 +39,9 @@ describe('replies to the serviceUrl (ordinary delivery)', () => {
     const conv = { id: 'mock-2' };
     await post(bot, activity({ deliveryMode: undefined, serviceUrl: channel.serviceUrl, conversation: conv, id: 'm-0', text: '你好' }));
     const before = channel.received.length;
-    await Promise.all(['帮助', '帮助', '帮助'].map((text, i) => post(bot, activity({ deliveryMode: undefined, serviceUrl: channel.serviceUrl, conversation: conv, id: `m-${i + 1}`, text }))));
+    await Promise.all(
+      ['帮助', '帮助', '帮助'].map((text, i) => post(bot, activity({ deliveryMode: undefined, serviceUrl: channel.serviceUrl, conversation: conv, id: `m-${i + 1}`, text }))),
+    );
     const order = channel.received.slice(before).map((x) => x.path.split('/').at(-1));
     // Each turn's replies stay together: the reply-to ids form runs, one per incoming message.
     const runs = order.filter((id, i) => id !== order[i - 1]);
@@ -48,7 +50,10 @@ describe('replies to the serviceUrl (ordinary delivery)', () => {
   });
 
   it('may go to an address listed in EKEY_ALLOWED_SERVICE_URLS', async () => {
-    const scope = nock('https://channel.example.test').post(/^\/bf\/v3\/conversations\/listed\/activities\//).times(10).reply(200, { id: 'x' });
+    const scope = nock('https://channel.example.test')
+      .post(/^\/bf\/v3\/conversations\/listed\/activities\//)
+      .times(10)
+      .reply(200, { id: 'x' });
     const r = await post(bot, activity({ deliveryMode: undefined, serviceUrl: 'https://channel.example.test/bf/', conversation: { id: 'listed' }, text: '你好' }));
     expect(r.status).toBe(200);
     expect(scope.pendingMocks().length).toBeLessThan(10);

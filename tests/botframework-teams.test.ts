@@ -10,7 +10,9 @@ const t = c.t('zh-CN');
 // Paths that begin with an answer only ever said (an unprompted question) have no button to walk them by.
 const paths = (await enumeratePaths(c.consultation)).filter((p) => !Object.keys(p.answers).some((q) => c.consultation.unprompted().some((u) => u.id === q)));
 // The path that asks the most questions, most materials breaking ties: the longest walk through Teams.
-const path = [...paths].sort((a, b) => b.asked.length - a.asked.length || b.outcome.procedures.flatMap((p) => p.materials).length - a.outcome.procedures.flatMap((p) => p.materials).length)[0]!;
+const path = [...paths].sort(
+  (a, b) => b.asked.length - a.asked.length || b.outcome.procedures.flatMap((p) => p.materials).length - a.outcome.procedures.flatMap((p) => p.materials).length,
+)[0]!;
 
 // No network for this file; useBot() opens loopback alone, for the service under test.
 nock.disableNetConnect();
@@ -20,7 +22,7 @@ const teams = (conv: string, over: Record<string, unknown>) =>
   post(bot(), activity({ channelId: 'msteams', conversation: { id: conv, conversationType: 'personal' }, locale: 'zh-CN', text: undefined, ...over })).then(replies);
 
 describe('Teams (channelId "msteams")', () => {
-  it('shows every question as an Adaptive Card whose Action.Submit buttons carry {question, answer}; an old card\'s button changes nothing', async () => {
+  it("shows every question as an Adaptive Card whose Action.Submit buttons carry {question, answer}; an old card's button changes nothing", async () => {
     const conv = 'teams-walk';
     let acts = await teams(conv, { type: 'conversationUpdate', membersAdded: [{ id: 'user-1' }] });
     const first = shownQuestion(acts);
@@ -69,10 +71,13 @@ describe('Teams (channelId "msteams")', () => {
     expect(toggles).toHaveLength(materials.length);
     materials.forEach((name, i) => expect(String(toggles[i]?.title).startsWith(name)).toBe(true));
     // The reasons on the card are the answers given, not the stale button's.
-    const texts = cardObjects(card).filter((o) => o.type === 'TextBlock').map((o) => String(o.text));
+    const texts = cardObjects(card)
+      .filter((o) => o.type === 'TextBlock')
+      .map((o) => String(o.text));
     for (const w of path.outcome.why) expect(texts.some((x) => x.includes(t(`questions:${w.question}.options.${w.answer}`)))).toBe(true);
-    for (const s of oldButtons) if (s.question !== undefined && path.answers[s.question] !== s.answer)
-      expect(texts.some((x) => x.includes(`${t(`questions:${s.question}.label`)}：${t(`questions:${s.question}.options.${s.answer}`)}`))).toBe(false);
+    for (const s of oldButtons)
+      if (s.question !== undefined && path.answers[s.question] !== s.answer)
+        expect(texts.some((x) => x.includes(`${t(`questions:${s.question}.label`)}：${t(`questions:${s.question}.options.${s.answer}`)}`))).toBe(false);
   });
 
   it('a button from a finished consultation does not change it', async () => {
@@ -92,13 +97,16 @@ describe('Teams (channelId "msteams")', () => {
   it('in a group chat, the @mention of the bot is not part of the answer, and each member has a consultation of their own', async () => {
     const group = { id: '19:group@thread.v2', conversationType: 'groupChat', isGroup: true };
     const mention = (user: string, text: string) =>
-      post(bot(), activity({
-        channelId: 'msteams',
-        conversation: group,
-        from: { id: user },
-        text: `<at>电子钥匙助手</at> ${text}`,
-        entities: [{ type: 'mention', text: '<at>电子钥匙助手</at>', mentioned: { id: 'bot-1', name: '电子钥匙助手' } }],
-      })).then(replies);
+      post(
+        bot(),
+        activity({
+          channelId: 'msteams',
+          conversation: group,
+          from: { id: user },
+          text: `<at>电子钥匙助手</at> ${text}`,
+          entities: [{ type: 'mention', text: '<at>电子钥匙助手</at>', mentioned: { id: 'bot-1', name: '电子钥匙助手' } }],
+        }),
+      ).then(replies);
     const alone = replies(await post(bot(), activity({ channelId: 'msteams', conversation: { id: 'teams-alone' }, text: '钥匙丢了' })));
     const a = await mention('user-a', '钥匙丢了');
     expect(shownQuestion(a)?.id).toBe(shownQuestion(alone)?.id);

@@ -57,7 +57,11 @@ async function seed(app: App, n: number, answers: Record<string, string> = FIRST
 describe('the agent API', () => {
   it('is off, not open, when no token is configured', async () => {
     const { call, post } = await start({});
-    for (const r of [await call('/api/cases', { token: null }), await call('/api/cases', { token: 'anything-at-all-123' }), await post('/api/cases/EK-20261123-ABCDEF/transitions', { to: 'submitted', agent: 'A' })]) {
+    for (const r of [
+      await call('/api/cases', { token: null }),
+      await call('/api/cases', { token: 'anything-at-all-123' }),
+      await post('/api/cases/EK-20261123-ABCDEF/transitions', { to: 'submitted', agent: 'A' }),
+    ]) {
       expect(r.status).toBe(503);
       expect(r.body.code).toBe('AgentApiDisabled');
       expect(r.body.message).toContain('EKEY_AGENT_TOKEN');
@@ -106,10 +110,16 @@ describe('the agent API', () => {
     expect((await call('/api/cases?to=2001-01-01')).body.total).toBe(0);
     expect((await call('/api/cases?status=submitted', { headers: { 'accept-language': 'en' } })).body.items[0].statusLabel).toContain('Materials submitted');
     for (const text of ['138 0013 8000', '138-0013-8000', '+86 13800138000', '１３８００１３８０００', '0013 8', '91440101ma5abcde1x'])
-      expect((await call(`/api/cases?text=${encodeURIComponent(text)}`)).body.items.map((x: { reference: string }) => x.reference), text).toEqual([first[2]!.reference]);
+      expect(
+        (await call(`/api/cases?text=${encodeURIComponent(text)}`)).body.items.map((x: { reference: string }) => x.reference),
+        text,
+      ).toEqual([first[2]!.reference]);
     // The same filters in words of either language, whatever the language of the answer.
     for (const status of ['已递交材料', 'Materials submitted', 'SUBMITTED'])
-      expect((await call(`/api/cases?status=${encodeURIComponent(status)}`)).body.items.map((x: { reference: string }) => x.reference), status).toEqual([first[0]!.reference]);
+      expect(
+        (await call(`/api/cases?status=${encodeURIComponent(status)}`)).body.items.map((x: { reference: string }) => x.reference),
+        status,
+      ).toEqual([first[0]!.reference]);
     expect((await call(`/api/cases?procedure=${encodeURIComponent('注销')}`)).body.total).toBe(2);
     expect((await call(`/api/cases?procedure=${encodeURIComponent('Digital certificate revocation')}&from=${today}&to=${today}`)).body.total).toBe(2);
   });
@@ -258,7 +268,13 @@ describe('the printable checklist', () => {
     expect(c!.checklistKey).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(other!.checklistKey).not.toBe(c!.checklistKey);
     const unknown = await call('/cases/EK-20261123-ABCDEF/checklist', { token: null });
-    const probes = [`/cases/${c!.reference}/checklist`, `/cases/${c!.reference}/checklist?key=`, `/cases/${c!.reference}/checklist?key=${'A'.repeat(22)}`, `/cases/${c!.reference}/checklist?key=${other!.checklistKey}`, `/cases/${c!.reference}/checklist?key=${c!.checklistKey!.slice(0, 21)}`];
+    const probes = [
+      `/cases/${c!.reference}/checklist`,
+      `/cases/${c!.reference}/checklist?key=`,
+      `/cases/${c!.reference}/checklist?key=${'A'.repeat(22)}`,
+      `/cases/${c!.reference}/checklist?key=${other!.checklistKey}`,
+      `/cases/${c!.reference}/checklist?key=${c!.checklistKey!.slice(0, 21)}`,
+    ];
     for (const path of probes) {
       const r = await call(path, { token: null });
       expect(r.status, path).toBe(404);

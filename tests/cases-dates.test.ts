@@ -20,7 +20,7 @@ describe('the working-day calendar', () => {
     expect(isWorkingDay('2026-11-22')).toBe(false);
   });
 
-  it('counts the handbook\'s working days across National Day', () => {
+  it("counts the handbook's working days across National Day", () => {
     // Submitted Tue 29 Sep 2026: Wed 30 Sep, then 1-7 Oct off, Thu 8 Oct.
     expect(addWorkingDays('2026-09-29', 2)).toEqual({ date: '2026-10-08', holidaysCounted: true });
     // Then five: Fri 9, Sat 10 (make-up day), Mon 12, Tue 13, Wed 14 Oct.
@@ -58,7 +58,7 @@ describe('the working-day calendar', () => {
       "import { addWorkingDays, isWorkingDay } from './src/dates/working-days.ts';",
       "import { beijingDate } from './src/dates/beijing.ts';",
       'const out = {',
-      "  tz: Intl.DateTimeFormat().resolvedOptions().timeZone,",
+      '  tz: Intl.DateTimeFormat().resolvedOptions().timeZone,',
       "  national: addWorkingDays('2026-09-29', 2).date,",
       "  spring: addWorkingDays('2026-02-12', 2).date,",
       "  newYear: addWorkingDays('2025-12-30', 2).date,",

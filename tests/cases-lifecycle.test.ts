@@ -113,7 +113,9 @@ describe('lifecycles', () => {
     await expect(cases.transition(c.reference, { to: 'verification-failed', agent: 'A' })).rejects.toMatchObject({ code: 'remarkRequired' });
     await expect(cases.transition(c.reference, { to: 'verification-failed', agent: 'A', remark: '  ' })).rejects.toMatchObject({ code: 'remarkRequired' });
     await expect(cases.transition(c.reference, { to: 'closed', agent: 'A' })).rejects.toMatchObject({ code: 'remarkRequired' });
-    await expect(cases.transition(c.reference, { to: 'verification-failed', agent: 'A', remark: 'x', resubmit: ['key-to-unlock'] })).rejects.toMatchObject({ code: 'unknownMaterial' });
+    await expect(cases.transition(c.reference, { to: 'verification-failed', agent: 'A', remark: 'x', resubmit: ['key-to-unlock'] })).rejects.toMatchObject({
+      code: 'unknownMaterial',
+    });
     await expect(cases.transition(c.reference, { to: 'verified', agent: 'A', resubmit: ['application-form'] })).rejects.toMatchObject({ code: 'resubmitNotRejection' });
     const unknown = await cases.transition(c.reference, { to: 'flying', agent: 'A' }).catch((e: unknown) => e);
     expect(unknown).toBeInstanceOf(CaseInputError);
@@ -152,23 +154,23 @@ describe('lifecycle texts', () => {
       for (const lc of k.lifecycles.values())
         for (const s of lc.statuses)
           for (const tracked of lc.procedures.length ? lc.procedures : [undefined]) {
-          const text = dialog.describe(
-            {
-              reference: 'EK-20261123-ABCDEF',
-              lifecycle: lc.id,
-              status: s.id,
-              statusOn: '2026-11-23',
-              procedures: tracked ? [tracked] : [],
-              ...(tracked ? { tracked } : {}),
-              courierToAuthority: false,
-              expected: [],
-              ...(s.stage ? { running: { stage: 'x', workingDays: 2, end: '2026-11-25', holidaysCounted: true } } : {}),
-            },
-            recording,
-          );
-          expect(text).not.toMatch(/lifecycle:|\{\{/);
-          if (s.stage) expect(text, `${lc.id}.${s.id}`).toContain('2026-11-25');
-        }
+            const text = dialog.describe(
+              {
+                reference: 'EK-20261123-ABCDEF',
+                lifecycle: lc.id,
+                status: s.id,
+                statusOn: '2026-11-23',
+                procedures: tracked ? [tracked] : [],
+                ...(tracked ? { tracked } : {}),
+                courierToAuthority: false,
+                expected: [],
+                ...(s.stage ? { running: { stage: 'x', workingDays: 2, end: '2026-11-25', holidaysCounted: true } } : {}),
+              },
+              recording,
+            );
+            expect(text).not.toMatch(/lifecycle:|\{\{/);
+            if (s.stage) expect(text, `${lc.id}.${s.id}`).toContain('2026-11-25');
+          }
     }
     expect(missing).toEqual([]);
     for (const key of lifecycleKeys(k)) expect(used, key).toContain(key);
@@ -176,7 +178,7 @@ describe('lifecycle texts', () => {
 });
 
 describe('lifecycle files are checked at start-up', () => {
-  it('accepts the project\'s own', () => {
+  it("accepts the project's own", () => {
     expect([...k.lifecycles.keys()].sort()).toEqual(['advice', 'filing', 'online', 'onsite', 'revoke']);
   });
 

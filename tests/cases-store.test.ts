@@ -143,7 +143,10 @@ describe('the case store', () => {
     expect(journal.length).toBeLessThan(8 * 1024 + 2_000);
     const inSegments = segmentFiles(dir).flatMap((f) => (JSON.parse(readFileSync(f, 'utf8')) as { cases: { reference: string }[] }).cases.map((x) => x.reference));
     expect(inSegments.length).toBeGreaterThanOrEqual(10);
-    const inJournal = journal.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { c: { reference: string } }).c.reference);
+    const inJournal = journal
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { c: { reference: string } }).c.reference);
     expect(new Set([...inSegments, ...inJournal])).toEqual(new Set(made.map((x) => x.reference)));
     const again = await FileCaseStore.open(dir);
     expect((await again.list({ offset: 0, limit: 100 })).total).toBe(20);
@@ -172,7 +175,7 @@ describe('the case store', () => {
     await ca.transition(made[0]!.reference, { to: 'submitted', agent: 'A' });
     expect((await b.list({ offset: 0, limit: 10 })).total).toBe(6);
     // One step of a checkpoint (the first segment written), as a process killed after it would leave it.
-    const step = (a as unknown as { serial(w: boolean, f: () => Promise<unknown>): Promise<unknown>; checkpointStep(n: number): Promise<boolean> });
+    const step = a as unknown as { serial(w: boolean, f: () => Promise<unknown>): Promise<unknown>; checkpointStep(n: number): Promise<boolean> };
     expect(await step.serial(true, () => step.checkpointStep(1))).toBe(false);
     expect(segmentFiles(dir)).toHaveLength(1);
     // b finds that segment changed under it, reads it with the journal over it, and writes on.

@@ -18,7 +18,12 @@ describe('what was understood', () => {
     expect(line?.type).toBe('understood');
     if (line?.type !== 'understood') return;
     // In the order the questions are asked; "到期" also names the renewal.
-    const labels = [t('questions:need.options.update'), t('ui:understood.expiryDate', { date: '2027-01-05' }), t('questions:keyColour.options.silver'), t('questions:enterpriseType.options.foreign')];
+    const labels = [
+      t('questions:need.options.update'),
+      t('ui:understood.expiryDate', { date: '2027-01-05' }),
+      t('questions:keyColour.options.silver'),
+      t('questions:enterpriseType.options.foreign'),
+    ];
     expect(line.text).toBe(`已记录：${labels.join('；')}`);
     expect(line.items.map((i) => i.question)).toEqual(['need', 'expiry', 'keyColour', 'enterpriseType']);
     expect(line.items.every((i) => !i.changed)).toBe(true);

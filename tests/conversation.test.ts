@@ -5,7 +5,9 @@ import { chat, conversation, questionId } from './helpers.js';
 
 const strings = (v: unknown): string[] => (typeof v === 'string' ? [v] : v && typeof v === 'object' ? Object.values(v).flatMap(strings) : []);
 const texts = (messages: Message[]) =>
-  messages.map((m) => (m.type === 'text' || m.type === 'understood' ? m.text : m.type === 'question' ? m.question.prompt : [...strings(m.view), ...strings(m.case)].join('\n'))).join('\n');
+  messages
+    .map((m) => (m.type === 'text' || m.type === 'understood' ? m.text : m.type === 'question' ? m.question.prompt : [...strings(m.view), ...strings(m.case)].join('\n')))
+    .join('\n');
 const outcomeRule = (messages: Message[]) => {
   const o = messages.find((m) => m.type === 'outcome');
   return o?.type === 'outcome' ? o.outcome.rule : undefined;
@@ -47,7 +49,7 @@ describe('the conversation', () => {
       expect(stale.messages.map((m) => m.type)).toEqual(['text']);
     });
 
-    it('gives each procedure\'s flowchart as a link of data (a root-relative path in the conversation\'s language), never as markup', async () => {
+    it("gives each procedure's flowchart as a link of data (a root-relative path in the conversation's language), never as markup", async () => {
       const zh = await chat(['钥匙丢了', '内资']);
       const o = zh.last.find((m) => m.type === 'outcome');
       if (o?.type !== 'outcome') return expect.fail('no outcome');
@@ -131,7 +133,7 @@ describe('the conversation', () => {
   });
 
   describe('digressions', () => {
-    it('gives the current question\'s help and asks it again', async () => {
+    it("gives the current question's help and asks it again", async () => {
       const r = await chat(['证书更新', '帮助']);
       expect(texts(r.last)).toContain(conversation().t('zh-CN')('questions:expiry.help'));
       expect(questionId(r.last)).toBe('expiry');
@@ -210,7 +212,7 @@ describe('the conversation', () => {
     });
   });
 
-  it('understands every option\'s own label sent back as text, in both languages', async () => {
+  it("understands every option's own label sent back as text, in both languages", async () => {
     const c = conversation();
     const k = c.knowledge;
     for (const lang of ['zh-CN', 'en'] as const)
@@ -223,7 +225,7 @@ describe('the conversation', () => {
         }
   });
 
-  it('keeps one conversation\'s answers out of another', async () => {
+  it("keeps one conversation's answers out of another", async () => {
     const c = conversation();
     const a = await c.turn(c.newState('zh-CN'), { text: '外资' });
     const b = await c.turn(c.newState('zh-CN'), { text: '首次申领' });

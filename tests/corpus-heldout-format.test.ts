@@ -6,20 +6,7 @@ import { knowledge } from './helpers.js';
 
 // The held-out set (tests/corpus/heldout.json) is written before tuning; this checks only its form and
 // that its expectations are possible answers of the knowledge, never what the understanding makes of it.
-const KINDS = [
-  'colloquial',
-  'typo',
-  'traditional',
-  'english',
-  'mixed',
-  'negation',
-  'correction',
-  'command',
-  'out-of-scope',
-  'multi-fact',
-  'number',
-  'date',
-] as const;
+const KINDS = ['colloquial', 'typo', 'traditional', 'english', 'mixed', 'negation', 'correction', 'command', 'out-of-scope', 'multi-fact', 'number', 'date'] as const;
 
 const Answers = z.record(z.string(), z.string());
 const Entry = z.strictObject({
@@ -74,8 +61,7 @@ describe('the held-out corpus (tests/corpus/heldout.json)', () => {
       if (has(e, 'out-of-scope') !== (e.expect.outOfScope === true)) problems.push(`${label(e)}: out-of-scope kind and outOfScope differ`);
       if (e.expect.outOfScope && (n > 0 || e.expect.command)) problems.push(`${label(e)}: out of scope yields nothing`);
       if (has(e, 'command') !== (e.expect.command !== undefined)) problems.push(`${label(e)}: command kind and expected command differ`);
-      if (has(e, 'number') && (e.pending === undefined || e.expect.answers[e.pending] === undefined))
-        problems.push(`${label(e)}: a number answers the pending question`);
+      if (has(e, 'number') && (e.pending === undefined || e.expect.answers[e.pending] === undefined)) problems.push(`${label(e)}: a number answers the pending question`);
       if (has(e, 'date') && e.expect.answers.expiry === undefined) problems.push(`${label(e)}: a date answers expiry`);
       if (has(e, 'multi-fact') && n + (e.expect.command ? 1 : 0) < 2) problems.push(`${label(e)}: multi-fact with fewer than two facts`);
       if (has(e, 'correction')) {

@@ -13,19 +13,36 @@ const toy = new Decider<{ drink: string }>({
     {
       name: 'latte',
       priority: 1,
-      conditions: { all: [{ fact: 'temperature', operator: 'equal', value: 'hot' }, { fact: 'caffeine', operator: 'equal', value: 'yes' }, { fact: 'milk', operator: 'equal', value: 'yes' }] },
+      conditions: {
+        all: [
+          { fact: 'temperature', operator: 'equal', value: 'hot' },
+          { fact: 'caffeine', operator: 'equal', value: 'yes' },
+          { fact: 'milk', operator: 'equal', value: 'yes' },
+        ],
+      },
       event: { type: 'outcome', params: { drink: 'latte' } },
     },
     {
       name: 'espresso',
       priority: 1,
-      conditions: { all: [{ fact: 'temperature', operator: 'equal', value: 'hot' }, { fact: 'caffeine', operator: 'equal', value: 'yes' }, { fact: 'milk', operator: 'equal', value: 'no' }] },
+      conditions: {
+        all: [
+          { fact: 'temperature', operator: 'equal', value: 'hot' },
+          { fact: 'caffeine', operator: 'equal', value: 'yes' },
+          { fact: 'milk', operator: 'equal', value: 'no' },
+        ],
+      },
       event: { type: 'outcome', params: { drink: 'espresso' } },
     },
     {
       name: 'tea',
       priority: 1,
-      conditions: { all: [{ fact: 'temperature', operator: 'equal', value: 'hot' }, { fact: 'caffeine', operator: 'equal', value: 'no' }] },
+      conditions: {
+        all: [
+          { fact: 'temperature', operator: 'equal', value: 'hot' },
+          { fact: 'caffeine', operator: 'equal', value: 'no' },
+        ],
+      },
       event: { type: 'outcome', params: { drink: 'tea' } },
     },
     {
@@ -73,7 +90,10 @@ describe('the rules decider on a toy rule set', () => {
 
   it('lets a higher-priority rule that is still undecided be asked before a lower one wins', async () => {
     const d = new Decider<{ r: string }>({
-      facts: [{ id: 'a', order: 1 }, { id: 'b', order: 2 }],
+      facts: [
+        { id: 'a', order: 1 },
+        { id: 'b', order: 2 },
+      ],
       rules: [
         { name: 'special', priority: 5, conditions: { all: [{ fact: 'b', operator: 'equal', value: 'y' }] }, event: { type: 'outcome', params: { r: 'special' } } },
         { name: 'general', priority: 1, conditions: { all: [{ fact: 'a', operator: 'equal', value: 'y' }] }, event: { type: 'outcome', params: { r: 'general' } } },

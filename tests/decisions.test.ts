@@ -21,8 +21,7 @@ describe('the decision points of the handbook', () => {
 
   it('blue or green key -> on-site update', async () => {
     for (const keyColour of ['blue', 'green'])
-      for (const expiry of ['within-60-days', 'more-than-60-days'])
-        expect(ids(await outcome({ need: 'update', expiry, keyColour, hasCode: 'yes' }))).toEqual(['update-onsite']);
+      for (const expiry of ['within-60-days', 'more-than-60-days']) expect(ids(await outcome({ need: 'update', expiry, keyColour, hasCode: 'yes' }))).toEqual(['update-onsite']);
   });
 
   it('no 18-digit code -> on-site update, and for a domestic enterprise the MOFCOM platform change first', async () => {
@@ -72,7 +71,12 @@ describe('the decision points of the handbook', () => {
 
   it('material lists differ as the reading notes say', async () => {
     expect(materials(await outcome({ need: 'update', expiry: 'expired', hasCode: 'yes' }), 'update-onsite')).toEqual([
-      'application-form', 'esign-confirmation', 'business-licence-copy', 'authorised-user-id-copy', 'power-of-attorney', 'key-to-update',
+      'application-form',
+      'esign-confirmation',
+      'business-licence-copy',
+      'authorised-user-id-copy',
+      'power-of-attorney',
+      'key-to-update',
     ]);
     expect(materials(await outcome({ need: 'unlock', lockKind: 'pin' }), 'unlock')).toEqual(['application-form', 'key-to-unlock']);
     expect(materials(await outcome({ need: 'revoke' }), 'revoke')).toEqual(['application-form']);

@@ -43,7 +43,9 @@ describe('the token endpoint with Azure Direct Line', () => {
   });
 
   it('answers 502 with a reason when Azure refuses or cannot be reached, without the secret', async () => {
-    nock(AZURE).post('/v3/directline/tokens/generate').reply(403, { error: { code: 'BadArgument', message: 'bad secret' } });
+    nock(AZURE)
+      .post('/v3/directline/tokens/generate')
+      .reply(403, { error: { code: 'BadArgument', message: 'bad secret' } });
     const refused = await fetch(`${server.url}/api/directline/token`, { method: 'POST' });
     expect(refused.status).toBe(502);
     const body = await refused.text();
@@ -79,7 +81,10 @@ describe('the token endpoint without Azure', () => {
   });
 
   it('lets only the listed sites call it from their pages (CORS)', async () => {
-    const listed = await fetch(`${server.url}/api/directline/token`, { method: 'OPTIONS', headers: { Origin: 'https://www.example.gov.cn', 'Access-Control-Request-Method': 'POST' } });
+    const listed = await fetch(`${server.url}/api/directline/token`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://www.example.gov.cn', 'Access-Control-Request-Method': 'POST' },
+    });
     expect(listed.status).toBe(204);
     expect(listed.headers.get('access-control-allow-origin')).toBe('https://www.example.gov.cn');
     expect(listed.headers.get('access-control-allow-headers')).toContain('Authorization');

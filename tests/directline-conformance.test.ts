@@ -18,7 +18,8 @@ interface Seen {
 }
 
 /** The client's own state, private in its types but what a page reads to reconnect. */
-const state = (dl: DirectLine) => dl as unknown as { conversationId: string; watermark: string; refreshToken(): { subscribe(ok: (t: string) => void, fail: (e: unknown) => void): void } };
+const state = (dl: DirectLine) =>
+  dl as unknown as { conversationId: string; watermark: string; refreshToken(): { subscribe(ok: (t: string) => void, fail: (e: unknown) => void): void } };
 
 nock.disableNetConnect();
 nock.enableNetConnect('127.0.0.1');
@@ -50,8 +51,14 @@ describe('local Direct Line with the official client', () => {
     const seen: Seen[] = [];
     const statuses: ConnectionStatus[] = [];
     // The client ends its streams with an error when a conversation fails or ends; the statuses say which.
-    dl.connectionStatus$.subscribe((s) => statuses.push(s), () => undefined);
-    dl.activity$.subscribe((a) => seen.push(a as unknown as Seen), () => undefined);
+    dl.connectionStatus$.subscribe(
+      (s) => statuses.push(s),
+      () => undefined,
+    );
+    dl.activity$.subscribe(
+      (a) => seen.push(a as unknown as Seen),
+      () => undefined,
+    );
     return { dl, seen, statuses };
   }
 
@@ -174,7 +181,11 @@ describe('local Direct Line with the official client', () => {
     expect((await get(b.conversationId, `Bearer ${h}.${forged}.${s}`)).status).toBe(403);
     expect((await get(a.conversationId)).status).toBe(401);
     expect((await get(a.conversationId, 'Bearer not-a-token')).status).toBe(403);
-    const post = await fetch(url(a.conversationId), { method: 'POST', headers: { Authorization: `Bearer ${b.token}`, 'Content-Type': 'application/json' }, body: '{"type":"message","text":"x"}' });
+    const post = await fetch(url(a.conversationId), {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${b.token}`, 'Content-Type': 'application/json' },
+      body: '{"type":"message","text":"x"}',
+    });
     expect(post.status).toBe(403);
 
     // A token of another server (another signing secret) is refused, and the client says it failed to connect.
@@ -188,7 +199,6 @@ describe('local Direct Line with the official client', () => {
       await other.close();
     }
   });
-
 });
 
 describe('local Direct Line limits and bad requests', () => {
@@ -221,7 +231,11 @@ describe('local Direct Line limits and bad requests', () => {
     }
     const bad = await fetch(`${url}?watermark=abc`, { headers: { Authorization: `Bearer ${token}` } });
     expect(bad.status).toBe(400);
-    const badUser = await fetch(`${server.url}/v3/directline/tokens/generate`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"user":{"id":"dl_forged"}}' });
+    const badUser = await fetch(`${server.url}/v3/directline/tokens/generate`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"user":{"id":"dl_forged"}}',
+    });
     expect(badUser.status).toBe(400);
   });
 
@@ -230,8 +244,14 @@ describe('local Direct Line limits and bad requests', () => {
     const dl = new DirectLine({ domain: `${server.url}/v3/directline`, token, ...clientServices() } as never);
     const seen: Seen[] = [];
     const statuses: ConnectionStatus[] = [];
-    dl.connectionStatus$.subscribe((s) => statuses.push(s), () => undefined);
-    dl.activity$.subscribe((a) => seen.push(a as unknown as Seen), () => undefined);
+    dl.connectionStatus$.subscribe(
+      (s) => statuses.push(s),
+      () => undefined,
+    );
+    dl.activity$.subscribe(
+      (a) => seen.push(a as unknown as Seen),
+      () => undefined,
+    );
     await until('first question', () => seen.length >= 2);
     // Idle past the limit with the token still valid, so the 404 is about the conversation, not the token.
     server.clock.now += 61_000;

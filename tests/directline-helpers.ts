@@ -93,7 +93,10 @@ export async function json(res: Response): Promise<Record<string, unknown>> {
 }
 
 export async function newToken(url: string, body?: unknown): Promise<{ conversationId: string; token: string; expires_in: number }> {
-  const res = await fetch(`${url}/v3/directline/tokens/generate`, { method: 'POST', ...(body ? { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) } : {}) });
+  const res = await fetch(`${url}/v3/directline/tokens/generate`, {
+    method: 'POST',
+    ...(body ? { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) } : {}),
+  });
   if (res.status !== 200) throw new Error(`tokens/generate answered ${res.status}`);
   return (await res.json()) as { conversationId: string; token: string; expires_in: number };
 }

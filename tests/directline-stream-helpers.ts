@@ -32,7 +32,11 @@ export function openStream(url: string): Promise<StreamLog> {
 }
 
 export async function startConversation(url: string, token: string, body: unknown = {}): Promise<{ conversationId: string; token: string; streamUrl?: string }> {
-  const res = await fetch(`${url}/v3/directline/conversations`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${url}/v3/directline/conversations`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (res.status !== 201 && res.status !== 200) throw new Error(`conversations answered ${res.status}`);
   return (await json(res)) as { conversationId: string; token: string; streamUrl?: string };
 }
@@ -62,7 +66,13 @@ export async function pollAll(url: string, conversationId: string, token: string
 }
 
 /** An HTTP request from a chosen loopback address (127.0.0.x), as a client on another address would send it. */
-export function requestFrom(localAddress: string, url: string, method: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+export function requestFrom(
+  localAddress: string,
+  url: string,
+  method: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method, localAddress, headers: { ...headers, ...(body ? { 'Content-Length': String(Buffer.byteLength(body)) } : {}) }, agent: false }, (res) => {
       let text = '';

@@ -41,8 +41,14 @@ function streamingClient(server: RunningServer, options: Record<string, unknown>
   const dl = new DirectLine({ domain: `${server.url}/v3/directline`, webSocket: true, ajax, WebSocket, ...options } as never);
   const seen: Seen[] = [];
   const statuses: ConnectionStatus[] = [];
-  dl.connectionStatus$.subscribe((s) => statuses.push(s), () => undefined);
-  dl.activity$.subscribe((a) => seen.push(a as unknown as Seen), () => undefined);
+  dl.connectionStatus$.subscribe(
+    (s) => statuses.push(s),
+    () => undefined,
+  );
+  dl.activity$.subscribe(
+    (a) => seen.push(a as unknown as Seen),
+    () => undefined,
+  );
   const post = (activity: Record<string, unknown>) => new Promise<string>((resolve, reject) => dl.postActivity(activity as unknown as Activity).subscribe(resolve, reject));
   return { dl, seen, statuses, requests, sockets, post };
 }
@@ -187,18 +193,19 @@ describe('Direct Line stream conformance', () => {
     expect(first.sets.flatMap((x) => x.activities.map((a) => a.id)).some((id) => ids.includes(id))).toBe(false);
   });
 
-  it('refuses an expired, forged or other conversation\'s stream token, and a bad watermark, before upgrading', async () => {
+  it("refuses an expired, forged or other conversation's stream token, and a bad watermark, before upgrading", async () => {
     const { token } = await newToken(server.url);
     const started = await startConversation(server.url, token);
     const other = await startConversation(server.url, (await newToken(server.url)).token);
     const url = started.streamUrl as string;
-    const refused = (u: string) => openStream(u).then(
-      (s) => {
-        s.ws.terminate();
-        return 101;
-      },
-      (err: { status?: number }) => err.status,
-    );
+    const refused = (u: string) =>
+      openStream(u).then(
+        (s) => {
+          s.ws.terminate();
+          return 101;
+        },
+        (err: { status?: number }) => err.status,
+      );
     const t = new URL(url).searchParams.get('t') as string;
     expect(await refused(url.replace(t, `${t.slice(0, -2)}xx`))).toBe(403);
     expect(await refused(url.replace(/t=.*/, `t=${token}`))).toBe(403);
@@ -211,13 +218,19 @@ describe('Direct Line stream conformance', () => {
 
   it('answers an upgrade to any other path at once with 404 and closes the connection', async () => {
     for (const path of ['/', '/api/messages', '/v3/directline/conversations/x/activities', '/v3/directline/conversations/x/stream/more', '/%ZZ']) {
-      const raw = await rawSocket(server.url, `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
+      const raw = await rawSocket(
+        server.url,
+        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+      );
       const after = await raw.closedAfter;
       expect(raw.received(), path).toMatch(/^HTTP\/1\.1 404 /);
       expect(after, path).toBeLessThan(1_000);
     }
     // Another protocol than WebSocket, also at once.
-    const h2c = await rawSocket(server.url, 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n');
+    const h2c = await rawSocket(
+      server.url,
+      'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n',
+    );
     expect(await h2c.closedAfter).toBeLessThan(1_000);
     expect(h2c.received()).toMatch(/^HTTP\/1\.1 404 /);
   });
@@ -255,9 +268,18 @@ describe('Direct Line uploads', () => {
     try {
       await until('greeting', () => s.sets.length >= 1);
       const form = new FormData();
-      form.append('activity', new Blob([JSON.stringify({ type: 'message', from: { id: 'u' }, attachments: [{ contentType: 'application/pdf', name: 'licence.pdf' }] })], { type: 'application/vnd.microsoft.activity' }));
+      form.append(
+        'activity',
+        new Blob([JSON.stringify({ type: 'message', from: { id: 'u' }, attachments: [{ contentType: 'application/pdf', name: 'licence.pdf' }] })], {
+          type: 'application/vnd.microsoft.activity',
+        }),
+      );
       form.append('file', new Blob([Buffer.from('%PDF-1.4')], { type: 'application/pdf' }), 'licence.pdf');
-      const res = await fetch(`${server.url}/v3/directline/conversations/${conversationId}/upload?userId=u`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: form });
+      const res = await fetch(`${server.url}/v3/directline/conversations/${conversationId}/upload?userId=u`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}` },
+        body: form,
+      });
       const reason = server.app.ctx.conversation.t('en')('ui:directline.uploadRefused');
       expect(res.status).toBe(415);
       expect(await res.json()).toEqual({ error: { code: 'UploadNotAccepted', message: reason } });
@@ -284,7 +306,10 @@ describe('Direct Line streams per conversation', () => {
   it('keeps at most the newest streams of a conversation: an older one is closed when a new one opens', async () => {
     const { token } = await newToken(server.url);
     const started = await startConversation(server.url, token);
-    const url = () => fetch(`${server.url}/v3/directline/conversations/${started.conversationId}`, { headers: { Authorization: `Bearer ${token}` } }).then(async (r) => (await json(r)).streamUrl as string);
+    const url = () =>
+      fetch(`${server.url}/v3/directline/conversations/${started.conversationId}`, { headers: { Authorization: `Bearer ${token}` } }).then(
+        async (r) => (await json(r)).streamUrl as string,
+      );
     const first = await openStream(started.streamUrl as string);
     const second = await openStream(await url());
     const third = await openStream(await url());

@@ -46,8 +46,7 @@ vi.mock('node:fs', async (importOriginal) => {
     if (disk.full || (disk.casesFailing && casesFds.has(args[0]))) throw enospc();
     return (real.writeSync as (...a: unknown[]) => number)(...args);
   }) as typeof real.writeSync;
-  const failing =
-    <F extends (...a: never[]) => unknown>(f: F) =>
+  const failing = <F extends (...a: never[]) => unknown>(f: F) =>
     ((...args: Parameters<F>) => {
       if (disk.full) throw enospc();
       return f(...args);
@@ -73,8 +72,7 @@ vi.mock('node:fs/promises', async (importOriginal) => {
       },
     });
   }) as typeof real.open;
-  const failing =
-    <F extends (...a: never[]) => Promise<unknown>>(f: F) =>
+  const failing = <F extends (...a: never[]) => Promise<unknown>>(f: F) =>
     (async (...args: Parameters<F>) => {
       if (disk.full) throw enospc();
       return f(...args);

@@ -36,7 +36,9 @@ const agent = (url: string, path: string, init: RequestInit = {}) =>
   fetch(`${url}${path}`, { ...init, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...init.headers } });
 
 function segmentFiles(root: string): string[] {
-  return readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => /^\d{4}-\d{2}[/\\]\d{4}\.json$/.test(f)).map((f) => join(root, f));
+  return readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .filter((f) => /^\d{4}-\d{2}[/\\]\d{4}\.json$/.test(f))
+    .map((f) => join(root, f));
 }
 
 describe('kill -9 during a storm of case writes', () => {

@@ -37,7 +37,12 @@ function labels(svg: string): { labels: Label[]; translate: [number, number]; vi
   const out: Label[] = [];
   for (const m of svg.matchAll(/<text([^>]*)>([^<]*)<\/text>/g)) {
     const attr = (name: string) => new RegExp(`${name}="([^"]*)"`).exec(m[1] as string)?.[1];
-    const text = (m[2] as string).replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#45;/g, '-');
+    const text = (m[2] as string)
+      .replace(/&amp;/g, '&')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&#45;/g, '-');
     out.push({ text, x: Number(attr('x')), y: Number(attr('y')), anchor: attr('text-anchor') ?? 'start', size: Number(attr('font-size') ?? 14) });
   }
   return { labels: out, translate: [Number(translate?.[1] ?? 0), Number(translate?.[2] ?? 0)], viewWidth: Number(viewBox?.[1] ?? 0) };
@@ -57,7 +62,10 @@ const darkPixels = (pixels: Buffer, width: number, box?: [number, number, number
 
 function render(svg: string, fonts: ChartFonts) {
   const source = fonts.family ? svg.replace(/(<svg[^>]*?) font-family="[^"]*"/, `$1 font-family="${fonts.family}"`) : svg;
-  const image = new Resvg(source, { background: '#ffffff', font: { fontFiles: fonts.files, loadSystemFonts: false, ...(fonts.family ? { defaultFontFamily: fonts.family } : {}) } }).render();
+  const image = new Resvg(source, {
+    background: '#ffffff',
+    font: { fontFiles: fonts.files, loadSystemFonts: false, ...(fonts.family ? { defaultFontFamily: fonts.family } : {}) },
+  }).render();
   return { pixels: image.pixels, width: image.width, height: image.height };
 }
 
@@ -102,9 +110,15 @@ describe('procedure flowcharts', () => {
         }
         // One lane per actor that acts, one box per stage with its working days.
         const lanes = [...new Set(p.steps.map((s) => s.actor))];
-        expect(titles('cluster').filter((c) => /^cluster_[a-z]+$/.test(c)).sort()).toEqual(lanes.map((a) => `cluster_${a}`).sort());
+        expect(
+          titles('cluster')
+            .filter((c) => /^cluster_[a-z]+$/.test(c))
+            .sort(),
+        ).toEqual(lanes.map((a) => `cluster_${a}`).sort());
         const t = conversation().t(lang as Language);
-        const text = labels(svg).labels.map((l) => l.text).join('');
+        const text = labels(svg)
+          .labels.map((l) => l.text)
+          .join('');
         for (const stage of p.stages) expect(text.replace(/\s/g, '')).toContain(t('common:workingDays', { count: stage.workingDays }).replace(/\s/g, ''));
         for (const a of lanes) expect(text).toContain(t(`common:actor.${a}`));
       });
@@ -133,7 +147,12 @@ describe('procedure flowcharts', () => {
       for (const l of chinese) {
         const w = textWidth(l.text) * l.size;
         const left = l.anchor === 'middle' ? l.x - w / 2 : l.anchor === 'end' ? l.x - w : l.x;
-        const box = [left + translate[0] - 2, l.y + translate[1] - l.size, left + w + translate[0] + 2, l.y + translate[1] + l.size * 0.3].map((v) => v * scale) as [number, number, number, number];
+        const box = [left + translate[0] - 2, l.y + translate[1] - l.size, left + w + translate[0] + 2, l.y + translate[1] + l.size * 0.3].map((v) => v * scale) as [
+          number,
+          number,
+          number,
+          number,
+        ];
         const ink = darkPixels(r.pixels, r.width, box);
         const chars = (l.text.match(CJK) ?? []).length;
         expect(ink, `label "${l.text}" drew ${ink} dark pixels for ${chars} Chinese characters`).toBeGreaterThanOrEqual(chars * 15);
@@ -167,7 +186,12 @@ describe('flowchart routes', () => {
   });
 
   it('refuses unknown procedures, formats and languages with a reason', async () => {
-    for (const [path, status] of [['/flowcharts/nope.svg', 404], ['/flowcharts/unlock.gif', 404], ['/flowcharts/..%2Fpackage.json', 404], ['/flowcharts/unlock.svg?lang=fr', 400]] as const) {
+    for (const [path, status] of [
+      ['/flowcharts/nope.svg', 404],
+      ['/flowcharts/unlock.gif', 404],
+      ['/flowcharts/..%2Fpackage.json', 404],
+      ['/flowcharts/unlock.svg?lang=fr', 400],
+    ] as const) {
       const res = await fetch(`${server.url}${path}`);
       expect(res.status, path).toBe(status);
       expect(((await res.json()) as { message: string }).message.length).toBeGreaterThan(0);

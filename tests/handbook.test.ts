@@ -73,9 +73,7 @@ describe('the knowledge says what the handbook says', () => {
       it('lists the same materials, in order, with the same signature, stamp and copies', () => {
         const handbook = [...text.matchAll(/^\d (.+?)[；;-]*（([^（）]*)）\s*$/gm)].map((m) => `${m[1]}（${m[2]}）`);
         const ours = p.materials.map((m) => {
-          const name = m.material
-            ? materialName(m.material)
-            : `“${materialName(m.byEnterpriseType!.domestic)}”或“${materialName(m.byEnterpriseType!.foreign)}”`;
+          const name = m.material ? materialName(m.material) : `“${materialName(m.byEnterpriseType!.domestic)}”或“${materialName(m.byEnterpriseType!.foreign)}”`;
           const who = m.signedBy === 'legal-representative' ? '法人签字' : m.signedBy === 'authorised-user' ? '授权用户签字' : '';
           const stamp = m.stamp ? '盖公章，' : '';
           const count = m.quantity.unit === 'item' ? `${m.quantity.count}个` : `${m.upload?.imageFormat ? '图片格式' : ''}${m.quantity.count === 1 ? '一' : m.quantity.count}份`;
@@ -127,7 +125,13 @@ describe('the second audit of the handbook', () => {
   /** What a Markdown renderer shows: the HTML's text, with emphasis gone if the asterisks were read as marks. */
   const shown = (markdown: string) => {
     const html = md.render(markdown);
-    return { html, text: html.replace(/<[^>]+>/g, '').replace(/&quot;/g, '"').replace(/&amp;/g, '&') };
+    return {
+      html,
+      text: html
+        .replace(/<[^>]+>/g, '')
+        .replace(/&quot;/g, '"')
+        .replace(/&amp;/g, '&'),
+    };
   };
 
   describe('1. "O=*****" reaches every channel as written (4.3.1)', () => {
@@ -142,10 +146,17 @@ describe('the second audit of the handbook', () => {
         // Web Chat and Teams: the outcome is one card, whose TextBlocks hosts read as Markdown.
         expect(activity!.text ?? '').not.toMatch(/O=/);
         const card = activity!.attachments![0]!.content;
-        const blocks = JSON.stringify(card.body).match(/"text":"((?:[^"\\]|\\.)*)"/g)!.map((s) => JSON.parse(s.slice(7)) as string);
+        const blocks = JSON.stringify(card.body)
+          .match(/"text":"((?:[^"\\]|\\.)*)"/g)!
+          .map((s) => JSON.parse(s.slice(7)) as string);
         const rendered = blocks.map((b) => shown(b));
         expect(rendered.map((r) => r.html).join('\n')).not.toMatch(/<(em|strong)>[^<]*(O 项|this O entry)/);
-        expect(rendered.map((r) => r.text).join('\n').match(/O=\*\*\*\*\*/g)).toHaveLength(2);
+        expect(
+          rendered
+            .map((r) => r.text)
+            .join('\n')
+            .match(/O=\*\*\*\*\*/g),
+        ).toHaveLength(2);
         // The card's fallback text, the terminal and WeChat (plain text): literally.
         expect(card.fallbackText!.match(/O=\*\*\*\*\*/g)).toHaveLength(2);
         const plain = plainText(outcome!, t, undefined);
@@ -185,7 +196,7 @@ describe('the second audit of the handbook', () => {
   });
 
   describe('4. a certificate that would expire before the online check ends goes to the on-site update, saying why', () => {
-    it('the handbook: online update only while unexpired, after the provider\'s 5 working days of checking', () => {
+    it("the handbook: online update only while unexpired, after the provider's 5 working days of checking", () => {
       expect(section('update-online')).toContain('电子认证证书还未过期');
       expect(section('update-online')).toContain('电子钥匙服务商核验材料时间为5个工作日');
     });
@@ -278,7 +289,7 @@ describe('the second audit of the handbook', () => {
       expect((await open(k))[0]).toMatchObject({ end: '2027-02-08', holidaysCounted: false });
     });
 
-    it('refuses a file that is not a year\'s arrangement, naming the file and the path', () => {
+    it("refuses a file that is not a year's arrangement, naming the file and the path", () => {
       const refused = (name: string, year: unknown) => {
         try {
           loadKnowledge(withCalendar(name, year));
@@ -288,14 +299,16 @@ describe('the second audit of the handbook', () => {
         }
         throw new Error('accepted');
       };
-      expect(refused('2027.json', { ...YEAR, workdays: [{ name: '春节', date: '2027-02-15' }] })).toContain('rules/calendar/2027.json: $.workdays[0].date: 2027-02-15 is a weekday');
+      expect(refused('2027.json', { ...YEAR, workdays: [{ name: '春节', date: '2027-02-15' }] })).toContain(
+        'rules/calendar/2027.json: $.workdays[0].date: 2027-02-15 is a weekday',
+      );
       expect(refused('2028.json', YEAR)).toContain('rules/calendar/2028.json: $.year: year 2027 does not match the file name');
       expect(refused('2027.json', { ...YEAR, holidays: [{ name: '国庆节', from: '2029-10-01', to: '2029-10-07' }] })).toContain('$.holidays[0].from');
       expect(refused('2027.json', { ...YEAR, holidays: [{ name: '元旦', from: '2027-01-03', to: '2027-01-01' }] })).toContain('$.holidays[0].to');
       expect(refused('2027.json', { ...YEAR, workdays: [{ name: '元旦', date: '2027-01-02' }] })).toContain('$.workdays[0].date: 2027-01-02 is also a day off');
     });
 
-    it('npm run validate prints each procedure\'s handbook section and last-reviewed date, and the calendar\'s years', () => {
+    it("npm run validate prints each procedure's handbook section and last-reviewed date, and the calendar's years", () => {
       const out = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/validate.ts'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
       for (const p of [...k.procedures.values(), ...k.guides.values()]) {
         expect(p.reviewed).toMatch(/^\d{4}-\d{2}-\d{2}$/);
@@ -305,7 +318,7 @@ describe('the second audit of the handbook', () => {
     });
   });
 
-  describe('3. a case\'s status and next step use its own procedure\'s verb', () => {
+  describe("3. a case's status and next step use its own procedure's verb", () => {
     const VERBS: Record<string, { handbook: RegExp; zh: RegExp; en: RegExp }> = {
       make: { handbook: /制作/, zh: /制作/, en: /\bmad?k(e|es|ing)\b|\bmade\b/ },
       update: { handbook: /更新完成|更新电子钥匙/, zh: /更新/, en: /updat/ },
@@ -350,7 +363,7 @@ describe('the second audit of the handbook', () => {
         }
       });
     }
-    it('keeps the handbook\'s own statement instead: a wrong entry is not passed and slows the procedure', () => {
+    it("keeps the handbook's own statement instead: a wrong entry is not passed and slows the procedure", () => {
       for (const id of Object.keys(ANCHORS)) if (/不予通过/.test(section(id))) expect(notesOf('zh-CN', id)['check-carefully']).toMatch(/不予通过，会影响.*办理速度/);
     });
   });
@@ -368,7 +381,7 @@ describe('the second audit of the handbook', () => {
     });
   });
 
-  describe('8. the courier and the icon in the handbook\'s words', () => {
+  describe("8. the courier and the icon in the handbook's words", () => {
     it('says what the handbook says of the courier, and nothing of courier time', () => {
       const words = '之后电子钥匙由快递寄出至发证机构（审批机关）';
       expect(HANDBOOK).toContain(words);
@@ -403,7 +416,7 @@ describe('the second audit of the handbook', () => {
     }
   });
 
-  describe('9. the 4.3.2 flowchart has the boxes the handbook\'s chart names', () => {
+  describe("9. the 4.3.2 flowchart has the boxes the handbook's chart names", () => {
     const chart = section('add-code-domestic').slice(section('add-code-domestic').indexOf('内资企业添加代码办理流程图'));
     const boxes = ['联系审批机关开户', '忘记账号密码'];
     for (const lang of LANGS) {
@@ -420,7 +433,10 @@ describe('the second audit of the handbook', () => {
   describe('10. the provider is "电子钥匙服务商公司" in the steps, as the handbook names it there', () => {
     for (const id of Object.keys(ANCHORS)) {
       it(id, () => {
-        const handbookSteps = section(id).split('\n').filter((l) => /^步骤/.test(l)).join('\n');
+        const handbookSteps = section(id)
+          .split('\n')
+          .filter((l) => /^步骤/.test(l))
+          .join('\n');
         const zhSteps = Object.values(stepsOf('zh-CN', id)).join('\n');
         const enSteps = Object.values(stepsOf('en', id)).join('\n');
         if (handbookSteps.includes('电子钥匙服务商公司')) {
@@ -448,7 +464,9 @@ describe('the second audit of the handbook', () => {
   describe('11. the wording of the notes, the hotline labels, the actors and the update form', () => {
     for (const id of Object.keys(ANCHORS)) {
       it(`${id}: the "check carefully" note is the handbook's sentence`, () => {
-        const line = section(id).split('\n').find((l) => l.startsWith('· 如果客户'))!;
+        const line = section(id)
+          .split('\n')
+          .find((l) => l.startsWith('· 如果客户'))!;
         expect(notesOf('zh-CN', id)['check-carefully']).toBe(line.slice(2).replace(/客户/g, ''));
         const en = notesOf('en', id)['check-carefully']!;
         if (line.includes('上传')) expect(en).toContain('upload');
@@ -460,7 +478,8 @@ describe('the second audit of the handbook', () => {
         const handbook = [...contactPart.matchAll(/^([^：\n]*(?:电话|网址))：(.+)$/gm)].map((m) => `${m[1]}：${(m[2] as string).trim()}`).sort();
         const p = k.procedures.get(id)!;
         expect(p.contacts.map((cid) => `${(zh.common as any).contact[cid]}：${k.contacts[cid]!.value}`).sort()).toEqual(handbook);
-        for (const cid of p.contacts) if ((zh.common as any).contact[cid].startsWith('电子钥匙服务商')) expect((k.locales.en.common as any).contact[cid]).toMatch(/^E-key service provider/);
+        for (const cid of p.contacts)
+          if ((zh.common as any).contact[cid].startsWith('电子钥匙服务商')) expect((k.locales.en.common as any).contact[cid]).toMatch(/^E-key service provider/);
       });
 
       it(`${id}: each step is led by its own actor`, () => {

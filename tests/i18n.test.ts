@@ -15,8 +15,19 @@ const i18n = createI18n(k);
 function keysOf(tree: Record<string, unknown>, prefix: string): string[] {
   return Object.entries(tree).flatMap(([name, v]) => (typeof v === 'string' ? [`${prefix}${name}`] : keysOf(v as Record<string, unknown>, `${prefix}${name}.`)));
 }
-const keys = LANGUAGES.flatMap((lng) => Object.entries(k.locales[lng]).flatMap(([ns, tree]) => keysOf(tree as Record<string, unknown>, `${ns}:`).map((key) => ({ lng, key: key.replace(/_(one|other|zero|two|few|many)$/, '') }))));
-const names = [...new Set(JSON.stringify(k.locales).match(/\{\{\s*([\w.]+)\s*\}\}/g)?.map((m) => m.slice(2, -2).trim()).filter((n) => !n.startsWith('contact.')) ?? [])];
+const keys = LANGUAGES.flatMap((lng) =>
+  Object.entries(k.locales[lng]).flatMap(([ns, tree]) =>
+    keysOf(tree as Record<string, unknown>, `${ns}:`).map((key) => ({ lng, key: key.replace(/_(one|other|zero|two|few|many)$/, '') })),
+  ),
+);
+const names = [
+  ...new Set(
+    JSON.stringify(k.locales)
+      .match(/\{\{\s*([\w.]+)\s*\}\}/g)
+      ?.map((m) => m.slice(2, -2).trim())
+      .filter((n) => !n.startsWith('contact.')) ?? [],
+  ),
+];
 
 describe('the translator', () => {
   it('gives what i18next gives, for every key, with and without parameters', () => {
@@ -24,7 +35,14 @@ describe('the translator', () => {
       fc.property(
         fc.constantFrom(...keys),
         // i18next itself sometimes fills a placeholder that a value brought in: such values are below.
-        fc.dictionary(fc.constantFrom(...names), fc.oneof(fc.string().filter((v) => !v.includes('{{')), fc.constantFrom('$t(ui:greeting)', '\u00010\u0001', '<b>', ''), fc.integer({ min: 0, max: 12 }))),
+        fc.dictionary(
+          fc.constantFrom(...names),
+          fc.oneof(
+            fc.string().filter((v) => !v.includes('{{')),
+            fc.constantFrom('$t(ui:greeting)', '\u00010\u0001', '<b>', ''),
+            fc.integer({ min: 0, max: 12 }),
+          ),
+        ),
         ({ lng, key }, params) => {
           const t = translator(i18n, lng);
           const direct = i18n.getFixedT(lng);

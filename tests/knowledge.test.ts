@@ -37,7 +37,7 @@ afterEach(() => {
 });
 
 describe('loading the knowledge', () => {
-  it('accepts the project\'s own files', () => {
+  it("accepts the project's own files", () => {
     const k = loadKnowledge();
     expect(k.procedures.size).toBe(10);
     expect(k.rules.length).toBeGreaterThan(10);
@@ -125,7 +125,18 @@ describe('loading the knowledge', () => {
 
   it('refuses a question no rule uses', () => {
     const dir = copy();
-    writeFileSync(join(dir, 'dialogs/questions/colour2.json'), JSON.stringify({ id: 'mood', order: 99, kind: 'choice', options: [{ value: 'a', synonyms: [] }, { value: 'b', synonyms: [] }] }));
+    writeFileSync(
+      join(dir, 'dialogs/questions/colour2.json'),
+      JSON.stringify({
+        id: 'mood',
+        order: 99,
+        kind: 'choice',
+        options: [
+          { value: 'a', synonyms: [] },
+          { value: 'b', synonyms: [] },
+        ],
+      }),
+    );
     expect(problems(dir)).toContain('question "mood" is used by no rule');
   });
 

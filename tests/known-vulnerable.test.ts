@@ -8,20 +8,28 @@ const script = join(process.cwd(), 'scripts', 'check-known-vulnerable.mjs');
 
 function check(root?: string): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [script, ...(root ? [root] : [])], { cwd: process.cwd() }, (err, stdout) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout }));
+    execFile(process.execPath, [script, ...(root ? [root] : [])], { cwd: process.cwd() }, (err, stdout) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout }),
+    );
   });
 }
 
 function project(packages: Record<string, { version: string; dev?: boolean }>): string {
   const root = tempDir('ekey-lock-');
   mkdirSync(join(root, 'security'));
-  writeFileSync(join(root, 'package-lock.json'), JSON.stringify({ lockfileVersion: 3, packages: { '': { name: 'x' }, ...Object.fromEntries(Object.entries(packages).map(([n, p]) => [`node_modules/${n}`, p])) } }));
+  writeFileSync(
+    join(root, 'package-lock.json'),
+    JSON.stringify({ lockfileVersion: 3, packages: { '': { name: 'x' }, ...Object.fromEntries(Object.entries(packages).map(([n, p]) => [`node_modules/${n}`, p])) } }),
+  );
   writeFileSync(
     join(root, 'security', 'known-vulnerable.json'),
     JSON.stringify({
       updatedAt: null,
       source: 'test',
-      advisories: { minimist: [{ id: 'GHSA-xvch-5gv4-984h', severity: 'critical', vulnerable: '<0.2.4 || >=1.0.0 <1.2.6', title: 'Prototype pollution' }], send: [{ id: 'x', severity: 'low', vulnerable: '<0.19.0', title: 'low one' }] },
+      advisories: {
+        minimist: [{ id: 'GHSA-xvch-5gv4-984h', severity: 'critical', vulnerable: '<0.2.4 || >=1.0.0 <1.2.6', title: 'Prototype pollution' }],
+        send: [{ id: 'x', severity: 'low', vulnerable: '<0.19.0', title: 'low one' }],
+      },
     }),
   );
   return root;
@@ -41,7 +49,7 @@ describe('the lock file against the known-vulnerable list (issue 13, "Also")', (
     expect(r.stdout).toContain('low send@0.18.0');
   });
 
-  it('passes on this repository\'s own lock file', async () => {
+  it("passes on this repository's own lock file", async () => {
     const r = await check();
     expect(r.stdout).toContain('known-vulnerable list');
     expect(r.code).toBe(0);

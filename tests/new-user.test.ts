@@ -26,7 +26,11 @@ const SITUATIONS: { rule: string; zh: string[]; en: string[] }[] = [
   { rule: 'update-expires-during-check', zh: ['证书明天到期，银色钥匙，有18位代码'], en: ['the certificate expires tomorrow, silver key, it has the 18-digit code'] },
   { rule: 'update-special', zh: ['证书快到期了，银色钥匙，证书信息有误', '有'], en: ['the certificate expires soon, silver key, the certificate information is wrong', 'yes'] },
   { rule: 'update-not-yet', zh: ['证书还有一年多才到期，钥匙是银色的，有18位代码'], en: ['the certificate expires in more than a year, silver key, it has the 18-digit code'] },
-  { rule: 'update-no-code-domestic', zh: ['证书快到期了要更新，证书里没有18位代码，内资企业'], en: ['renew the certificate, there is no 18-digit code in it, domestic enterprise'] },
+  {
+    rule: 'update-no-code-domestic',
+    zh: ['证书快到期了要更新，证书里没有18位代码，内资企业'],
+    en: ['renew the certificate, there is no 18-digit code in it, domestic enterprise'],
+  },
   { rule: 'update-no-code-foreign', zh: ['外资企业，证书过期了，没有18位代码'], en: ['foreign-invested, the certificate expired, no 18-digit code'] },
   { rule: 'unlock-pin', zh: ['PIN码输错6次锁住了'], en: ['the PIN is locked after 6 wrong tries'] },
   { rule: 'login-password', zh: ['许可证系统登录密码忘了'], en: ['I forgot the login password of the licence system'] },
@@ -52,7 +56,11 @@ async function consult(conv: string, locale: string, messages: string[]): Promis
 
 describe('a new user, in their own words, through the Emulator protocol', () => {
   it('covers every situation of the handbook: every outcome rule', () => {
-    expect(SITUATIONS.map((s) => s.rule).sort()).toEqual(knowledge().rules.map((r) => r.name).sort());
+    expect(SITUATIONS.map((s) => s.rule).sort()).toEqual(
+      knowledge()
+        .rules.map((r) => r.name)
+        .sort(),
+    );
   });
 
   const turns: number[] = [];

@@ -42,7 +42,11 @@ describe('every combination of answers', () => {
     // An unprompted question is never asked: it is said, and some path says it.
     const unprompted = [...k.questions.values()].filter((q) => q.unprompted).map((q) => q.id);
     expect(new Set(paths.flatMap((p) => p.asked))).toEqual(new Set([...k.questions.keys()].filter((q) => !unprompted.includes(q))));
-    for (const q of unprompted) expect(paths.some((p) => p.answers[q] !== undefined && p.answers[q] !== k.questions.get(q)?.unprompted?.default), q).toBe(true);
+    for (const q of unprompted)
+      expect(
+        paths.some((p) => p.answers[q] !== undefined && p.answers[q] !== k.questions.get(q)?.unprompted?.default),
+        q,
+      ).toBe(true);
     for (const p of paths) expect(p.asked.length, JSON.stringify(p.answers)).toBeLessThanOrEqual(5);
   });
 

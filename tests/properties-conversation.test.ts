@@ -40,7 +40,13 @@ function checkMessage(m: Message, typed: string): void {
     // The user's own words may be quoted back ("not understood: ..."): only the assistant's words are checked.
     // The quote is the first 60 characters with Markdown's markup blanked out, so it cannot post a link.
     const quoted = inertQuote(typed);
-    const own = typed ? m.text.split(typed.slice(0, 60)).join('').split(quoted || typed).join('') : m.text;
+    const own = typed
+      ? m.text
+          .split(typed.slice(0, 60))
+          .join('')
+          .split(quoted || typed)
+          .join('')
+      : m.text;
     expect(own).not.toMatch(NAMESPACE_KEY);
     expect(own).not.toContain('{{');
   } else if (m.type === 'question') {

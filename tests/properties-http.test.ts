@@ -31,8 +31,14 @@ let directLine: { conversationId: string; token: string };
 beforeAll(async () => {
   nock.disableNetConnect();
   nock.enableNetConnect(/127\.0\.0\.1/);
-  nock(API_BASE).persist().get(/\/cgi-bin\/token/).reply(200, { access_token: 'ACCESS-PROPERTIES', expires_in: 7200 });
-  nock(API_BASE).persist().post(/\/cgi-bin\/message\/custom\/send/).reply(200, { errcode: 0, errmsg: 'ok' });
+  nock(API_BASE)
+    .persist()
+    .get(/\/cgi-bin\/token/)
+    .reply(200, { access_token: 'ACCESS-PROPERTIES', expires_in: 7200 });
+  nock(API_BASE)
+    .persist()
+    .post(/\/cgi-bin\/message\/custom\/send/)
+    .reply(200, { errcode: 0, errmsg: 'ok' });
   dataDir = mkdtempSync(join(tmpdir(), 'ekey-props-'));
   const config = loadConfig({
     EKEY_DATA_DIR: dataDir,
@@ -71,7 +77,17 @@ afterAll(async () => {
 const headerValue = fc.stringMatching(/^[\x21-\x7e][\x20-\x7e]{0,60}$/);
 const contentType = fc.option(
   fc.oneof(
-    fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/xml', 'application/xml', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/octet-stream', 'text/html'),
+    fc.constantFrom(
+      'application/json',
+      'application/json; charset=utf-8',
+      'text/xml',
+      'application/xml',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/octet-stream',
+      'text/html',
+    ),
     headerValue,
   ),
   { nil: undefined },
@@ -101,7 +117,11 @@ const body = fc.oneof(
       { requiredKeys: [] },
     )
     .map((o) => JSON.stringify(o) ?? 'null'),
-  fc.array(fc.oneof(fc.constantFrom('<xml>', '</xml>', '<MsgType>text</MsgType>', '<Content><![CDATA[', ']]></Content>', '<!DOCTYPE', '&amp;', '&#0;'), fc.string()), { maxLength: 12 }).map((a) => a.join('')),
+  fc
+    .array(fc.oneof(fc.constantFrom('<xml>', '</xml>', '<MsgType>text</MsgType>', '<Content><![CDATA[', ']]></Content>', '<!DOCTYPE', '&amp;', '&#0;'), fc.string()), {
+      maxLength: 12,
+    })
+    .map((a) => a.join('')),
 );
 
 const typed = (type: string | undefined): Record<string, string> => (type === undefined ? {} : { 'content-type': type });
@@ -136,11 +156,26 @@ describe('the HTTP endpoints, for any input', () => {
   }, 60_000);
 
   it('answer any reference in a path, any query, without a 5xx', async () => {
-    const segment = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 40 }).map((s) => encodeURIComponent(s)), fc.stringMatching(/^[!-~]{0,40}$/).map((s) => s.replace(/[#?]/g, '')));
-    const path = fc.tuple(fc.constantFrom('/api/cases/', '/cases/', '/v3/directline/conversations/'), segment, fc.constantFrom('', '/checklist', '/transitions', '/activities'), fc.stringMatching(/^[!-~]{0,30}$/).map((q) => q.replace(/#/g, '')));
+    const segment = fc.oneof(
+      fc.string({ unit: 'grapheme', maxLength: 40 }).map((s) => encodeURIComponent(s)),
+      fc.stringMatching(/^[!-~]{0,40}$/).map((s) => s.replace(/[#?]/g, '')),
+    );
+    const path = fc.tuple(
+      fc.constantFrom('/api/cases/', '/cases/', '/v3/directline/conversations/'),
+      segment,
+      fc.constantFrom('', '/checklist', '/transitions', '/activities'),
+      fc.stringMatching(/^[!-~]{0,30}$/).map((q) => q.replace(/#/g, '')),
+    );
     await fc.assert(
       fc.asyncProperty(path, fc.constantFrom('GET', 'POST'), async ([prefix, seg, suffix, query], method) => {
-        const a = await send(url, { name: 'path', method, path: `${prefix}${seg}${suffix}?${query}`, headers: { authorization: `Bearer ${AGENT}`, 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined, expect: '4xx' });
+        const a = await send(url, {
+          name: 'path',
+          method,
+          path: `${prefix}${seg}${suffix}?${query}`,
+          headers: { authorization: `Bearer ${AGENT}`, 'content-type': 'application/json' },
+          body: method === 'POST' ? '{}' : undefined,
+          expect: '4xx',
+        });
         expect(a.status, `${method} ${prefix}${seg}${suffix}?${query}: ${a.body.slice(0, 200)}`).toBeLessThan(500);
       }),
       { numRuns: 1_000 },

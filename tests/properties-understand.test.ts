@@ -116,7 +116,9 @@ describe('the stages of understanding, for any text', () => {
   });
 
   it('reads a command asked for in a sentence, and not one denied', () => {
-    const words = (Object.entries(k.commands) as [string, string[]][]).flatMap(([name, list]) => list.filter((w) => /\p{Script=Han}/u.test(w) && w.length >= 2).map((w) => ({ name, w })));
+    const words = (Object.entries(k.commands) as [string, string[]][]).flatMap(([name, list]) =>
+      list.filter((w) => /\p{Script=Han}/u.test(w) && w.length >= 2).map((w) => ({ name, w })),
+    );
     fc.assert(
       fc.property(fc.constantFrom(...words), fc.constantFrom('请帮我', '我要', '能不能', '麻烦'), fc.constantFrom('', '吗', '一下', '谢谢'), ({ name, w }, before, after) => {
         expect(commands.read(`${before}${w}${after}`), `${before}${w}${after}`).toBe(name);

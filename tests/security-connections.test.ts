@@ -90,7 +90,10 @@ describe('idle and slow connections (issue 13, item 9)', () => {
   });
 
   it('answers an upgrade request at once (404, closed), on a server with no stream at all', async () => {
-    const raw = await rawSocket(s.url, 'GET /v3/directline/conversations/x/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+    const raw = await rawSocket(
+      s.url,
+      'GET /v3/directline/conversations/x/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    );
     expect(await raw.closedAfter).toBeLessThan(500);
     expect(raw.received()).toMatch(/^HTTP\/1\.1 404 /);
   });
@@ -99,7 +102,9 @@ describe('idle and slow connections (issue 13, item 9)', () => {
 describe('HTTP server limits: configuration', () => {
   it('has sane defaults, applied to the server', async () => {
     const config = ConfigSchema.parse({});
-    expect([config.EKEY_HTTP_HEADERS_TIMEOUT_MS, config.EKEY_HTTP_REQUEST_TIMEOUT_MS, config.EKEY_HTTP_KEEPALIVE_TIMEOUT_MS, config.EKEY_HTTP_MAX_CONNECTIONS]).toEqual([10_000, 30_000, 5_000, 4_096]);
+    expect([config.EKEY_HTTP_HEADERS_TIMEOUT_MS, config.EKEY_HTTP_REQUEST_TIMEOUT_MS, config.EKEY_HTTP_KEEPALIVE_TIMEOUT_MS, config.EKEY_HTTP_MAX_CONNECTIONS]).toEqual([
+      10_000, 30_000, 5_000, 4_096,
+    ]);
     const s = await start({});
     try {
       const server = s.app.server.server;

@@ -25,7 +25,8 @@ describe('Direct Line memory (issue 13, item 6)', () => {
   it('keeps at most 500 activities of a conversation flooded with 600, and the conversation goes on', async () => {
     const { token } = await newToken(server.url);
     const { conversationId } = await startConversation(server.url, token);
-    for (let i = 0; i < 600; i += 1) expect((await postActivity(server.url, conversationId, token, { type: 'event', name: 'flood', value: i, from: { id: 'u' } })).status).toBe(200);
+    for (let i = 0; i < 600; i += 1)
+      expect((await postActivity(server.url, conversationId, token, { type: 'event', name: 'flood', value: i, from: { id: 'u' } })).status).toBe(200);
     const { activities } = await pollAll(server.url, conversationId, token);
     expect(activities).toHaveLength(500);
     // The newest are kept: the last flood event is there, the greeting (1) and the first 100 floods are not.
@@ -92,8 +93,7 @@ describe('Direct Line memory (issue 13, item 6)', () => {
 
   it('validates EKEY_DIRECTLINE_MAX_MB at start-up (default 256)', () => {
     expect(ConfigSchema.parse({}).EKEY_DIRECTLINE_MAX_MB).toBe(256);
-    for (const bad of ['0', '-5', 'lots', '1.5', '3'])
-      expect(() => loadConfig({ EKEY_DIRECTLINE_MAX_MB: bad }), bad).toThrow(ConfigError);
+    for (const bad of ['0', '-5', 'lots', '1.5', '3']) expect(() => loadConfig({ EKEY_DIRECTLINE_MAX_MB: bad }), bad).toThrow(ConfigError);
     expect(() => loadConfig({ EKEY_DIRECTLINE_MAX_MB: 'lots' })).toThrow(/EKEY_DIRECTLINE_MAX_MB/);
   });
 });
@@ -124,7 +124,8 @@ describe('Direct Line conversation cap (issue 13, item 7)', () => {
     for (let i = 0; i < 9; i += 1) opened.push(JSON.parse((await generate(`127.0.1.${i + 1}`)).body) as { conversationId: string; token: string });
     server.clock.now += 1_000;
     // The newest nine stay active; the 21 of the test before are now the longest idle.
-    for (const o of opened) expect((await fetch(`${server.url}/v3/directline/conversations/${o.conversationId}/activities`, { headers: { Authorization: `Bearer ${o.token}` } })).status).toBe(200);
+    for (const o of opened)
+      expect((await fetch(`${server.url}/v3/directline/conversations/${o.conversationId}/activities`, { headers: { Authorization: `Bearer ${o.token}` } })).status).toBe(200);
     const newcomers: { conversationId: string; token: string }[] = [];
     for (let i = 0; i < 21; i += 1) {
       const res = await generate(`127.0.2.${i + 1}`);
@@ -132,7 +133,8 @@ describe('Direct Line conversation cap (issue 13, item 7)', () => {
       newcomers.push(JSON.parse(res.body) as { conversationId: string; token: string });
     }
     // The active ones and the newcomers are all there; room was made from the idle ones only.
-    for (const o of [...opened, ...newcomers]) expect((await fetch(`${server.url}/v3/directline/conversations/${o.conversationId}/activities`, { headers: { Authorization: `Bearer ${o.token}` } })).status).toBe(200);
+    for (const o of [...opened, ...newcomers])
+      expect((await fetch(`${server.url}/v3/directline/conversations/${o.conversationId}/activities`, { headers: { Authorization: `Bearer ${o.token}` } })).status).toBe(200);
     // 127.0.0.2's conversations were dropped, so it may open again; the cap now drops the longest idle of the rest.
     expect((await generate('127.0.0.2')).status).toBe(200);
     const first = opened[0] as { conversationId: string; token: string };
@@ -140,7 +142,18 @@ describe('Direct Line conversation cap (issue 13, item 7)', () => {
   });
 
   it('counts an IPv6 client by its /64 and an IPv4-mapped address as the IPv4 one', () => {
-    const limits: ConversationLimits = { perClient: 1_000, clientWindowMs: 3_600_000, perAddressOpen: 2, perNetworkOpen: 3, total: 100, idleMs: 60_000, activities: 500, conversationBytes: 2 * MB, frameBytes: MB, budgetBytes: 64 * MB };
+    const limits: ConversationLimits = {
+      perClient: 1_000,
+      clientWindowMs: 3_600_000,
+      perAddressOpen: 2,
+      perNetworkOpen: 3,
+      total: 100,
+      idleMs: 60_000,
+      activities: 500,
+      conversationBytes: 2 * MB,
+      frameBytes: MB,
+      budgetBytes: 64 * MB,
+    };
     const registry = new ConversationRegistry(limits);
     const open = (address: string) => {
       try {
@@ -185,7 +198,7 @@ describe('Direct Line tokens by POST only, from this site or a listed one (issue
     for (let i = 0; i < 20; i += 1) expect((await token('POST')).status).toBe(200);
   });
 
-  it('refuses a page of another site (403 with a reason), and gives tokens to this server\'s own page, a listed site and non-browser clients', async () => {
+  it("refuses a page of another site (403 with a reason), and gives tokens to this server's own page, a listed site and non-browser clients", async () => {
     // The test before left 20 conversations open from this address: they go idle and are dropped.
     server.clock.now += 2 * 3_600_000 + 1;
     for (const origin of ['https://evil.example.com', 'null', `${LISTED}.evil.example.com`, 'http://www.example.gov.cn']) {

@@ -107,7 +107,16 @@ describe('security headers and content security policies', () => {
   });
 
   it('puts a strict policy on every HTML page: the checklist (found, not found, malformed) and the widget page', async () => {
-    for (const path of [checklist, `${checklist}&lang=en`, `/cases/${ref}/checklist`, `/cases/${ref.slice(0, -1)}2/checklist`, '/cases/..%2F/checklist', '/', '/?lang=en', '/?embed=1']) {
+    for (const path of [
+      checklist,
+      `${checklist}&lang=en`,
+      `/cases/${ref}/checklist`,
+      `/cases/${ref.slice(0, -1)}2/checklist`,
+      '/cases/..%2F/checklist',
+      '/',
+      '/?lang=en',
+      '/?embed=1',
+    ]) {
       const res = await fetch(`${r.url}${path}`);
       expect(res.headers.get('content-type'), path).toMatch(/^text\/html; charset=utf-8/);
       checkStrictPolicy(res.headers.get('content-security-policy'), path);
@@ -166,7 +175,10 @@ describe('CORS', () => {
 
   it('answers a preflight from a listed origin with the methods and headers the widget needs, and one from elsewhere without any', async () => {
     const preflight = (origin: string) =>
-      fetch(`${listed.url}/v3/directline/conversations`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } });
+      fetch(`${listed.url}/v3/directline/conversations`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+      });
     const ok = await preflight(LISTED);
     expect(ok.headers.get('access-control-allow-origin')).toBe(LISTED);
     expect(ok.headers.get('access-control-allow-methods')).toMatch(/POST/);
@@ -178,7 +190,16 @@ describe('CORS', () => {
   });
 
   it('refuses every other origin: strangers, look-alikes, null, other schemes and ports', async () => {
-    for (const origin of ['https://evil.example.com', `${LISTED}.evil.example.com`, 'https://example.gov.cn', 'http://www.example.gov.cn', `${LISTED}:8443`, 'null', `${LISTED}/`, 'HTTPS://WWW.EXAMPLE.GOV.CN']) {
+    for (const origin of [
+      'https://evil.example.com',
+      `${LISTED}.evil.example.com`,
+      'https://example.gov.cn',
+      'http://www.example.gov.cn',
+      `${LISTED}:8443`,
+      'null',
+      `${LISTED}/`,
+      'HTTPS://WWW.EXAMPLE.GOV.CN',
+    ]) {
       const res = await generate(listed, origin);
       expect(res.headers.get('access-control-allow-origin'), origin).toBeNull();
       await res.body?.cancel();

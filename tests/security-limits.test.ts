@@ -118,7 +118,12 @@ describe('body size limits', () => {
     { name: 'POST /api/cases/:ref/callback', path: `/api/cases/${ref}/callback`, headers: { ...json, authorization: `Bearer ${AGENT}` }, limit: 16 * 1024 },
     { name: 'POST /v3/directline/tokens/generate', path: '/v3/directline/tokens/generate', headers: json, limit: 4 * 1024 },
     { name: 'POST /v3/directline/conversations', path: '/v3/directline/conversations', headers: { ...json, authorization: `Bearer ${dl.token}` }, limit: 4 * 1024 },
-    { name: 'POST /v3/directline/conversations/:id/activities', path: `/v3/directline/conversations/${dl.conversationId}/activities`, headers: { ...json, authorization: `Bearer ${dl.token}` }, limit: 32 * 1024 },
+    {
+      name: 'POST /v3/directline/conversations/:id/activities',
+      path: `/v3/directline/conversations/${dl.conversationId}/activities`,
+      headers: { ...json, authorization: `Bearer ${dl.token}` },
+      limit: 32 * 1024,
+    },
   ];
 
   it('refuses a body one byte over each endpoint’s limit with 413 and a reason', async () => {
@@ -156,7 +161,12 @@ describe('the per-client rate limit', () => {
   beforeAll(async () => {
     nock.disableNetConnect();
     nock.enableNetConnect(/127\.0\.0\.1/);
-    r = await start({ EKEY_RATE_LIMIT_RPS: '1', EKEY_RATE_LIMIT_BURST: '3', EKEY_TURN_LIMIT: '4', EKEY_TURN_LIMIT_WINDOW_S: '60' }, [botFrameworkChannel, createWechatChannel({ followUpDelayMs: 0 }), casesRoutes, directLineChannel()]);
+    r = await start({ EKEY_RATE_LIMIT_RPS: '1', EKEY_RATE_LIMIT_BURST: '3', EKEY_TURN_LIMIT: '4', EKEY_TURN_LIMIT_WINDOW_S: '60' }, [
+      botFrameworkChannel,
+      createWechatChannel({ followUpDelayMs: 0 }),
+      casesRoutes,
+      directLineChannel(),
+    ]);
   });
   afterAll(async () => {
     await stop(r);
@@ -186,7 +196,14 @@ describe('the per-client rate limit', () => {
   it('counts a percent-encoded path against the route the router matches (attack: /%63ases/…, /v3/%64irectline/…)', async () => {
     const fresh = await start({ EKEY_RATE_LIMIT_RPS: '1', EKEY_RATE_LIMIT_BURST: '3' }, [casesRoutes, directLineChannel()]);
     try {
-      const paths = ['/cases/EK-20261123-ABCDEF/checklist', '/%63ases/EK-20261123-ABCDEF/checklist', '/%63%61ses/EK-20261123-ABCDEF/checklist', '/c%61ses/EK-20261123-ABCDEF/checklist', '/cases/EK-20261123-ABCDEF/%63hecklist', '/%63ases/EK-20261123-ABCDEF/checklist'];
+      const paths = [
+        '/cases/EK-20261123-ABCDEF/checklist',
+        '/%63ases/EK-20261123-ABCDEF/checklist',
+        '/%63%61ses/EK-20261123-ABCDEF/checklist',
+        '/c%61ses/EK-20261123-ABCDEF/checklist',
+        '/cases/EK-20261123-ABCDEF/%63hecklist',
+        '/%63ases/EK-20261123-ABCDEF/checklist',
+      ];
       const statuses: number[] = [];
       for (const path of paths) statuses.push((await fetch(`${fresh.url}${path}`)).status);
       // The encoded forms reach the checklist route (404: no such case), and every one spends the same budget.
@@ -204,7 +221,8 @@ describe('the per-client rate limit', () => {
     const fresh = await start({ EKEY_RATE_LIMIT_RPS: '1', EKEY_RATE_LIMIT_BURST: '3' }, [casesRoutes]);
     try {
       const statuses: number[] = [];
-      for (let i = 0; i < 6; i += 1) statuses.push((await fetch(`${fresh.url}/cases/EK-20261123-ABCDEF/checklist`, { headers: { 'x-forwarded-for': `203.0.113.${i + 1}` } })).status);
+      for (let i = 0; i < 6; i += 1)
+        statuses.push((await fetch(`${fresh.url}/cases/EK-20261123-ABCDEF/checklist`, { headers: { 'x-forwarded-for': `203.0.113.${i + 1}` } })).status);
       expect(statuses).toEqual([404, 404, 404, 429, 429, 429]);
     } finally {
       await stop(fresh);

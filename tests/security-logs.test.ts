@@ -40,8 +40,14 @@ let wechat: ReturnType<typeof createWechatChannel>;
 beforeAll(async () => {
   nock.disableNetConnect();
   nock.enableNetConnect(/127\.0\.0\.1/);
-  nock(API_BASE).persist().get(/\/cgi-bin\/token/).reply(200, { access_token: 'ACCESS-LOGS-SECRET', expires_in: 7200 });
-  nock(API_BASE).persist().post(/\/cgi-bin\/message\/custom\/send/).reply(200, { errcode: 45015, errmsg: 'response out of time limit' });
+  nock(API_BASE)
+    .persist()
+    .get(/\/cgi-bin\/token/)
+    .reply(200, { access_token: 'ACCESS-LOGS-SECRET', expires_in: 7200 });
+  nock(API_BASE)
+    .persist()
+    .post(/\/cgi-bin\/message\/custom\/send/)
+    .reply(200, { errcode: 45015, errmsg: 'response out of time limit' });
   dataDir = mkdtempSync(join(tmpdir(), 'ekey-logs-'));
   const sink = new PassThrough();
   sink.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
@@ -110,7 +116,11 @@ describe('the logs', () => {
     const agent = { authorization: `Bearer ${AGENT}`, 'content-type': 'application/json' };
     const found = (await (await fetch(`${url}/api/cases?text=${MOBILE}`, { headers: agent })).json()) as { total: number };
     expect(found.total).toBe(1);
-    const moved = await fetch(`${url}/api/cases/${ref}/transitions`, { method: 'POST', headers: agent, body: JSON.stringify({ to: 'submitted', agent: '王芳', remark: `${NAME} ${MOBILE}` }) });
+    const moved = await fetch(`${url}/api/cases/${ref}/transitions`, {
+      method: 'POST',
+      headers: agent,
+      body: JSON.stringify({ to: 'submitted', agent: '王芳', remark: `${NAME} ${MOBILE}` }),
+    });
     expect(moved.status).toBe(200);
     expect((await fetch(`${url}/api/cases`, { headers: { authorization: `Bearer ${AGENT}x` } })).status).toBe(401);
     // Enough searches at once to be throttled: the refusal is logged.
@@ -122,7 +132,14 @@ describe('the logs', () => {
     const lines = log.trim().split('\n');
     expect(lines.length).toBeGreaterThan(100);
     for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
-    for (const expected of ['"msg":"request"', '"msg":"case status changed"', '"msg":"rate limited"', '"msg":"WeChat message"', '"msg":"customer-service message not delivered', '"level":20'])
+    for (const expected of [
+      '"msg":"request"',
+      '"msg":"case status changed"',
+      '"msg":"rate limited"',
+      '"msg":"WeChat message"',
+      '"msg":"customer-service message not delivered',
+      '"level":20',
+    ])
       expect(log).toContain(expected);
     // ...and nothing about whom.
     const forbidden = [NAME, '鹭岛', CODE, FIRST17, MOBILE, '139 1234', '1391234', AGENT, SECRET, TOKEN, 'ACCESS-LOGS-SECRET', OPENID, dl.token, ...SAID, '内资', '王芳'];

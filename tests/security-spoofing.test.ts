@@ -27,7 +27,17 @@ describe('a Bot Framework activity that claims to come from WeChat', () => {
   const store = new MemoryConversationStore();
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'ekey-spoof-'));
-    const config = loadConfig({ EKEY_DATA_DIR: dataDir, LOG_LEVEL: 'silent', EKEY_RATE_LIMIT_RPS: '0', WECHAT_TOKEN: TOKEN, WECHAT_APPID: APPID, WECHAT_APPSECRET: SECRET, WECHAT_ENCODING_AES_KEY: AES_KEY, WECHAT_MODE: 'compatible', WECHAT_API_BASE: API_BASE });
+    const config = loadConfig({
+      EKEY_DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+      EKEY_RATE_LIMIT_RPS: '0',
+      WECHAT_TOKEN: TOKEN,
+      WECHAT_APPID: APPID,
+      WECHAT_APPSECRET: SECRET,
+      WECHAT_ENCODING_AES_KEY: AES_KEY,
+      WECHAT_MODE: 'compatible',
+      WECHAT_API_BASE: API_BASE,
+    });
     app = await createApp(config, { logger: createLogger('silent'), channels: [botFrameworkChannel, wechat], store });
     await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -42,7 +52,16 @@ describe('a Bot Framework activity that claims to come from WeChat', () => {
     const res = await fetch(`${url}/api/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ type: 'message', channelId: 'wechat', serviceUrl: 'http://127.0.0.1:9', conversation: { id: OPENID }, from: { id: OPENID }, recipient: { id: 'bot' }, deliveryMode: 'expectReplies', text }),
+      body: JSON.stringify({
+        type: 'message',
+        channelId: 'wechat',
+        serviceUrl: 'http://127.0.0.1:9',
+        conversation: { id: OPENID },
+        from: { id: OPENID },
+        recipient: { id: 'bot' },
+        deliveryMode: 'expectReplies',
+        text,
+      }),
     });
     return { status: res.status, activities: ((await res.json()) as { activities: BotActivity[] }).activities };
   };

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { startService } from './service-process.js';
 
 describe('start-up (issue 13, "Also")', () => {
-  it('makes no deprecated process.binding call: no DEP0111 from restify\'s spdy/http-deceiver', async () => {
+  it("makes no deprecated process.binding call: no DEP0111 from restify's spdy/http-deceiver", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ekey-warnings-'));
     const s = await startService(dir);
     try {

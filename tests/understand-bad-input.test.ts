@@ -15,7 +15,7 @@ const BAD: [string, string][] = [
   ['emoji only', '😀😂🔑🔑🙏🏻👨‍👩‍👧'],
   ['control characters', '\u0000\u0001\u0007\u001b[31m\u007f\u200b\u202e'],
   ['mixed scripts', 'ключ κλειδί مفتاح कुंजी 열쇠 かぎ'],
-  ['only negations', '不要不是没有不想 don\'t not no longer'],
+  ['only negations', "不要不是没有不想 don't not no longer"],
   ['lone surrogates', '\ud800\udfff\udc00\ud83d'],
   ['punctuation', '，。！？、；：“”‘’（）《》,.!?;:()'],
 ];

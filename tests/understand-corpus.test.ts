@@ -4,7 +4,8 @@ import { knowledge } from './helpers.js';
 
 // The two corpora of realistic messages (tests/corpus/); `npm run corpus` prints the details.
 const k = knowledge();
-const brief = (r: ReturnType<typeof evaluateCorpus>['results'][number]) => `${r.entry.text} [${r.entry.pending ?? '-'}] -> ${JSON.stringify(r.got)}${r.gotCommand ? ` command=${r.gotCommand}` : ''}`;
+const brief = (r: ReturnType<typeof evaluateCorpus>['results'][number]) =>
+  `${r.entry.text} [${r.entry.pending ?? '-'}] -> ${JSON.stringify(r.got)}${r.gotCommand ? ` command=${r.gotCommand}` : ''}`;
 
 describe('the tuning corpus', () => {
   const entries = readCorpus(k, 'tuning');
@@ -54,7 +55,9 @@ describe('the held-out corpus', () => {
   });
 
   it(`understands at least ${HELD_OUT_FLOOR.accuracy * 100}% exactly (target 95%)`, () => {
-    console.log(`held-out: ${(100 * report.accuracy).toFixed(1)}% exact, ${wrongNeeds(report).length} wrong needs, ${((100 * openings.met) / openings.total).toFixed(1)}% of need-stating openings read`);
+    console.log(
+      `held-out: ${(100 * report.accuracy).toFixed(1)}% exact, ${wrongNeeds(report).length} wrong needs, ${((100 * openings.met) / openings.total).toFixed(1)}% of need-stating openings read`,
+    );
     expect(report.accuracy).toBeGreaterThanOrEqual(HELD_OUT_FLOOR.accuracy);
   });
 

@@ -69,7 +69,15 @@ describe('option numbers', () => {
   const { ordinalWords, ordinalSuffixes } = knowledge().lexicon;
 
   it('reads a whole message that is only a number, in its usual forms', () => {
-    for (const [text, n] of [['2', 2], ['第二个', 2], ['选3', 3], ['option 2', 2], ['#1', 1], ['第3个吧', 3], ['十', 10]] as const)
+    for (const [text, n] of [
+      ['2', 2],
+      ['第二个', 2],
+      ['选3', 3],
+      ['option 2', 2],
+      ['#1', 1],
+      ['第3个吧', 3],
+      ['十', 10],
+    ] as const)
       expect(readOrdinal(normalise(text), ordinalWords, ordinalSuffixes), text).toBe(n);
     expect(readOrdinal('我有2把钥匙', ordinalWords, ordinalSuffixes)).toBeUndefined();
   });

@@ -47,7 +47,9 @@ describe('the website widget in Chromium', () => {
     // A second origin, as the bureau's real site would be, that embeds the widget with embed.js.
     host = createServer((_req, res) => {
       res.setHeader('Content-Type', 'text/html; charset=utf-8');
-      res.end(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>host</title></head><body><h1>Host site</h1><script src="${url}/embed.js" data-lang="zh-CN" async></script></body></html>`);
+      res.end(
+        `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>host</title></head><body><h1>Host site</h1><script src="${url}/embed.js" data-lang="zh-CN" async></script></body></html>`,
+      );
     });
     await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
     hostUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
@@ -55,7 +57,14 @@ describe('the website widget in Chromium', () => {
     // Started as `npm start` starts it: no EKEY_PUBLIC_URL, so the links resolve against the address the page was loaded from.
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    const config = ConfigSchema.parse({ PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', EKEY_DATA_DIR: dataDir, EKEY_RATE_LIMIT_RPS: '0', EKEY_WIDGET_ORIGINS: hostUrl });
+    const config = ConfigSchema.parse({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      EKEY_DATA_DIR: dataDir,
+      EKEY_RATE_LIMIT_RPS: '0',
+      EKEY_WIDGET_ORIGINS: hostUrl,
+    });
     app = await createApp(config, { channels: defaultChannels });
     await new Promise<void>((resolve) => app.server.listen(port, '127.0.0.1', resolve));
     browser = await chromium.launch({

@@ -98,13 +98,14 @@ describe.each([
   }
 
   it('has the controls bar by the send box and nothing past the right edge at the start', async () => {
-    for (const key of ['ui:controls.back', 'ui:controls.restart', 'ui:controls.human']) await expect.poll(() => page.locator('#controls button', { hasText: t(key) }).isVisible()).toBe(true);
+    for (const key of ['ui:controls.back', 'ui:controls.restart', 'ui:controls.human'])
+      await expect.poll(() => page.locator('#controls button', { hasText: t(key) }).isVisible()).toBe(true);
     const bar = await page.locator('#controls').boundingBox();
     expect((bar?.y ?? 1e9) + (bar?.height ?? 0)).toBeLessThanOrEqual(height + 400);
     expect(await overflowing(page)).toEqual([]);
   });
 
-  it('shows each procedure\'s outcome once, within the screen, with checklist and flowchart links that open', async () => {
+  it("shows each procedure's outcome once, within the screen, with checklist and flowchart links that open", async () => {
     const samples = await samplePaths();
     expect(samples.length).toBeGreaterThanOrEqual(10);
     for (const [i, { name, path }] of samples.entries()) {

@@ -22,7 +22,11 @@ describe('the widget page', () => {
     const template = readFileSync('web/index.html', 'utf8');
     expect(checkTemplate(template)).toEqual([]);
     const nonces = new Set<string>();
-    for (const [query, lang, other] of [['', 'zh-CN', 'English'], ['?lang=en', 'en', '中文'], ['?lang=en&embed=1', 'en', '中文']] as const) {
+    for (const [query, lang, other] of [
+      ['', 'zh-CN', 'English'],
+      ['?lang=en', 'en', '中文'],
+      ['?lang=en&embed=1', 'en', '中文'],
+    ] as const) {
       const res = await fetch(`${server.url}/${query}`);
       expect(res.status).toBe(200);
       const html = await res.text();

@@ -68,7 +68,9 @@ describe('the access token', () => {
 
   it('reports an API error by its errcode and never with the secret', async () => {
     nock(BASE).get('/cgi-bin/token').query(tokenQuery).reply(200, { errcode: 40125, errmsg: 'invalid appsecret' });
-    const err = (await tokens().get().catch((e: unknown) => e)) as WechatApiError;
+    const err = (await tokens()
+      .get()
+      .catch((e: unknown) => e)) as WechatApiError;
     expect(err).toBeInstanceOf(WechatApiError);
     expect(err.errcode).toBe(40125);
     expect(err.transient).toBe(false);
@@ -77,7 +79,9 @@ describe('the access token', () => {
 
   it('gives up on a token endpoint that does not answer in time', async () => {
     nock(BASE).get('/cgi-bin/token').query(tokenQuery).delay(1_000).reply(200, { access_token: 'late', expires_in: 7200 });
-    const err = (await tokens(100).get().catch((e: unknown) => e)) as WechatApiError;
+    const err = (await tokens(100)
+      .get()
+      .catch((e: unknown) => e)) as WechatApiError;
     expect(err.kind).toBe('timeout');
     expect(err.transient).toBe(true);
   });
@@ -117,7 +121,9 @@ describe('customer-service messages', () => {
   it('reports 45015 (the user has not written for 48 hours) as not worth retrying now', async () => {
     nock(BASE).get('/cgi-bin/token').query(tokenQuery).reply(200, { access_token: 'T', expires_in: 7200 });
     nock(BASE).post('/cgi-bin/message/custom/send').query(true).reply(200, { errcode: 45015, errmsg: 'response out of time limit' });
-    const err = (await send().sendText('o-user', 'x').catch((e: unknown) => e)) as WechatApiError;
+    const err = (await send()
+      .sendText('o-user', 'x')
+      .catch((e: unknown) => e)) as WechatApiError;
     expect(err.errcode).toBe(45015);
     expect(err.transient).toBe(false);
   });

@@ -103,7 +103,10 @@ export async function push(w: RunningWechat, xml: string, mode: Mode = 'plain', 
   else {
     const encrypt = cipher.encrypt(xml);
     q = signedQuery(mode, encrypt);
-    body = mode === 'safe' ? `<xml><ToUserName><![CDATA[${ACCOUNT}]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>` : xml.replace('</xml>', `<Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`);
+    body =
+      mode === 'safe'
+        ? `<xml><ToUserName><![CDATA[${ACCOUNT}]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`
+        : xml.replace('</xml>', `<Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`);
   }
   return send(w, q, body, mode);
 }

@@ -36,7 +36,11 @@ async function stored(w: RunningWechat, openid: string): Promise<boolean> {
 function wechatApi(script: (number | 'ok')[] = []) {
   const sent: { touser: string; content: string; token: string }[] = [];
   const calls = { count: 0 };
-  nock(API_BASE).persist().get('/cgi-bin/token').query({ grant_type: 'client_credential', appid: APPID, secret: SECRET }).reply(200, { access_token: 'ACCESS-1', expires_in: 7200 });
+  nock(API_BASE)
+    .persist()
+    .get('/cgi-bin/token')
+    .query({ grant_type: 'client_credential', appid: APPID, secret: SECRET })
+    .reply(200, { access_token: 'ACCESS-1', expires_in: 7200 });
   nock(API_BASE)
     .persist()
     .post('/cgi-bin/message/custom/send')
@@ -259,8 +263,14 @@ describe('the WeChat channel', () => {
       ['malformed XML', '<xml><Content>1</MsgType></xml>'],
       ['not XML at all', 'hello'],
       ['a missing field', '<xml><ToUserName><![CDATA[gh]]></ToUserName><MsgType><![CDATA[text]]></MsgType></xml>'],
-      ['a billion-laughs DTD', `<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY a "ha"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]><xml><ToUserName>gh</ToUserName><FromUserName>o-lol</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>&c;</Content><MsgId>1</MsgId></xml>`],
-      ['an external entity', `<!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]><xml><ToUserName>gh</ToUserName><FromUserName>o-xxe</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>&x;</Content><MsgId>2</MsgId></xml>`],
+      [
+        'a billion-laughs DTD',
+        `<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY a "ha"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]><xml><ToUserName>gh</ToUserName><FromUserName>o-lol</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>&c;</Content><MsgId>1</MsgId></xml>`,
+      ],
+      [
+        'an external entity',
+        `<!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]><xml><ToUserName>gh</ToUserName><FromUserName>o-xxe</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>&x;</Content><MsgId>2</MsgId></xml>`,
+      ],
     ])('refuses %s with 400 and a reason, no stack, and keeps serving', async (_name, body) => {
       const r = await send(w, signedQuery('plain'), body);
       expect(r.status).toBe(400);

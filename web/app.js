@@ -69,7 +69,7 @@
       method: 'POST',
       headers: headers,
       body: body ? JSON.stringify(body) : undefined,
-      credentials: 'omit'
+      credentials: 'omit',
     }).then(function (r) {
       if (!r.ok) throw new Error(String(r.status));
       return r.json();
@@ -99,7 +99,7 @@
       function () {
         forget();
         return null;
-      }
+      },
     );
   }
 
@@ -111,8 +111,21 @@
   function guardComposition(root) {
     var composing = false;
     var endedAt = 0;
-    root.addEventListener('compositionstart', function () { composing = true; }, true);
-    root.addEventListener('compositionend', function () { composing = false; endedAt = Date.now(); }, true);
+    root.addEventListener(
+      'compositionstart',
+      function () {
+        composing = true;
+      },
+      true,
+    );
+    root.addEventListener(
+      'compositionend',
+      function () {
+        composing = false;
+        endedAt = Date.now();
+      },
+      true,
+    );
     function guard(e) {
       if (e.key !== 'Enter' && e.keyCode !== 13 && e.keyCode !== 229) return;
       if (!root.contains(e.target)) return;
@@ -153,13 +166,17 @@
       bubbleMinWidth: narrow ? 0 : undefined,
       bubbleNubSize: narrow ? 0 : undefined,
       bubbleFromUserNubSize: narrow ? 0 : undefined,
-      rootHeight: '100%'
+      rootHeight: '100%',
     };
   }
 
   /* Cards in the page's type and at its size: Adaptive Cards' defaults (12-14 px) are too small to read comfortably. */
   function cardHostConfig() {
-    var font = { fontFamily: getComputedStyle(document.body).fontFamily, fontSizes: { small: 15, default: 17, medium: 19, large: 22, extraLarge: 26 }, fontWeights: { lighter: 400, default: 400, bolder: 700 } };
+    var font = {
+      fontFamily: getComputedStyle(document.body).fontFamily,
+      fontSizes: { small: 15, default: 17, medium: 19, large: 22, extraLarge: 26 },
+      fontWeights: { lighter: 400, default: 400, bolder: 700 },
+    };
     return {
       supportsInteractivity: true,
       fontTypes: { default: font, monospace: font },
@@ -167,9 +184,18 @@
       separator: { lineThickness: 1, lineColor: '#5a5a5a' },
       actions: { maxActions: 100, buttonSpacing: 8, showCard: { actionMode: 'inline', inlineTopMargin: 8 }, actionsOrientation: 'vertical', actionAlignment: 'stretch' },
       containerStyles: {
-        default: { backgroundColor: '#ffffff', foregroundColors: { default: { default: '#111111', subtle: '#3d3d3d' }, accent: { default: '#0a4a8f', subtle: '#0a4a8f' }, good: { default: '#1e5e22', subtle: '#1e5e22' }, warning: { default: '#7a4700', subtle: '#7a4700' }, attention: { default: '#a3001b', subtle: '#a3001b' } } },
-        emphasis: { backgroundColor: '#f3f3f3', foregroundColors: { default: { default: '#111111', subtle: '#3d3d3d' } } }
-      }
+        default: {
+          backgroundColor: '#ffffff',
+          foregroundColors: {
+            default: { default: '#111111', subtle: '#3d3d3d' },
+            accent: { default: '#0a4a8f', subtle: '#0a4a8f' },
+            good: { default: '#1e5e22', subtle: '#1e5e22' },
+            warning: { default: '#7a4700', subtle: '#7a4700' },
+            attention: { default: '#a3001b', subtle: '#a3001b' },
+          },
+        },
+        emphasis: { backgroundColor: '#f3f3f3', foregroundColors: { default: { default: '#111111', subtle: '#3d3d3d' } } },
+      },
     };
   }
 
@@ -180,7 +206,7 @@
       // Reconnecting from watermark 0 replays the transcript: Web Chat keeps none of its own across a reload.
       conversationId: session.resumed ? session.conversationId : undefined,
       watermark: session.resumed ? '0' : undefined,
-      conversationStartProperties: { locale: config.webChatLocale }
+      conversationStartProperties: { locale: config.webChatLocale },
     });
     var failed = false;
     directLine.connectionStatus$.subscribe(function (status) {
@@ -218,9 +244,9 @@
         nonce: config.nonce,
         styleOptions: styleOptions(),
         adaptiveCardsHostConfig: cardHostConfig(),
-        overrideLocalizedStrings: { TEXT_INPUT_PLACEHOLDER: strings.placeholder }
+        overrideLocalizedStrings: { TEXT_INPUT_PLACEHOLDER: strings.placeholder },
       },
-      chatEl
+      chatEl,
     );
   }
 
@@ -285,11 +311,20 @@
       saved.lang = lang;
       save(saved);
     }
-    var go = function () { window.location.assign(href); };
+    var go = function () {
+      window.location.assign(href);
+    };
     var timer = setTimeout(go, 3000);
-    directLine
-      .postActivity({ type: 'event', name: 'ekey/language', value: lang, from: { id: (load() || {}).userId || 'user' } })
-      .subscribe(function () { clearTimeout(timer); go(); }, function () { clearTimeout(timer); go(); });
+    directLine.postActivity({ type: 'event', name: 'ekey/language', value: lang, from: { id: (load() || {}).userId || 'user' } }).subscribe(
+      function () {
+        clearTimeout(timer);
+        go();
+      },
+      function () {
+        clearTimeout(timer);
+        go();
+      },
+    );
   });
 
   document.getElementById('restart').addEventListener('click', function () {

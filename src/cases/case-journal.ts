@@ -119,7 +119,7 @@ export class CaseJournal {
     const data = Buffer.from(entries.map((e) => `${JSON.stringify({ s: e.segment, c: e.record })}\n`).join(''), 'utf8');
     const start = this.offset;
     try {
-      for (let written = 0; written < data.length; ) written += writeSync(fd, data, written, data.length - written, start + written);
+      for (let written = 0; written < data.length;) written += writeSync(fd, data, written, data.length - written, start + written);
       await fdatasyncAsync(fd);
     } catch (err) {
       try {

@@ -11,7 +11,10 @@ export class CaseQuota {
   private readonly counts = new Map<string, number>();
 
   /** `limit` 0: no cap. */
-  constructor(readonly limit: number, private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    readonly limit: number,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   /** Counts one more case for the client, or throws CaseLimitError when it has had its share today. */
   take(client: string): void {

@@ -11,7 +11,10 @@ export const Contact = z.strictObject({
   creditCode: z.string().length(18).optional(),
   /** The code failed the GB 32100-2015 check and the user confirmed it as written. */
   creditCodeCheckFailed: z.boolean().optional(),
-  mobile: z.string().regex(/^1[3-9]\d{9}$/).optional(),
+  mobile: z
+    .string()
+    .regex(/^1[3-9]\d{9}$/)
+    .optional(),
 });
 export type Contact = z.infer<typeof Contact>;
 

@@ -17,7 +17,10 @@ export function checkCharacter(first17: string): string {
 }
 
 export function checkCreditCode(input: string): CreditCodeCheck {
-  const code = input.normalize('NFKC').toUpperCase().replace(/[\s-]+/g, '');
+  const code = input
+    .normalize('NFKC')
+    .toUpperCase()
+    .replace(/[\s-]+/g, '');
   if (!CODE_FORM.test(code)) return { kind: 'malformed' };
   const expected = checkCharacter(code.slice(0, 17));
   return expected === code[17] ? { kind: 'valid', code } : { kind: 'checkFailed', code, expected };
@@ -25,7 +28,10 @@ export function checkCreditCode(input: string): CreditCodeCheck {
 
 /** A mainland mobile number, 11 digits from 13x-19x, with or without +86 and separators; undefined if not one. */
 export function parseMobile(input: string): string | undefined {
-  const digits = input.normalize('NFKC').replace(/[\s\-()（）]+/g, '').replace(/^(\+?86)(?=1\d{10}$)/, '');
+  const digits = input
+    .normalize('NFKC')
+    .replace(/[\s\-()（）]+/g, '')
+    .replace(/^(\+?86)(?=1\d{10}$)/, '');
   return /^1[3-9]\d{9}$/.test(digits) ? digits : undefined;
 }
 

@@ -30,7 +30,11 @@ export class DigitGuard {
   private readonly now: () => number;
   private writing: Promise<unknown> = Promise.resolve();
 
-  private constructor(private readonly file: string | undefined, private readonly entries: Map<string, Entry>, private readonly options: DigitGuardOptions) {
+  private constructor(
+    private readonly file: string | undefined,
+    private readonly entries: Map<string, Entry>,
+    private readonly options: DigitGuardOptions,
+  ) {
     this.maxFailures = options.maxFailures ?? 5;
     this.windowMs = options.windowMs ?? 3_600_000;
     this.lockMs = options.lockMs ?? 3_600_000;

@@ -1,6 +1,9 @@
 /** The store cannot be used as it is on disk: a file that does not parse or fails its schema. Never overwritten. */
 export class CaseStoreError extends Error {
-  constructor(readonly file: string, readonly reason: string) {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
     super(`case store file ${file}: ${reason} (the file is left as it is: repair it or move it away)`);
     this.name = 'CaseStoreError';
   }

@@ -413,7 +413,10 @@ export class FileCaseStore implements CaseStore {
     const path = join(this.root, month, segmentName(seq));
     const file = new SegmentFile(path, path);
     const segment: Segment = { month, seq, id: `${month}/${String(seq).padStart(4, '0')}`, file, db: new Low<SegmentData>(file, { format: 1, month, cases: [] }) };
-    this.months.set(month, [...(this.months.get(month) ?? []), segment].sort((a, b) => a.seq - b.seq));
+    this.months.set(
+      month,
+      [...(this.months.get(month) ?? []), segment].sort((a, b) => a.seq - b.seq),
+    );
     return segment;
   }
 
@@ -491,8 +494,7 @@ export class FileCaseStore implements CaseStore {
     const label = segment.file.path;
     if (data.month !== segment.month) throw new CaseStoreError(label, `says month "${data.month}" but lies in cases/${segment.month}`);
     data.cases.forEach((c, i) => {
-      if (referenceDate(c.reference).slice(0, 7) !== segment.month)
-        throw new CaseStoreError(label, `$.cases[${i}].reference ${c.reference} was not created in ${segment.month}`);
+      if (referenceDate(c.reference).slice(0, 7) !== segment.month) throw new CaseStoreError(label, `$.cases[${i}].reference ${c.reference} was not created in ${segment.month}`);
       const other = this.index.get(c.reference);
       if (other && other !== segment) throw new CaseStoreError(label, `$.cases[${i}].reference ${c.reference} is also in cases/${other.month}/${segmentName(other.seq)}`);
     });

@@ -18,7 +18,10 @@ export class SegmentFile implements Adapter<SegmentData> {
   /** The version last read or written by this process. */
   stamp: FileStamp | undefined;
 
-  constructor(readonly path: string, private readonly label: string) {}
+  constructor(
+    readonly path: string,
+    private readonly label: string,
+  ) {}
 
   async read(): Promise<SegmentData | null> {
     let handle;

@@ -182,7 +182,8 @@ export class CaseService {
       const on = beijingDate(at);
       const previous = statusOf(lc, c.status);
       // A stage's working days start again when its actor receives the case, not at every status within it.
-      const expected = target.stage && target.stage !== previous?.stage ? restartExpected(this.stages(c.tracked), c.expected, target.stage, on, this.knowledge.calendar) : c.expected;
+      const expected =
+        target.stage && target.stage !== previous?.stage ? restartExpected(this.stages(c.tracked), c.expected, target.stage, on, this.knowledge.calendar) : c.expected;
       return {
         ...c,
         status: req.to,

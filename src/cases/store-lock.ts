@@ -30,7 +30,10 @@ export class StoreLock {
   private readonly mine: string;
   private made = false;
 
-  constructor(private readonly path: string, private readonly timeoutMs = 15_000) {
+  constructor(
+    private readonly path: string,
+    private readonly timeoutMs = 15_000,
+  ) {
     this.mine = `${path}.${hostname()}.${process.pid}`;
   }
 

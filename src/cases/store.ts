@@ -53,7 +53,9 @@ const haystacks = new WeakMap<CaseRecord, string>();
 function haystack(c: CaseRecord): string {
   let hay = haystacks.get(c);
   if (hay === undefined) {
-    hay = fold([c.reference, c.contact?.enterpriseName, c.contact?.creditCode, c.contact?.mobile, c.agent, ...c.history.flatMap((h) => [h.remark, h.agent])].filter(Boolean).join('\u0000'));
+    hay = fold(
+      [c.reference, c.contact?.enterpriseName, c.contact?.creditCode, c.contact?.mobile, c.agent, ...c.history.flatMap((h) => [h.remark, h.agent])].filter(Boolean).join('\u0000'),
+    );
     haystacks.set(c, hay);
   }
   return hay;

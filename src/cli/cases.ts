@@ -36,7 +36,13 @@ function describe(cases: CaseService, c: CaseRecord, t: Translate): void {
   out(t('ui:casesCli.reference', { reference: c.reference }));
   out(t('ui:casesCli.created', { at: beijingDateTime(c.createdAt), channel: c.channel, lang: c.lang }));
   out(t('ui:casesCli.procedures', { titles: titles(c.procedures, t) }));
-  out(t('ui:casesCli.why', { answers: c.why.map((w) => t('ui:outcome.answer', { label: t(`questions:${w.question}.label`), answer: t(`questions:${w.question}.options.${w.answer}`) })).join(t('ui:outcome.separator')) }));
+  out(
+    t('ui:casesCli.why', {
+      answers: c.why
+        .map((w) => t('ui:outcome.answer', { label: t(`questions:${w.question}.label`), answer: t(`questions:${w.question}.options.${w.answer}`) }))
+        .join(t('ui:outcome.separator')),
+    }),
+  );
   out(t('ui:casesCli.status', { status: label(c.status), id: c.status }));
   const allowed = cases.allowed(c);
   out(allowed.length ? t('ui:casesCli.allowed', { statuses: allowed.map((s) => `${s} (${label(s)})`).join(t('ui:outcome.separator')) }) : t('ui:casesCli.allowedNone'));
@@ -122,11 +128,16 @@ async function main(): Promise<void> {
         });
         if (!q.success) return fail(t('ui:agentApi.badQuery', { fields: q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') }), 2);
         const page = await cases.list(toCaseQuery(q.data, name));
-        if (values.json) return out(JSON.stringify({ items: page.items.map((c) => caseSummary(cases, c, t)), total: page.total, page: q.data.page, pageSize: q.data.pageSize }, null, 2));
+        if (values.json)
+          return out(JSON.stringify({ items: page.items.map((c) => caseSummary(cases, c, t)), total: page.total, page: q.data.page, pageSize: q.data.pageSize }, null, 2));
         if (page.total === 0) return out(t('ui:casesCli.none'));
         for (const c of page.items) {
           const s = caseSummary(cases, c, t);
-          out([s.reference, referenceDate(c.reference), s.statusLabel, titles(c.procedures, t), inert(s.enterpriseName ?? ''), s.callbackPending ? t('ui:casesCli.callbackMark') : ''].join('  |  ').trimEnd());
+          out(
+            [s.reference, referenceDate(c.reference), s.statusLabel, titles(c.procedures, t), inert(s.enterpriseName ?? ''), s.callbackPending ? t('ui:casesCli.callbackMark') : '']
+              .join('  |  ')
+              .trimEnd(),
+          );
         }
         const first = (q.data.page - 1) * q.data.pageSize + 1;
         return out(t('ui:casesCli.total', { total: page.total, first, last: first + page.items.length - 1 }));
@@ -144,7 +155,8 @@ async function main(): Promise<void> {
           ...(values.remark !== undefined ? { remark: values.remark } : {}),
           ...(values.resubmit ? { resubmit: values.resubmit.split(/[,，\s]+/).filter(Boolean) } : {}),
         });
-        if (!body.success) return fail(`${t('ui:agentApi.badBody', { fields: body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') })}\n${t('ui:casesCli.usage')}`, 2);
+        if (!body.success)
+          return fail(`${t('ui:agentApi.badBody', { fields: body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') })}\n${t('ui:casesCli.usage')}`, 2);
         const c = await cases.transition(ref, body.data);
         out(t('ui:casesCli.advanced', { reference: ref, status: lifecycleText(cases.knowledge, t, c, 'statuses', c.status) }));
         return show(c);
@@ -165,12 +177,13 @@ async function main(): Promise<void> {
         return fail(t('ui:casesCli.usage'), 2);
     }
   } catch (err) {
-    if (err instanceof FilterWordError)
-      return fail(filterWordMessage(t, err), 2);
+    if (err instanceof FilterWordError) return fail(filterWordMessage(t, err), 2);
     if (err instanceof CaseNotFoundError) return fail(t('ui:agentApi.notFound'));
     if (err instanceof TransitionError) {
       const label = (s: string) => lifecycleText(k, t, err, 'statuses', s);
-      return fail(`${t('ui:agentApi.illegalTransition', { from: label(err.from), to: label(err.to) })}\n${t('ui:casesCli.allowed', { statuses: err.allowed.map((s) => `${s} (${label(s)})`).join(t('ui:outcome.separator')) })}`);
+      return fail(
+        `${t('ui:agentApi.illegalTransition', { from: label(err.from), to: label(err.to) })}\n${t('ui:casesCli.allowed', { statuses: err.allowed.map((s) => `${s} (${label(s)})`).join(t('ui:outcome.separator')) })}`,
+      );
     }
     if (err instanceof CaseInputError) {
       const message =

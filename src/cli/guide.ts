@@ -21,5 +21,12 @@ await runCli(async () => {
   // An agent's consultation on the phone opens a case like any other, in the service's store.
   const store = await FileCaseStore.open(config.EKEY_DATA_DIR);
   const conversation = new Conversation(knowledge, { cases: new ServiceCaseDesk(new CaseService(knowledge, store)) });
-  await runGuide({ lang: lang as Language, input: process.stdin, output: process.stdout, conversation, interactive: Boolean(process.stdin.isTTY), ...(config.EKEY_PUBLIC_URL ? { publicUrl: config.EKEY_PUBLIC_URL } : {}) });
+  await runGuide({
+    lang: lang as Language,
+    input: process.stdin,
+    output: process.stdout,
+    conversation,
+    interactive: Boolean(process.stdin.isTTY),
+    ...(config.EKEY_PUBLIC_URL ? { publicUrl: config.EKEY_PUBLIC_URL } : {}),
+  });
 });

@@ -13,7 +13,8 @@ export class CliExit extends Error {
 
 /** What a person can act on: a bad setting, data file, store or argument; anything else is a defect and keeps its stack. */
 function known(err: unknown): [string, number] | undefined {
-  if (err instanceof ConfigError || err instanceof KnowledgeError || err instanceof CaseStoreError || err instanceof DataDirLockedError || err instanceof OutboxStoreError) return [err.message, 1];
+  if (err instanceof ConfigError || err instanceof KnowledgeError || err instanceof CaseStoreError || err instanceof DataDirLockedError || err instanceof OutboxStoreError)
+    return [err.message, 1];
   if (err instanceof TypeError && (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) return [err.message, 2];
   return undefined;
 }

@@ -148,8 +148,7 @@ export class Consultation {
     const { material, byEnterpriseType, ...requirements } = m;
     if (material) return { material, ...requirements };
     const type = answers.enterpriseType === 'foreign' ? 'foreign' : 'domestic';
-    if (!byEnterpriseType || answers.enterpriseType === undefined)
-      throw new Error('a material chosen by enterprise type needs the enterpriseType answer: the rule must ask it');
+    if (!byEnterpriseType || answers.enterpriseType === undefined) throw new Error('a material chosen by enterprise type needs the enterpriseType answer: the rule must ask it');
     return { material: byEnterpriseType[type], chosenBy: 'enterpriseType', ...requirements };
   }
 

@@ -13,10 +13,7 @@ export interface DecisionSpec<P> {
   facts: { id: string; order: number; default?: string }[];
 }
 
-export type Decision<P> =
-  | { kind: 'outcome'; rule: string; params: P; decidedBy: readonly string[] }
-  | { kind: 'question'; fact: string }
-  | { kind: 'none' };
+export type Decision<P> = { kind: 'outcome'; rule: string; params: P; decidedBy: readonly string[] } | { kind: 'question'; fact: string } | { kind: 'none' };
 
 type Tri = boolean | undefined;
 
@@ -81,9 +78,7 @@ export class Decider<P extends Record<string, unknown>> {
 
     const unknown = evaluated.filter((e) => e.state === undefined);
     const floor = Math.max(-Infinity, ...unknown.map((e) => e.rule.priority ?? 1));
-    const decided = evaluated
-      .filter((e) => e.state === true && (e.rule.priority ?? 1) >= floor)
-      .sort((a, b) => (b.rule.priority ?? 1) - (a.rule.priority ?? 1));
+    const decided = evaluated.filter((e) => e.state === true && (e.rule.priority ?? 1) >= floor).sort((a, b) => (b.rule.priority ?? 1) - (a.rule.priority ?? 1));
     const winner = decided[0];
     if (winner) {
       const decidedBy: string[] = [];

@@ -26,7 +26,6 @@ export async function enumeratePaths(c: Consultation, limit = 10_000): Promise<P
   };
   await walk({}, []);
   // An unprompted answer is said, never asked: each one said in the first message, with what it implies.
-  for (const q of c.unprompted())
-    for (const o of q.options) if (!o.reask && o.value !== q.unprompted?.default) await walk({ ...o.implies, [q.id]: o.value }, []);
+  for (const q of c.unprompted()) for (const o of q.options) if (!o.reask && o.value !== q.unprompted?.default) await walk({ ...o.implies, [q.id]: o.value }, []);
   return paths;
 }

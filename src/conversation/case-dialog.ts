@@ -26,7 +26,10 @@ export class CaseDialog {
   /** The desk's agent guiding the caller in the turn under way, likewise never stored. */
   private readonly agents = new WeakMap<ConversationState, string>();
 
-  constructor(private readonly k: Knowledge, private readonly desk: CaseDesk) {
+  constructor(
+    private readonly k: Knowledge,
+    private readonly desk: CaseDesk,
+  ) {
     this.status = new StatusDialog(k, desk);
     this.contact = new ContactDialog(k, desk);
   }
@@ -89,7 +92,8 @@ export class CaseDialog {
       const revised = previous ? await this.desk.revise(previous, request) : undefined;
       const client = this.clients.get(s);
       const agent = this.agents.get(s);
-      const view = revised ?? (await this.desk.open({ ...request, ...(client ? { client } : {}), ...(agent ? { agent } : {}), ...(s.transcript ? { transcript: s.transcript } : {}) }));
+      const view =
+        revised ?? (await this.desk.open({ ...request, ...(client ? { client } : {}), ...(agent ? { agent } : {}), ...(s.transcript ? { transcript: s.transcript } : {}) }));
       d.lastCase = { reference: view.reference, fingerprint };
       d.current = view.reference;
       const note = this.caseNote(view, t);

@@ -18,7 +18,10 @@ export class ContactDialog {
   private readonly yes: Set<string>;
   private readonly no: Set<string>;
 
-  constructor(k: Knowledge, private readonly desk: CaseDesk) {
+  constructor(
+    k: Knowledge,
+    private readonly desk: CaseDesk,
+  ) {
     this.yes = new Set(k.contactWords.confirm.map((w) => normalise(w)));
     this.no = new Set(k.contactWords.skip.map((w) => normalise(w)));
   }

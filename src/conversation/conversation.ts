@@ -60,7 +60,10 @@ export class Conversation {
   private readonly insights?: InsightSink;
   private readonly reminders?: ReminderDialog;
 
-  constructor(readonly knowledge: Knowledge, options: ConversationOptions = {}) {
+  constructor(
+    readonly knowledge: Knowledge,
+    options: ConversationOptions = {},
+  ) {
     this.consultation = new Consultation(knowledge);
     this.understander = new Understander(knowledge);
     this.commands = new CommandReader(knowledge);
@@ -104,7 +107,16 @@ export class Conversation {
     // Read once before commands: "钥匙丢了，能帮我转人工吗" both answers and asks for a person.
     const early = s.finished || !('text' in input) ? undefined : this.understander.understand(text, { pending: s.pending, offered: s.offered, today: this.today() });
     const command = 'command' in input ? input.command : this.commands.read(text, early !== undefined && Object.keys(early.answers).length > 0);
-    if (command === 'reminder-cancel') return { state: s, messages: [...messages, ...(this.reminders ? await this.reminders.cancel(context.client, this.t(s.lang)) : [{ type: 'text', role: 'notice', text: this.t(s.lang)('ui:reminder.nothingToCancel') } as const])] };
+    if (command === 'reminder-cancel')
+      return {
+        state: s,
+        messages: [
+          ...messages,
+          ...(this.reminders
+            ? await this.reminders.cancel(context.client, this.t(s.lang))
+            : [{ type: 'text', role: 'notice', text: this.t(s.lang)('ui:reminder.nothingToCancel') } as const]),
+        ],
+      };
     const desk = await this.desk?.handle(s, text, command, this.t(s.lang));
     if (desk) return { state: s, messages: [...messages, ...desk] };
     if (command) {
@@ -247,7 +259,16 @@ export class Conversation {
     if (s.menuShown && ranked && ranked.options.length >= 3) {
       s.menuShown = false;
       out.push({ type: 'text', role: 'notice', text: t('ui:handoff', { phone }) });
-      return [...out, this.offer(s, ranked.fact, ranked.options.slice(0, 3).map((o) => o.value), t, false)];
+      return [
+        ...out,
+        this.offer(
+          s,
+          ranked.fact,
+          ranked.options.slice(0, 3).map((o) => o.value),
+          t,
+          false,
+        ),
+      ];
     }
     if (pending?.id === RANKED_FACT) {
       s.menuShown = true;
@@ -265,7 +286,11 @@ export class Conversation {
     s.pending = fact;
     s.offered = values;
     const labels = options.map((o) => o.label);
-    const prompt = asChoice ? (labels.length === 2 ? t('ui:rankedChoice.two', { a: labels[0], b: labels[1] }) : t('ui:rankedChoice.three', { a: labels[0], b: labels[1], c: labels[2] })) : (full?.prompt ?? '');
+    const prompt = asChoice
+      ? labels.length === 2
+        ? t('ui:rankedChoice.two', { a: labels[0], b: labels[1] })
+        : t('ui:rankedChoice.three', { a: labels[0], b: labels[1], c: labels[2] })
+      : (full?.prompt ?? '');
     return { type: 'question', question: { id: fact, prompt, help: full?.help ?? '', options } };
   }
 
@@ -305,7 +330,11 @@ export class Conversation {
     const offer = this.reminders?.offer(s, step.outcome, this.today(), t);
     if (offer) out.push(offer);
     else if (this.feedback) {
-      this.feedback.ask(s, step.outcome.rule, step.outcome.procedures.map((p) => p.id));
+      this.feedback.ask(
+        s,
+        step.outcome.rule,
+        step.outcome.procedures.map((p) => p.id),
+      );
       out.push({ type: 'question', question: this.feedback.view(t) });
     }
     return out;

@@ -24,7 +24,10 @@ export class FeedbackDialog {
   private readonly yes: Set<string>;
   private readonly no: Set<string>;
 
-  constructor(private readonly k: Knowledge, private readonly sink: InsightSink) {
+  constructor(
+    private readonly k: Knowledge,
+    private readonly sink: InsightSink,
+  ) {
     const words = (list: string[]) => new Set(list.map(normalise).filter(Boolean));
     this.yes = words(k.lexicon.yes);
     this.no = words(k.lexicon.no);

@@ -22,7 +22,10 @@ const error = (text: string): Message => ({ type: 'text', role: 'error', text })
 export class StatusDialog {
   private readonly words: string[];
 
-  constructor(private readonly k: Knowledge, private readonly desk: CaseDesk) {
+  constructor(
+    private readonly k: Knowledge,
+    private readonly desk: CaseDesk,
+  ) {
     this.words = k.commands.status.map((w) => normalise(w)).sort((a, b) => b.length - a.length);
   }
 

@@ -27,7 +27,12 @@ export function decisionDot(k: Knowledge, paths: Path[], t: Translate, maxEm = 1
     });
     outcomes.add(p.outcome.rule);
   }
-  const lines = ['digraph decisions {', 'graph [rankdir=LR, nodesep=0.25, ranksep=0.9, pad=0.3, bgcolor="white"];', 'node [fontname="sans-serif", fontsize=14, fontcolor="#111111", penwidth=1.5];', 'edge [fontname="sans-serif", fontsize=12, color="#444444", arrowsize=0.7];'];
+  const lines = [
+    'digraph decisions {',
+    'graph [rankdir=LR, nodesep=0.25, ranksep=0.9, pad=0.3, bgcolor="white"];',
+    'node [fontname="sans-serif", fontsize=14, fontcolor="#111111", penwidth=1.5];',
+    'edge [fontname="sans-serif", fontsize=12, color="#444444", arrowsize=0.7];',
+  ];
   for (const q of [...questions].sort((a, b) => (k.questions.get(a)?.order ?? 0) - (k.questions.get(b)?.order ?? 0))) {
     const b = box(`${t(`questions:${q}.label`)}\n(${q})`, maxEm);
     lines.push(`${qNode(q)} [shape=box, style="rounded,filled", fillcolor="#D6E6F8", color="#1F4E8C", ${sizedLabel(b)}];`);
@@ -40,4 +45,3 @@ export function decisionDot(k: Knowledge, paths: Path[], t: Translate, maxEm = 1
   lines.push('}');
   return lines.join('\n');
 }
-

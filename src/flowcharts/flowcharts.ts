@@ -24,7 +24,10 @@ export class Flowcharts {
   private readonly i18n;
   readonly fonts: ChartFonts | undefined;
 
-  constructor(private readonly knowledge: Knowledge, fontFile?: string) {
+  constructor(
+    private readonly knowledge: Knowledge,
+    fontFile?: string,
+  ) {
     this.i18n = createI18n(knowledge);
     this.fonts = findChartFonts(fontFile);
   }

@@ -58,7 +58,9 @@ export function procedureDot(p: Procedure, t: Translate, widths: ChartWidths): s
         });
         if (s.onFail) {
           const q = box(t('ui:flowchart.passed'), 8, 14, 4);
-          out.push(`${checkNode(i)} [shape=diamond, style=filled, fillcolor="white", color=${quoted(c.line)}, label=${quoted(q.lines.join('\n'))}, width=${((q.width * 1.9) / 72).toFixed(3)}, height=${((q.height * 1.7) / 72).toFixed(3)}, fixedsize=true];`);
+          out.push(
+            `${checkNode(i)} [shape=diamond, style=filled, fillcolor="white", color=${quoted(c.line)}, label=${quoted(q.lines.join('\n'))}, width=${((q.width * 1.9) / 72).toFixed(3)}, height=${((q.height * 1.7) / 72).toFixed(3)}, fixedsize=true];`,
+          );
         }
         return out;
       });
@@ -108,8 +110,7 @@ export function procedureDot(p: Procedure, t: Translate, widths: ChartWidths): s
     }
     // The handbook's side boxes: from the step and back to it, dashed, beside the main flow.
     const asides = (s.asides ?? []).map((_, j) => asideNode(i, j));
-    if (asides.length > 0)
-      edges.push(`${[stepNode(i), ...asides, stepNode(i)].join(' -> ')} [style=dashed, color=${quoted(ACTOR_COLOURS[s.actor].line)}, constraint=false];`);
+    if (asides.length > 0) edges.push(`${[stepNode(i), ...asides, stepNode(i)].join(' -> ')} [style=dashed, color=${quoted(ACTOR_COLOURS[s.actor].line)}, constraint=false];`);
     if (i === lastStaged) labels.push(t('ui:flowchart.courier'));
     edges.push(`${from} -> ${next}${labels.length ? ` [label=${edgeBox(labels.join('\n'))}]` : ''};`);
   });

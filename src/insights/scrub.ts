@@ -5,7 +5,11 @@ const MARK = '＊';
 
 const escape = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** Longest first, so that "联系人是" wins over "联系人". */
-const alternation = (words: string[]) => [...new Set(words)].sort((a, b) => b.length - a.length).map(escape).join('|');
+const alternation = (words: string[]) =>
+  [...new Set(words)]
+    .sort((a, b) => b.length - a.length)
+    .map(escape)
+    .join('|');
 
 const HAN = '\\u3400-\\u9fff';
 /** Case-insensitive words inside a pattern that must stay case-sensitive elsewhere (a name's capital). */

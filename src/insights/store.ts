@@ -112,9 +112,11 @@ export class InsightsStore implements InsightSink {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const content = JSON.stringify(this.data);
-    this.writing = this.writing.catch(() => undefined).then(async () => {
-      await writeFileAtomic(this.file, content);
-    });
+    this.writing = this.writing
+      .catch(() => undefined)
+      .then(async () => {
+        await writeFileAtomic(this.file, content);
+      });
     await this.writing;
   }
 }

@@ -18,7 +18,9 @@ export function loadLifecycles(root: string): LoadedLifecycles {
     out.problems.push({ file: relative(root, dir), path: '', message: 'folder is missing' });
     return out;
   }
-  for (const name of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const file = relative(root, join(dir, name));
     let raw: unknown;
     try {

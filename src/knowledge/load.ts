@@ -38,7 +38,18 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url)).rep
  * file, the JSON path and what is wrong: the service must never start on half-understood content.
  */
 /** Folders whose every JSON file is read, and the single files read elsewhere in rules/ and dialogs/. */
-const FILES = ['rules/materials.json', 'rules/contacts.json', 'rules/systems.json', 'rules/conditions.json', 'dialogs/lexicon.json', 'dialogs/phrases.json', 'dialogs/concepts.json', 'dialogs/commands.json', 'dialogs/contact.json', SCRUB_WORDS_FILE];
+const FILES = [
+  'rules/materials.json',
+  'rules/contacts.json',
+  'rules/systems.json',
+  'rules/conditions.json',
+  'dialogs/lexicon.json',
+  'dialogs/phrases.json',
+  'dialogs/concepts.json',
+  'dialogs/commands.json',
+  'dialogs/contact.json',
+  SCRUB_WORDS_FILE,
+];
 const FOLDERS = ['rules/procedures', 'rules/guides', 'rules/decisions', 'rules/lifecycle', 'rules/calendar', 'dialogs/questions'];
 
 /**

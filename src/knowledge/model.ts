@@ -1,19 +1,4 @@
-import type {
-  CommandName,
-  Contacts,
-  Concepts,
-  Condition,
-  DecisionRule,
-  Guide,
-  Language,
-  Lexicon,
-  LocaleTree,
-  Namespace,
-  Phrases,
-  Procedure,
-  Question,
-  Systems,
-} from './schema.js';
+import type { CommandName, Contacts, Concepts, Condition, DecisionRule, Guide, Language, Lexicon, LocaleTree, Namespace, Phrases, Procedure, Question, Systems } from './schema.js';
 import type { Lifecycle } from './lifecycle-schema.js';
 import type { ContactWords } from './contact-words.js';
 import type { ScrubWords } from './scrub-words.js';

@@ -9,7 +9,11 @@ export function referenceProblems(k: Knowledge): KnowledgeProblem[] {
   const problems: KnowledgeProblem[] = [];
   const src = (key: string) => k.sources.get(key) ?? key;
 
-  const optionValues = (fact: string) => k.questions.get(fact)?.options.filter((o) => !o.reask).map((o) => o.value);
+  const optionValues = (fact: string) =>
+    k.questions
+      .get(fact)
+      ?.options.filter((o) => !o.reask)
+      .map((o) => o.value);
   const checkAnswer = (file: string, path: string, fact: string, value: string) => {
     const values = optionValues(fact);
     if (!values) problems.push({ file, path, message: `"${fact}" is not a question in dialogs/questions` });
@@ -115,8 +119,7 @@ export function referenceProblems(k: Knowledge): KnowledgeProblem[] {
   }
   for (const id of k.materials.keys())
     if (!materialsUsed.has(id)) problems.push({ file: 'rules/materials.json', path: `$.${id}`, message: `material "${id}" is used by no procedure` });
-  for (const g of k.guides.keys())
-    if (!guidesReached.has(g)) problems.push({ file: src(`guide:${g}`), path: '$.id', message: `guide "${g}" is shown by no rule or answer` });
+  for (const g of k.guides.keys()) if (!guidesReached.has(g)) problems.push({ file: src(`guide:${g}`), path: '$.id', message: `guide "${g}" is shown by no rule or answer` });
 
   // Locales: the knowledge's keys in both languages, nothing extra, same placeholders, facts only by reference.
   // Lifecycle texts are said by the status query and the helpdesk, not by outcomes: needed all the same.
@@ -131,7 +134,8 @@ export function referenceProblems(k: Knowledge): KnowledgeProblem[] {
     for (const key of needed) if (!here.has(key)) problems.push({ file: file(key), path: `$.${key.split(':')[1]}`, message: 'missing text' });
     for (const [key, text] of here) {
       // The desk console's words (desk:) are all handed to its page, which names them; like ui:, not knowledge.
-      if (!key.startsWith('ui:') && !key.startsWith('desk:') && !needed.has(key)) problems.push({ file: file(key), path: `$.${key.split(':')[1]}`, message: 'text is used by nothing in rules/ or dialogs/' });
+      if (!key.startsWith('ui:') && !key.startsWith('desk:') && !needed.has(key))
+        problems.push({ file: file(key), path: `$.${key.split(':')[1]}`, message: 'text is used by nothing in rules/ or dialogs/' });
       for (const ph of placeholders(text)) {
         const contact = /^contact\.(.+)$/.exec(ph)?.[1];
         if (contact) {
@@ -150,7 +154,11 @@ export function referenceProblems(k: Knowledge): KnowledgeProblem[] {
         continue;
       }
       if (placeholders(ref).join() !== placeholders(text).join())
-        problems.push({ file: `locales/${lng}/${key.split(':')[0]}.json`, path: `$.${key.split(':')[1]}`, message: `placeholders differ from ${first}: ${placeholders(ref).join(', ') || 'none'}` });
+        problems.push({
+          file: `locales/${lng}/${key.split(':')[0]}.json`,
+          path: `$.${key.split(':')[1]}`,
+          message: `placeholders differ from ${first}: ${placeholders(ref).join(', ') || 'none'}`,
+        });
       // The documents are Chinese: the English name must carry the Chinese one beside it.
       if ((key.startsWith('materials:') || key.startsWith('common:system.')) && !text.includes(ref))
         problems.push({ file: `locales/${lng}/${key.split(':')[0]}.json`, path: `$.${key.split(':')[1]}`, message: `must keep the Chinese name "${ref}"` });

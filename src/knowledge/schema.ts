@@ -114,10 +114,7 @@ export type OutcomeParams = z.infer<typeof OutcomeParams>;
 export const DecisionRule = z.strictObject({
   name: Id,
   priority: z.number().int().positive(),
-  conditions: z.union([
-    z.strictObject({ all: z.array(Condition).min(1) }),
-    z.strictObject({ any: z.array(Condition).min(1) }),
-  ]),
+  conditions: z.union([z.strictObject({ all: z.array(Condition).min(1) }), z.strictObject({ any: z.array(Condition).min(1) })]),
   event: z.strictObject({ type: z.literal('outcome'), params: OutcomeParams }),
 });
 export type DecisionRule = z.infer<typeof DecisionRule>;
@@ -220,9 +217,7 @@ export const Lexicon = z.strictObject({
 });
 export type Lexicon = z.infer<typeof Lexicon>;
 
-export const Phrases = z.array(
-  z.strictObject({ patterns: z.array(z.string().min(1)).min(1), answers: z.record(z.string(), z.string()) }),
-);
+export const Phrases = z.array(z.strictObject({ patterns: z.array(z.string().min(1)).min(1), answers: z.record(z.string(), z.string()) }));
 export type Phrases = z.infer<typeof Phrases>;
 
 /**
@@ -299,13 +294,17 @@ export const CalendarYear = z
     const off = new Set<string>();
     c.holidays.forEach((h, i) => {
       if (h.from > h.to) ctx.addIssue({ code: 'custom', path: ['holidays', i, 'to'], message: `ends before it begins (${h.from})` });
-      for (const [key, date] of [['from', h.from], ['to', h.to]] as const)
+      for (const [key, date] of [
+        ['from', h.from],
+        ['to', h.to],
+      ] as const)
         if (!near(date)) ctx.addIssue({ code: 'custom', path: ['holidays', i, key], message: `${date} is not in or next to ${c.year}` });
       for (const d of datesOf(h.from, h.to)) off.add(d);
     });
     c.workdays.forEach((w, i) => {
       if (!near(w.date)) ctx.addIssue({ code: 'custom', path: ['workdays', i, 'date'], message: `${w.date} is not in or next to ${c.year}` });
-      if (![0, 6].includes(weekdayOf(w.date))) ctx.addIssue({ code: 'custom', path: ['workdays', i, 'date'], message: `${w.date} is a weekday: a make-up working day (调休上班) is a Saturday or Sunday` });
+      if (![0, 6].includes(weekdayOf(w.date)))
+        ctx.addIssue({ code: 'custom', path: ['workdays', i, 'date'], message: `${w.date} is a weekday: a make-up working day (调休上班) is a Saturday or Sunday` });
       if (off.has(w.date)) ctx.addIssue({ code: 'custom', path: ['workdays', i, 'date'], message: `${w.date} is also a day off` });
     });
   });

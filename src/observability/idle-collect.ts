@@ -27,20 +27,23 @@ export function collectWhenIdle(server: Server, options: { idleMs?: number; gc?:
   };
   server.on('request', onRequest);
   let second = false;
-  const timer = setInterval(() => {
-    if (!gc) return;
-    // The first collection frees what is dead; only the next, a moment later, gives its pages back.
-    if (second) {
-      second = false;
-      if (!pending) gc();
-      return;
-    }
-    if (!pending || Date.now() - lastRequest < idleMs) return;
-    pending = false;
-    gc();
-    second = true;
-    runs += 1;
-  }, Math.max(250, Math.floor(idleMs / 4)));
+  const timer = setInterval(
+    () => {
+      if (!gc) return;
+      // The first collection frees what is dead; only the next, a moment later, gives its pages back.
+      if (second) {
+        second = false;
+        if (!pending) gc();
+        return;
+      }
+      if (!pending || Date.now() - lastRequest < idleMs) return;
+      pending = false;
+      gc();
+      second = true;
+      runs += 1;
+    },
+    Math.max(250, Math.floor(idleMs / 4)),
+  );
   timer.unref();
   return {
     stop() {

@@ -8,8 +8,18 @@ const CHANNELS = new Set(['emulator', 'msteams', 'webchat', 'directline', 'wecha
 export class Metrics {
   readonly registry = new Registry();
   private readonly turns = new Counter({ name: 'ekey_turns_total', help: 'Conversation turns handled', labelNames: ['channel'], registers: [this.registry] });
-  private readonly outcomes = new Counter({ name: 'ekey_outcomes_total', help: 'Outcomes given, per rule and procedure', labelNames: ['rule', 'procedure'], registers: [this.registry] });
-  private readonly notUnderstood = new Counter({ name: 'ekey_not_understood_total', help: 'Messages that yielded no answer and no command', labelNames: ['channel'], registers: [this.registry] });
+  private readonly outcomes = new Counter({
+    name: 'ekey_outcomes_total',
+    help: 'Outcomes given, per rule and procedure',
+    labelNames: ['rule', 'procedure'],
+    registers: [this.registry],
+  });
+  private readonly notUnderstood = new Counter({
+    name: 'ekey_not_understood_total',
+    help: 'Messages that yielded no answer and no command',
+    labelNames: ['channel'],
+    registers: [this.registry],
+  });
   private readonly questions = new Histogram({
     name: 'ekey_questions_per_consultation',
     help: 'Questions put before an outcome',

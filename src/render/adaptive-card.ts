@@ -1,4 +1,3 @@
-
 /**
  * The small part of Adaptive Cards 1.5 the assistant uses, as plain JSON types. Kept apart from any SDK
  * so that every channel (Bot Framework, Direct Line, Web Chat) can send the same cards.

@@ -6,7 +6,6 @@ import { outcomeView } from '../conversation/outcome-view.js';
 import type { CaseRecord } from '../cases/case-schema.js';
 import { escapeHtml } from './html.js';
 
-
 const STYLE = `
 @page { size: A4; margin: 15mm 15mm 18mm 15mm; }
 * { box-sizing: border-box; }
@@ -90,9 +89,13 @@ export function checklistHtml({ c, outcome, t, lang, printedOn, calendarLast = C
   if (view?.separate) body.push(`<p class="note">${e(t('ui:outcome.materialsSeparate'))}</p>`);
 
   if (c.expected.length > 0 && c.tracked) {
-    body.push(`<section><h2>${e(t('ui:checklist.expected'))}</h2><table><thead><tr><th>${e(t('ui:checklist.colStage'))}</th><th>${e(t('ui:checklist.colDays'))}</th><th>${e(t('ui:checklist.colStart'))}</th><th>${e(t('ui:checklist.colEnd'))}</th></tr></thead><tbody>`);
+    body.push(
+      `<section><h2>${e(t('ui:checklist.expected'))}</h2><table><thead><tr><th>${e(t('ui:checklist.colStage'))}</th><th>${e(t('ui:checklist.colDays'))}</th><th>${e(t('ui:checklist.colStart'))}</th><th>${e(t('ui:checklist.colEnd'))}</th></tr></thead><tbody>`,
+    );
     for (const x of c.expected)
-      body.push(`<tr><td>${e(t(`procedures:${c.tracked}.stages.${x.stage}`))}</td><td>${e(t('common:workingDays', { count: x.workingDays }))}</td><td>${e(x.start)}</td><td>${e(x.end)}</td></tr>`);
+      body.push(
+        `<tr><td>${e(t(`procedures:${c.tracked}.stages.${x.stage}`))}</td><td>${e(t('common:workingDays', { count: x.workingDays }))}</td><td>${e(x.start)}</td><td>${e(x.end)}</td></tr>`,
+      );
     body.push('</tbody></table>');
     body.push(`<p class="note">${e(t('ui:checklist.expectedBasis'))}</p>`);
     if (plans.some((p) => p.id === c.tracked && p.courierToAuthority)) body.push(`<p class="note">${e(t('ui:cases.courierNotIncluded'))}</p>`);

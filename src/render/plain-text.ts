@@ -57,7 +57,14 @@ function outcomeParts(m: OutcomeMessage, t: Translate, where: LinkBase): string[
   for (const p of v.procedures) {
     if (p.steps.length === 0) continue;
     parts.push(
-      block([part(several ? `${t('ui:outcome.steps')} · ${p.heading}` : t('ui:outcome.steps')), t('ui:outcome.applies', { text: p.applies }), ...p.steps.flatMap((s) => [s.text, s.onFail])], [link(p.flowchart)]),
+      block(
+        [
+          part(several ? `${t('ui:outcome.steps')} · ${p.heading}` : t('ui:outcome.steps')),
+          t('ui:outcome.applies', { text: p.applies }),
+          ...p.steps.flatMap((s) => [s.text, s.onFail]),
+        ],
+        [link(p.flowchart)],
+      ),
     );
   }
   const more = block(

@@ -38,7 +38,7 @@ export async function writeFileAtomic(path: string, content: string, options: { 
     let stamp: FileStamp;
     try {
       const data = Buffer.from(content, 'utf8');
-      for (let written = 0; written < data.length; ) written += writeSync(fd, data, written, data.length - written, written);
+      for (let written = 0; written < data.length;) written += writeSync(fd, data, written, data.length - written, written);
       if (options.sync !== false) await fsyncAsync(fd);
       const info = fstatSync(fd);
       stamp = { ino: info.ino, size: info.size, mtimeMs: info.mtimeMs };

@@ -6,7 +6,10 @@ import { processAlive as alive } from './process-alive.js';
 
 /** Another live process owns the data folder: nothing in it was touched. */
 export class DataDirLockedError extends Error {
-  constructor(readonly path: string, readonly holder: { pid?: number; host?: string; since?: string }) {
+  constructor(
+    readonly path: string,
+    readonly holder: { pid?: number; host?: string; since?: string },
+  ) {
     super(
       `the data folder is in use by process ${holder.pid ?? '?'} on ${holder.host ?? 'an unknown host'}${holder.since ? ` since ${holder.since}` : ''} ` +
         `(lock file ${path}); stop that process, or remove the file if that host no longer runs it`,

@@ -63,7 +63,10 @@ export class Journal {
   private readonly ttlMs: number;
   private readonly now: () => number;
 
-  private constructor(private readonly path: string, options: JournalOptions) {
+  private constructor(
+    private readonly path: string,
+    options: JournalOptions,
+  ) {
     this.compactRatio = options.compactRatio ?? 4;
     this.compactMinBytes = options.compactMinBytes ?? 8 * 1024 * 1024;
     this.ttlMs = options.ttlMs ?? Number.POSITIVE_INFINITY;
@@ -79,7 +82,6 @@ export class Journal {
   has(key: string): boolean {
     return this.live(key) !== undefined;
   }
-
 
   /** The key's value as stored (the caller keeps whatever cache it needs). */
   get<V>(key: string): V | undefined {
@@ -181,7 +183,7 @@ export class Journal {
     const data = Buffer.from(line, 'utf8');
     const start = this.size;
     try {
-      for (let written = 0; written < data.length; ) written += writeSync(this.fd, data, written, data.length - written, start + written);
+      for (let written = 0; written < data.length;) written += writeSync(this.fd, data, written, data.length - written, start + written);
     } catch (err) {
       // A partial write (a full disk) would leave half a line for the next one to run into.
       try {
@@ -319,7 +321,7 @@ export class Journal {
       if (tailBytes > 0) {
         const tail = Buffer.allocUnsafe(tailBytes);
         readSync(this.fd, tail, 0, tailBytes, cut);
-        for (let written = 0; written < tailBytes; ) written += writeSync(fd, tail, written, tailBytes - written, size + written);
+        for (let written = 0; written < tailBytes;) written += writeSync(fd, tail, written, tailBytes - written, size + written);
       }
       fsyncSync(fd);
       renameSync(tmp, this.path);

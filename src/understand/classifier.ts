@@ -29,11 +29,13 @@ export class OptionClassifier {
   private readonly net = new NeuralNetwork({ iterations: 300, errorThresh: 0.0005, learningRate: 0.6, log: false });
   readonly trainingMs: number;
 
-  constructor(readonly fact: string, examples: readonly Example[], private readonly segmenter: Segmenter) {
+  constructor(
+    readonly fact: string,
+    examples: readonly Example[],
+    private readonly segmenter: Segmenter,
+  ) {
     const started = performance.now();
-    const corpus = examples
-      .map((e) => ({ input: this.features(e.text), output: { [e.label ?? NONE]: 1 } }))
-      .filter((e) => Object.keys(e.input).length > 0);
+    const corpus = examples.map((e) => ({ input: this.features(e.text), output: { [e.label ?? NONE]: 1 } })).filter((e) => Object.keys(e.input).length > 0);
     this.net.train(corpus);
     this.trainingMs = performance.now() - started;
   }

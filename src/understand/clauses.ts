@@ -35,7 +35,13 @@ export interface ClauseWords {
 
 export function clauseWords(lexicon: Lexicon): ClauseWords {
   const norm = (list: readonly string[]) => [...new Set(list.map(normalise).filter(Boolean))].sort((a, b) => b.length - a.length);
-  return { negators: norm(lexicon.negators), notNegating: norm(lexicon.notNegating), clauseBreaks: norm(lexicon.clauseBreaks), corrections: norm(lexicon.corrections), alternatives: norm(lexicon.alternatives) };
+  return {
+    negators: norm(lexicon.negators),
+    notNegating: norm(lexicon.notNegating),
+    clauseBreaks: norm(lexicon.clauseBreaks),
+    corrections: norm(lexicon.corrections),
+    alternatives: norm(lexicon.alternatives),
+  };
 }
 
 /**
@@ -49,7 +55,11 @@ export class Clauses {
   readonly corrections: Span[];
   private readonly alternatives: Span[];
 
-  constructor(readonly text: string, breaks: readonly number[], words: ClauseWords) {
+  constructor(
+    readonly text: string,
+    breaks: readonly number[],
+    words: ClauseWords,
+  ) {
     const contrasts = occurrences(text, words.clauseBreaks).map((s) => s.start);
     this.starts = [0, ...breaks.map((b) => b + 1), ...contrasts].sort((a, b) => a - b);
     const masked = occurrences(text, words.notNegating);
@@ -75,8 +85,6 @@ export class Clauses {
    */
   negated(span: Span, read: readonly Span[] = []): boolean {
     const clause = this.clauseOf(span.start);
-    return this.negations.some(
-      (n) => n.start >= clause && n.end <= span.start && span.start - n.end <= NEGATION_REACH && !read.some((r) => r.start <= n.start && n.end <= r.end),
-    );
+    return this.negations.some((n) => n.start >= clause && n.end <= span.start && span.start - n.end <= NEGATION_REACH && !read.some((r) => r.start <= n.start && n.end <= r.end));
   }
 }

@@ -42,7 +42,7 @@ export class ConceptMatcher {
   /** Every concept word in the tokens, longest first at each place, none overlapping another or a blocked span. */
   occurrences(tokens: readonly Token[], blocked: readonly Span[]): Occurrence[] {
     const out: Occurrence[] = [];
-    for (let i = 0; i < tokens.length; ) {
+    for (let i = 0; i < tokens.length;) {
       let best: Occurrence | undefined;
       let bestEnd = i;
       for (let j = i; j < tokens.length; j++) {

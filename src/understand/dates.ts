@@ -5,11 +5,7 @@ import { chineseNumber } from './ordinal.js';
  * A date found in text: a day; a month or a year only (`span`, its first and last day), read only where
  * the text has one of the question's cue words; or a day that does not exist.
  */
-export type DateFinding =
-  | { kind: 'date'; date: IsoDate }
-  | { kind: 'span'; from: IsoDate; to: IsoDate }
-  | { kind: 'invalid'; text: string }
-  | { kind: 'none' };
+export type DateFinding = { kind: 'date'; date: IsoDate } | { kind: 'span'; from: IsoDate; to: IsoDate } | { kind: 'invalid'; text: string } | { kind: 'none' };
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const MONTH = '(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\\.?';
@@ -86,14 +82,21 @@ const durationPatterns = new WeakMap<object, RegExp | undefined>();
 /** The pattern of a count and one of the units (longest first), made once per set of units. */
 function durationPattern(units: Readonly<Record<string, number>>): RegExp | undefined {
   if (!durationPatterns.has(units)) {
-    const words = Object.keys(units).sort((a, b) => b.length - a.length).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    const words = Object.keys(units)
+      .sort((a, b) => b.length - a.length)
+      .map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
     // "半个月", "三个多月" (read as "三多个月": a little more is still that many units), "3 more months".
     durationPatterns.set(units, words.length ? new RegExp(`(\\d{1,4}|[一二两三四五六七八九十]{1,3}|半)\\s*(?:多|more)?\\s*(${words.join('|')})(?![a-z])`) : undefined);
   }
   return durationPatterns.get(units);
 }
 
-export function findDuration(text: string, today: IsoDate, words: DateWords, asked = false): { found: Extract<DateFinding, { kind: 'date' | 'span' }>; start: number; end: number } | undefined {
+export function findDuration(
+  text: string,
+  today: IsoDate,
+  words: DateWords,
+  asked = false,
+): { found: Extract<DateFinding, { kind: 'date' | 'span' }>; start: number; end: number } | undefined {
   if (!words.durationUnits || (!asked && !(words.spanCues ?? []).some((cue) => text.includes(cue)))) return undefined;
   const m = durationPattern(words.durationUnits)?.exec(text.replace(/个多/g, '多个'));
   if (!m) return relativeDays(text, today, words.relativeDays ?? {});
@@ -132,7 +135,9 @@ const partPatterns = new WeakMap<object, RegExp | undefined>();
 /** The pattern of a month and one of the words for part of it (longest first), made once per set of words. */
 function partPattern(parts: Readonly<Record<string, readonly [number, number]>>): RegExp | undefined {
   if (!partPatterns.has(parts)) {
-    const words = Object.keys(parts).sort((a, b) => b.length - a.length).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    const words = Object.keys(parts)
+      .sort((a, b) => b.length - a.length)
+      .map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
     partPatterns.set(parts, words.length ? new RegExp(`(?<!\\d)(\\d{1,2}|[一二三四五六七八九十]{1,3})\\s*月\\s*(${words.join('|')})`) : undefined);
   }
   return partPatterns.get(parts);

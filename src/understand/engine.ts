@@ -50,8 +50,7 @@ function domainTerms(k: Knowledge): Map<string, string> {
     if (!terms.has(w)) terms.set(w, new Set());
     terms.get(w)?.add(meaning);
   };
-  for (const q of k.questions.values())
-    for (const o of q.options) for (const w of [...o.synonyms, ...(o.unpromptedSynonyms ?? [])]) add(w, `${q.id}=${o.value}`);
+  for (const q of k.questions.values()) for (const o of q.options) for (const w of [...o.synonyms, ...(o.unpromptedSynonyms ?? [])]) add(w, `${q.id}=${o.value}`);
   for (const q of k.questions.values()) if (q.kind === 'yesno') for (const v of ['yes', 'no'] as const) for (const w of k.lexicon[v]) add(w, `${q.kind}=${v}`);
   for (const p of k.phrases) for (const w of p.patterns) add(w, JSON.stringify(p.answers));
   for (const [id, list] of Object.entries(k.concepts.concepts)) for (const w of list) add(w, `concept:${id}`);

@@ -51,7 +51,12 @@ export function buildIndex(k: Knowledge): Entry[] {
         const label = k.locales[lng].questions[q.id];
         const text = typeof label === 'object' && typeof label.options === 'object' ? label.options[o.value] : undefined;
         if (typeof text === 'string')
-          add(text, o.reask ? { answers: {}, implied: {}, reask: { fact: q.id, guide: o.guide ?? '' }, onlyFor: q.id } : { answers: { [q.id]: o.value }, implied: o.implies ?? {}, onlyFor: q.id });
+          add(
+            text,
+            o.reask
+              ? { answers: {}, implied: {}, reask: { fact: q.id, guide: o.guide ?? '' }, onlyFor: q.id }
+              : { answers: { [q.id]: o.value }, implied: o.implies ?? {}, onlyFor: q.id },
+          );
       }
     if (q.kind === 'yesno') {
       const implied = (value: string) => q.options.find((o) => o.value === value)?.implies ?? {};

@@ -48,7 +48,7 @@ export function readPlace(normalised: string, w: OrdinalWords): number | undefin
   if (named(s) !== undefined) return named(s);
   s = s.replace(/\s+/g, '');
   const ends = [...new Set([...w.ordinalFillers, ...w.ordinalWords, ...w.ordinalSuffixes].map((x) => x.replace(/\s+/g, '')))].filter(Boolean).sort((a, b) => b.length - a.length);
-  for (let changed = true; changed && s; ) {
+  for (let changed = true; changed && s;) {
     changed = false;
     if (named(s) !== undefined) return named(s);
     for (const e of ends) {

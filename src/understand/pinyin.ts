@@ -103,10 +103,11 @@ export class PinyinTolerance {
     // Non-overlapping, leftmost first.
     const chosen: Correction[] = [];
     let reach = 0;
-    for (const c of found) if (c.start >= reach) {
-      chosen.push(c);
-      reach = c.end;
-    }
+    for (const c of found)
+      if (c.start >= reach) {
+        chosen.push(c);
+        reach = c.end;
+      }
     return chosen;
   }
 }

@@ -71,7 +71,7 @@ export class Segmenter {
 function keptWords(keep: (word: string) => boolean, skip: (word: string) => boolean): string[] {
   const bytes = readFileSync(createRequire(import.meta.url).resolve('@node-rs/jieba/dict.txt'));
   const kept: string[] = [];
-  for (let at = 0; at < bytes.length; ) {
+  for (let at = 0; at < bytes.length;) {
     let end = bytes.indexOf(10, at);
     if (end < 0) end = bytes.length;
     const space = bytes.indexOf(32, at);

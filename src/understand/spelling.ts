@@ -10,7 +10,10 @@ export class SpellingTolerance {
   private readonly byLength = new Map<number, string[]>();
   private readonly memo = new Map<string, string | null>();
 
-  constructor(words: Iterable<string>, private readonly minLength: number) {
+  constructor(
+    words: Iterable<string>,
+    private readonly minLength: number,
+  ) {
     this.vocabulary = new Set([...words].flatMap((w) => w.split(/[^a-z]+/)).filter(Boolean));
     for (const w of this.vocabulary)
       if (w.length >= minLength) {

@@ -141,7 +141,13 @@ export class Understander {
       const meaning = m.entry.meaning;
       if (meaning.reask) reading.reask ??= meaning.reask;
       // Yes/no words answer the question asked; only what names an answer can be denied.
-      if (!meaning.yesNo && clauses.negated(m, matches.filter((x) => x !== m))) {
+      if (
+        !meaning.yesNo &&
+        clauses.negated(
+          m,
+          matches.filter((x) => x !== m),
+        )
+      ) {
         for (const [fact, value] of Object.entries(meaning.answers)) {
           const other = this.otherOption(fact, value);
           if (other) denied[fact] ??= other;

@@ -25,7 +25,14 @@ export function casesCorpus(ref: string, unknown: string, token: string): (BadIn
     expect,
     ...(status ? { status } : {}),
   });
-  const transition = (name: string, body: string | Buffer, expect: BadInput['expect'], status?: number, headers: Record<string, string> = json, path = `/api/cases/${ref}/transitions`): BadInput => ({
+  const transition = (
+    name: string,
+    body: string | Buffer,
+    expect: BadInput['expect'],
+    status?: number,
+    headers: Record<string, string> = json,
+    path = `/api/cases/${ref}/transitions`,
+  ): BadInput => ({
     name,
     path,
     headers,
@@ -34,7 +41,24 @@ export function casesCorpus(ref: string, unknown: string, token: string): (BadIn
     ...(status ? { status } : {}),
   });
   const valid = JSON.stringify({ to: 'closed', agent: 'bad-input', remark: 'x' });
-  const tricks = ['..%2F..%2Fetc%2Fpasswd', '%2e%2e', '%2e%2e%2f%2e%2e%2f', `${ref}%00`, `${ref}%2F..`, '%00', '%', '%E0%A4%A', `${ref.toLowerCase()}`, `%EF%BC%A5%EF%BC%AB-${ref.slice(3)}`, `${ref}%20`, `%20${ref}`, encodeURIComponent(MARKUP[0] as string), 'EK-20261123-ABCDE0', 'EK-99999999-ABCDEF', 'a'.repeat(2_000)];
+  const tricks = [
+    '..%2F..%2Fetc%2Fpasswd',
+    '%2e%2e',
+    '%2e%2e%2f%2e%2e%2f',
+    `${ref}%00`,
+    `${ref}%2F..`,
+    '%00',
+    '%',
+    '%E0%A4%A',
+    `${ref.toLowerCase()}`,
+    `%EF%BC%A5%EF%BC%AB-${ref.slice(3)}`,
+    `${ref}%20`,
+    `%20${ref}`,
+    encodeURIComponent(MARKUP[0] as string),
+    'EK-20261123-ABCDE0',
+    'EK-99999999-ABCDEF',
+    'a'.repeat(2_000),
+  ];
 
   return [
     // The token: missing, wrong, malformed.
@@ -48,14 +72,36 @@ export function casesCorpus(ref: string, unknown: string, token: string): (BadIn
     get('a case without a token', `/api/cases/${ref}`, '4xx', 401, {}),
     transition('a transition without a token', valid, '4xx', 401, { 'content-type': 'application/json' }),
     // The list's query.
-    ...['page=0', 'page=-1', 'page=1e9', 'page=abc', 'pageSize=0', 'pageSize=201', 'pageSize=1e3', 'from=2026-13-01', 'from=yesterday', 'to=2026-11-23T00:00', 'status=Not%20An%20Id', 'status=a&status=b', 'callback=yes', 'colour=red', `text=${'x'.repeat(101)}`, 'text=', 'text=%20%20'].map((q) =>
-      get(`the list with ${q.slice(0, 40)}`, `/api/cases?${q}`, '4xx', 400),
-    ),
+    ...[
+      'page=0',
+      'page=-1',
+      'page=1e9',
+      'page=abc',
+      'pageSize=0',
+      'pageSize=201',
+      'pageSize=1e3',
+      'from=2026-13-01',
+      'from=yesterday',
+      'to=2026-11-23T00:00',
+      'status=Not%20An%20Id',
+      'status=a&status=b',
+      'callback=yes',
+      'colour=red',
+      `text=${'x'.repeat(101)}`,
+      'text=',
+      'text=%20%20',
+    ].map((q) => get(`the list with ${q.slice(0, 40)}`, `/api/cases?${q}`, '4xx', 400)),
     // The query parser drops what would reach Object.prototype: these are empty queries.
     get('the list with __proto__ in the query', '/api/cases?__proto__[polluted]=1', '2xx', 200),
     get('the list with constructor.prototype in the query', '/api/cases?constructor[prototype][polluted]=1', '2xx', 200),
-    ...[...MARKUP, ...ODD_TEXT.filter((t) => encodable(t) && !/[\u0000-\u001f]/.test(t))].map((t, i) => get(`the list searching for odd text ${i}`, `/api/cases?text=${encodeURIComponent(t.slice(0, 100))}`, '2xx', 200)),
-    { name: 'the list with a 1 MB query', raw: `GET /api/cases?text=${'x'.repeat(MB)} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`, expect: '4xx' },
+    ...[...MARKUP, ...ODD_TEXT.filter((t) => encodable(t) && !/[\u0000-\u001f]/.test(t))].map((t, i) =>
+      get(`the list searching for odd text ${i}`, `/api/cases?text=${encodeURIComponent(t.slice(0, 100))}`, '2xx', 200),
+    ),
+    {
+      name: 'the list with a 1 MB query',
+      raw: `GET /api/cases?text=${'x'.repeat(MB)} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`,
+      expect: '4xx',
+    },
     get('the list with a 10 KB query', `/api/cases?text=${'x'.repeat(10_000)}`, '4xx'),
     // Path tricks in the reference.
     ...tricks.map((t, i) => get(`path trick ${i} as a case`, `/api/cases/${t}`, '4xx')),
@@ -69,7 +115,9 @@ export function casesCorpus(ref: string, unknown: string, token: string): (BadIn
     { name: 'a raw space in the path', raw: `GET /cases/${ref} x/checklist HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, expect: '4xx' },
     { name: 'a raw backslash path', raw: `GET /cases/..\\..\\${ref}/checklist HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, expect: '4xx' },
     // The checklist's query.
-    ...['lang=de', 'lang=en&lang=zh', `lang=${encodeURIComponent(MARKUP[0] as string)}`, 'print=1', 'lang[]=en'].map((q) => get(`the checklist with ${q}`, `/cases/${ref}/checklist?${q}`, '4xx', 400, {})),
+    ...['lang=de', 'lang=en&lang=zh', `lang=${encodeURIComponent(MARKUP[0] as string)}`, 'print=1', 'lang[]=en'].map((q) =>
+      get(`the checklist with ${q}`, `/cases/${ref}/checklist?${q}`, '4xx', 400, {}),
+    ),
     // Without the case's key the page is the same 404 as for an unknown case.
     get('the checklist, in English, without its key', `/cases/${ref}/checklist?lang=en`, '4xx', 404, {}),
     get('the checklist with a wrong key', `/cases/${ref}/checklist?key=${'A'.repeat(22)}`, '4xx', 404, {}),
@@ -111,7 +159,14 @@ export function casesCorpus(ref: string, unknown: string, token: string): (BadIn
     transition('gzip', valid, '4xx', 415, { ...json, 'content-encoding': 'gzip' }),
     transition('deflate', valid, '4xx', 415, { ...json, 'content-encoding': 'deflate' }),
     { name: 'a call-back without agent', path: `/api/cases/${ref}/callback`, headers: json, body: '{}', expect: '4xx', status: 400 },
-    { name: 'a call-back with markup and an extra field', path: `/api/cases/${ref}/callback`, headers: json, body: JSON.stringify({ agent: MARKUP[0], x: 1 }), expect: '4xx', status: 400 },
+    {
+      name: 'a call-back with markup and an extra field',
+      path: `/api/cases/${ref}/callback`,
+      headers: json,
+      body: JSON.stringify({ agent: MARKUP[0], x: 1 }),
+      expect: '4xx',
+      status: 400,
+    },
     // Methods.
     { name: 'DELETE a case', method: 'DELETE', path: `/api/cases/${ref}`, headers: auth, expect: '4xx', status: 405 },
     { name: 'PUT a case', method: 'PUT', path: `/api/cases/${ref}`, headers: json, body: '{}', expect: '4xx', status: 405 },

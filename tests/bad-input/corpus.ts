@@ -90,7 +90,14 @@ export const statusClass = (status: number): string => `${String(status)[0]}xx`;
 export const LEAKS = /\n\s+at |node_modules|\/src\/|\.ts:\d+|Error: /;
 
 /** Text made to find what goes wrong with markup wherever it is shown. */
-export const MARKUP = ['<script>alert(1)</script>', '<img src=x onerror=alert(1)>', '"><svg onload=alert(1)>', "'-alert(1)-'", '[官方](javascript:alert(1))', '{{constructor.constructor("alert(1)")()}}'];
+export const MARKUP = [
+  '<script>alert(1)</script>',
+  '<img src=x onerror=alert(1)>',
+  '"><svg onload=alert(1)>',
+  "'-alert(1)-'",
+  '[官方](javascript:alert(1))',
+  '{{constructor.constructor("alert(1)")()}}',
+];
 
 /** Control characters, invisible and reordering ones, surrogates, emoji: what text fields must survive. */
 export const ODD_TEXT = [

@@ -28,7 +28,14 @@ const escaped = (content: string) => fields(`<MsgType>text</MsgType><Content>${c
 /** A safe-mode push around `inner` (already sealed or not), with msg_signature computed over what is sent. */
 function safe(name: string, encrypt: string, expect: BadInput['expect'], status?: number): BadInput {
   const q = signedQuery('safe', encrypt);
-  return { name, path: `/api/wechat?${q}`, headers: XML, body: `<xml><ToUserName><![CDATA[${ACCOUNT}]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`, expect, ...(status ? { status } : {}) };
+  return {
+    name,
+    path: `/api/wechat?${q}`,
+    headers: XML,
+    body: `<xml><ToUserName><![CDATA[${ACCOUNT}]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`,
+    expect,
+    ...(status ? { status } : {}),
+  };
 }
 
 export function wechatCorpus(): BadInput[] {
@@ -39,10 +46,23 @@ export function wechatCorpus(): BadInput[] {
     // Signatures come first: nothing is read without one.
     { name: 'no signature', path: '/api/wechat', headers: XML, body: whole, expect: '4xx', status: 401 },
     { name: 'a wrong signature', path: `/api/wechat?signature=${'0'.repeat(40)}&timestamp=${ts}&nonce=1`, headers: XML, body: whole, expect: '4xx', status: 403 },
-    { name: 'a signature for another token', path: `/api/wechat?signature=${wechatSignature('other', ts, '1')}&timestamp=${ts}&nonce=1`, headers: XML, body: whole, expect: '4xx', status: 403 },
+    {
+      name: 'a signature for another token',
+      path: `/api/wechat?signature=${wechatSignature('other', ts, '1')}&timestamp=${ts}&nonce=1`,
+      headers: XML,
+      body: whole,
+      expect: '4xx',
+      status: 403,
+    },
     { name: 'signature parameters given twice', path: `/api/wechat?${signedQuery('plain')}&signature=x`, headers: XML, body: whole, expect: '4xx' },
     { name: 'the URL check without echostr', method: 'GET', path: `/api/wechat?${signedQuery('plain')}`, expect: '4xx', status: 400 },
-    { name: 'the URL check with markup in echostr', method: 'GET', path: `/api/wechat?${signedQuery('plain')}&echostr=${encodeURIComponent(MARKUP[0] as string)}`, expect: '2xx', status: 200 },
+    {
+      name: 'the URL check with markup in echostr',
+      method: 'GET',
+      path: `/api/wechat?${signedQuery('plain')}&echostr=${encodeURIComponent(MARKUP[0] as string)}`,
+      expect: '2xx',
+      status: 200,
+    },
     { name: 'the URL check with a 10 KB echostr', method: 'GET', path: `/api/wechat?${signedQuery('plain')}&echostr=${'e'.repeat(10_000)}`, expect: '4xx', status: 400 },
     // Malformed and truncated XML.
     ...[0.1, 0.4, 0.7, 0.95].map((f) => signed(whole.slice(0, Math.floor(whole.length * f)), `the push cut at ${f * 100}%`, '4xx', 400)),
@@ -85,7 +105,12 @@ export function wechatCorpus(): BadInput[] {
       signed(text(m), `markup ${i} as the message`, '2xx', 200),
       signed(text('你好', `o-markup-${i}${m}`), `markup ${i} in the openid`, '2xx', 200),
       signed(fields(`<MsgType>event</MsgType><Event>CLICK</Event><EventKey><![CDATA[${m}]]></EventKey>`), `markup ${i} as a menu key`, '2xx', 200),
-      signed(fields(`<MsgType>voice</MsgType><MediaId>m</MediaId><Recognition><![CDATA[${m}]]></Recognition><MsgId>${i}99</MsgId>`), `markup ${i} as recognised speech`, '2xx', 200),
+      signed(
+        fields(`<MsgType>voice</MsgType><MediaId>m</MediaId><Recognition><![CDATA[${m}]]></Recognition><MsgId>${i}99</MsgId>`),
+        `markup ${i} as recognised speech`,
+        '2xx',
+        200,
+      ),
     ]),
     signed(text('a]]]]><![CDATA[>b<script>'), 'the end of CDATA inside the message', '2xx', 200),
     ...PATH_TRICKS.map((p, i) => signed(text('你好', p), `path trick ${i} as the openid`, '2xx')),

@@ -6,7 +6,11 @@ export const MAX_ACTIVITY_BYTES = 256 * 1024;
 
 /** A request the endpoint refuses, with the status and the reason the caller gets as JSON. */
 export class Refusal extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'Refusal';
   }

@@ -77,14 +77,16 @@ const LIMITS: [keyof Omit<Texts, 'commands'>, number][] = [
 ];
 
 function checkLengths(x: Texts, lang: string): void {
-  for (const [key, max] of LIMITS) if (x[key].length > max) throw new TeamsManifestError(`locales/${lang}/ui.json: the Teams ${key} is ${x[key].length} characters, at most ${max}`);
+  for (const [key, max] of LIMITS)
+    if (x[key].length > max) throw new TeamsManifestError(`locales/${lang}/ui.json: the Teams ${key} is ${x[key].length} characters, at most ${max}`);
   for (const c of x.commands)
-    if (c.title.length > 32 || c.description.length > 128) throw new TeamsManifestError(`locales/${lang}/ui.json: Teams command "${c.title}" is too long (title at most 32, description at most 128)`);
+    if (c.title.length > 32 || c.description.length > 128)
+      throw new TeamsManifestError(`locales/${lang}/ui.json: Teams command "${c.title}" is too long (title at most 32, description at most 128)`);
 }
 
 /** The manifest and its English localization, in Chinese by default since the app's users are Chinese enterprises. */
 export function teamsManifest(k: Knowledge, input: TeamsManifestInput): TeamsPackageFiles {
-  if (!input.appId) throw new TeamsManifestError('MicrosoftAppId is not set: the Teams app needs the Azure Bot\'s Microsoft App ID (see docs/botframework.md)');
+  if (!input.appId) throw new TeamsManifestError("MicrosoftAppId is not set: the Teams app needs the Azure Bot's Microsoft App ID (see docs/botframework.md)");
   if (!GUID.test(input.appId)) throw new TeamsManifestError(`MicrosoftAppId "${input.appId}" is not a GUID such as 00000000-0000-0000-0000-000000000000`);
   if (!/^\d+\.\d+\.\d+$/.test(input.version)) throw new TeamsManifestError(`version "${input.version}" must be x.y.z`);
 

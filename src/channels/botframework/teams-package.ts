@@ -4,8 +4,7 @@ import type { Knowledge } from '../../knowledge/model.js';
 import { type TeamsManifestInput, teamsManifest } from './teams-manifest.js';
 
 /** A key on a 32-unit grid: ring-shaped head, shaft, two teeth. */
-const KEY_PATH =
-  'M10 9.5a6.5 6.5 0 1 0 0 13a6.5 6.5 0 1 0 0-13z M10 13a3 3 0 1 1 0 6a3 3 0 1 1 0-6z M16 14.5h12v3h-1.5v4h-3v-4h-1.5v3h-3v-3h-3z';
+const KEY_PATH = 'M10 9.5a6.5 6.5 0 1 0 0 13a6.5 6.5 0 1 0 0-13z M10 13a3 3 0 1 1 0 6a3 3 0 1 1 0-6z M16 14.5h12v3h-1.5v4h-3v-4h-1.5v3h-3v-3h-3z';
 
 /** Teams' outline icon: 32x32, white on transparent. */
 export function outlineSvg(): string {

@@ -4,7 +4,11 @@ import { Refusal } from './http.js';
 export class ClientQuota {
   private readonly grants = new Map<string, number[]>();
 
-  constructor(private readonly limit: number, private readonly windowMs: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   take(client: string, what: string): void {
     const now = this.now();

@@ -115,9 +115,15 @@ export class ConversationRegistry {
     // Idle conversations not yet swept would still count against their address.
     this.dropIdle(now);
     if ((this.perAddress.get(address) ?? 0) >= this.limits.perAddressOpen)
-      throw new Refusal(429, 'TooManyRequests', `at most ${this.limits.perAddressOpen} conversations open at once from one address`, 60, { key: 'ui:directline.tooManyOpen', params: { count: this.limits.perAddressOpen } });
+      throw new Refusal(429, 'TooManyRequests', `at most ${this.limits.perAddressOpen} conversations open at once from one address`, 60, {
+        key: 'ui:directline.tooManyOpen',
+        params: { count: this.limits.perAddressOpen },
+      });
     if ((this.perNetwork.get(network) ?? 0) >= this.limits.perNetworkOpen)
-      throw new Refusal(429, 'TooManyRequests', `at most ${this.limits.perNetworkOpen} conversations open at once from one network`, 60, { key: 'ui:directline.tooManyOpen', params: { count: this.limits.perNetworkOpen } });
+      throw new Refusal(429, 'TooManyRequests', `at most ${this.limits.perNetworkOpen} conversations open at once from one network`, 60, {
+        key: 'ui:directline.tooManyOpen',
+        params: { count: this.limits.perNetworkOpen },
+      });
     this.quota.take(network, 'conversations');
     // A full registry makes room by dropping the conversations idle the longest, rather than turning new visitors away.
     for (const oldest of this.conversations.values()) {

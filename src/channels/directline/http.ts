@@ -12,7 +12,13 @@ export interface Reason {
 
 /** A request refused with a status and a reason the caller gets as JSON, in Direct Line's error shape. */
 export class Refusal extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly retryAfterSeconds?: number, readonly reason?: Reason) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly retryAfterSeconds?: number,
+    readonly reason?: Reason,
+  ) {
     super(message);
     this.name = 'Refusal';
   }

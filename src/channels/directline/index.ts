@@ -169,74 +169,99 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
 
     const base = '/v3/directline';
 
-    server.post(`${base}/tokens/generate`, handle(async (req, res) => {
-      assertOrigin(req, ctx.config);
-      const userId = optionalUserId(await readJson(req, 4096, true)) ?? `dl_${randomBytes(12).toString('base64url')}`;
-      const c = registry.open(clientOf(req), userId);
-      sendJson(res, 200, opened(c, signer.sign(c.id, userId)));
-    }));
+    server.post(
+      `${base}/tokens/generate`,
+      handle(async (req, res) => {
+        assertOrigin(req, ctx.config);
+        const userId = optionalUserId(await readJson(req, 4096, true)) ?? `dl_${randomBytes(12).toString('base64url')}`;
+        const c = registry.open(clientOf(req), userId);
+        sendJson(res, 200, opened(c, signer.sign(c.id, userId)));
+      }),
+    );
 
-    server.post(`${base}/tokens/refresh`, handle(async (req, res) => {
-      const { claims, conversation } = authorize(req);
-      sendJson(res, 200, opened(conversation, signer.sign(conversation.id, claims.user)));
-    }));
+    server.post(
+      `${base}/tokens/refresh`,
+      handle(async (req, res) => {
+        const { claims, conversation } = authorize(req);
+        sendJson(res, 200, opened(conversation, signer.sign(conversation.id, claims.user)));
+      }),
+    );
 
-    server.post(`${base}/conversations`, handle(async (req, res) => {
-      const { conversation: c, claims } = authorize(req);
-      const body = (await readJson(req, 4096, true)) as { locale?: unknown } | undefined;
-      const isNew = !c.started;
-      if (isNew && typeof body?.locale === 'string' && body.locale.length <= 35) c.locale = body.locale;
-      await start(req, c);
-      sendJson(res, isNew ? 201 : 200, connected(req, c, claims.user));
-    }));
+    server.post(
+      `${base}/conversations`,
+      handle(async (req, res) => {
+        const { conversation: c, claims } = authorize(req);
+        const body = (await readJson(req, 4096, true)) as { locale?: unknown } | undefined;
+        const isNew = !c.started;
+        if (isNew && typeof body?.locale === 'string' && body.locale.length <= 35) c.locale = body.locale;
+        await start(req, c);
+        sendJson(res, isNew ? 201 : 200, connected(req, c, claims.user));
+      }),
+    );
 
-    server.get(`${base}/conversations/:conversationId`, handle(async (req, res) => {
-      const { conversation: c, claims } = authorize(req, req.params.conversationId);
-      const watermark = watermarkOf(req);
-      await start(req, c);
-      sendJson(res, 200, connected(req, c, claims.user, watermark));
-    }));
+    server.get(
+      `${base}/conversations/:conversationId`,
+      handle(async (req, res) => {
+        const { conversation: c, claims } = authorize(req, req.params.conversationId);
+        const watermark = watermarkOf(req);
+        await start(req, c);
+        sendJson(res, 200, connected(req, c, claims.user, watermark));
+      }),
+    );
 
-    server.get(`${base}/conversations/:conversationId/activities`, handle(async (req, res) => {
-      const { conversation: c } = authorize(req, req.params.conversationId);
-      // Already JSON: each activity was serialised once, when it was kept.
-      res.setHeader('Content-Type', 'application/json');
-      res.sendRaw(200, registry.since(c, watermarkOf(req)).json);
-    }));
+    server.get(
+      `${base}/conversations/:conversationId/activities`,
+      handle(async (req, res) => {
+        const { conversation: c } = authorize(req, req.params.conversationId);
+        // Already JSON: each activity was serialised once, when it was kept.
+        res.setHeader('Content-Type', 'application/json');
+        res.sendRaw(200, registry.since(c, watermarkOf(req)).json);
+      }),
+    );
 
-    server.post(`${base}/conversations/:conversationId/activities`, handle(async (req, res) => {
-      const { conversation: c } = authorize(req, req.params.conversationId);
-      const posted = parsePosted(await readJson(req, maxBody), maxText);
-      const languageCommand = (lang: 'zh-CN' | 'en') => ctx.knowledge.commands[lang === 'en' ? 'lang-en' : 'lang-zh']?.[0];
-      const input = turnInput(posted, languageCommand);
-      // Typing and other signals are acknowledged but not kept: the transcript holds what was said.
-      if (posted.type !== 'message' && posted.type !== 'event') {
-        sendJson(res, 200, { id: `${c.id}|${randomBytes(4).toString('hex')}` });
-        return;
-      }
-      registry.assertRoom(Buffer.byteLength(JSON.stringify(posted)));
-      c.started = true;
-      const id = await inOrder(c, async () => {
-        const echo = registry.append(c, {
-          ...echoFields(posted),
-          channelId: 'directline',
-          conversation: { id: c.id },
-          from: { id: c.userId, ...(posted.from?.name ? { name: posted.from.name } : {}), role: 'user' },
-          recipient: { id: BOT_ID, role: 'bot' },
+    server.post(
+      `${base}/conversations/:conversationId/activities`,
+      handle(async (req, res) => {
+        const { conversation: c } = authorize(req, req.params.conversationId);
+        const posted = parsePosted(await readJson(req, maxBody), maxText);
+        const languageCommand = (lang: 'zh-CN' | 'en') => ctx.knowledge.commands[lang === 'en' ? 'lang-en' : 'lang-zh']?.[0];
+        const input = turnInput(posted, languageCommand);
+        // Typing and other signals are acknowledged but not kept: the transcript holds what was said.
+        if (posted.type !== 'message' && posted.type !== 'event') {
+          sendJson(res, 200, { id: `${c.id}|${randomBytes(4).toString('hex')}` });
+          return;
+        }
+        registry.assertRoom(Buffer.byteLength(JSON.stringify(posted)));
+        c.started = true;
+        const id = await inOrder(c, async () => {
+          const echo = registry.append(c, {
+            ...echoFields(posted),
+            channelId: 'directline',
+            conversation: { id: c.id },
+            from: { id: c.userId, ...(posted.from?.name ? { name: posted.from.name } : {}), role: 'user' },
+            recipient: { id: BOT_ID, role: 'bot' },
+          });
+          if (input) await replies(req, c, input, echo.id);
+          return echo.id;
         });
-        if (input) await replies(req, c, input, echo.id);
-        return echo.id;
-      });
-      sendJson(res, 200, { id });
-    }));
+        sendJson(res, 200, { id });
+      }),
+    );
 
     uploadEndpoint(server, ctx, { authorize, inOrder, append: (c, a) => registry.append(c, a), botId: BOT_ID }, handle);
 
-    azureTokenEndpoint(server, ctx, { open: (req, returning) => {
-      const userId = returning ?? `dl_${randomBytes(12).toString('base64url')}`;
-      const c = registry.open(clientOf(req), userId);
-      return { ...opened(c, signer.sign(c.id, userId)), userId };
-    } }, handle);
+    azureTokenEndpoint(
+      server,
+      ctx,
+      {
+        open: (req, returning) => {
+          const userId = returning ?? `dl_${randomBytes(12).toString('base64url')}`;
+          const c = registry.open(clientOf(req), userId);
+          return { ...opened(c, signer.sign(c.id, userId)), userId };
+        },
+      },
+      handle,
+    );
   };
 }
 

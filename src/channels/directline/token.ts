@@ -21,7 +21,11 @@ const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toStrin
 export class TokenSigner {
   private readonly key: Buffer;
 
-  constructor(secret: string | undefined, private readonly ttlSeconds: number, private readonly now: () => number = Date.now) {
+  constructor(
+    secret: string | undefined,
+    private readonly ttlSeconds: number,
+    private readonly now: () => number = Date.now,
+  ) {
     this.key = secret ? Buffer.from(secret, 'utf8') : randomBytes(32);
   }
 

@@ -19,7 +19,10 @@ export class CipherError extends Error {
 export class WechatCipher {
   private readonly key: Buffer;
 
-  constructor(encodingAesKey: string, private readonly appId: string) {
+  constructor(
+    encodingAesKey: string,
+    private readonly appId: string,
+  ) {
     this.key = Buffer.from(`${encodingAesKey}=`, 'base64');
     if (encodingAesKey.length !== 43 || this.key.length !== 32) throw new CipherError('the EncodingAESKey must be 43 characters that decode to 32 bytes');
   }

@@ -65,7 +65,11 @@ export class MessageHandler {
     const lang = result.state.lang;
     this.remember(openid, lang);
     const t = this.ctx.conversation.t(lang);
-    return this.reply(openid, lang, result.messages.map((m) => plainParts(m, t, absoluteBase(this.ctx.config.EKEY_PUBLIC_URL))));
+    return this.reply(
+      openid,
+      lang,
+      result.messages.map((m) => plainParts(m, t, absoluteBase(this.ctx.config.EKEY_PUBLIC_URL))),
+    );
   }
 
   /**

@@ -109,7 +109,15 @@ export function createWechatChannel(options: WechatChannelOptions = {}): Channel
     const lastSeen = new LastSeen();
     ctx.notify?.outbox.register(
       'wechat',
-      wechatNoticeSender({ config: ctx.config, tokens, text: new CustomMessageSender(tokens, apiBase, o.apiTimeoutMs), lastSeen, t: (lang) => ctx.conversation.t(lang), logger: log, timeoutMs: o.apiTimeoutMs }),
+      wechatNoticeSender({
+        config: ctx.config,
+        tokens,
+        text: new CustomMessageSender(tokens, apiBase, o.apiTimeoutMs),
+        lastSeen,
+        t: (lang) => ctx.conversation.t(lang),
+        logger: log,
+        timeoutMs: o.apiTimeoutMs,
+      }),
     );
     const handler = new MessageHandler(ctx, box);
     const answers = new RetryCache<Answer>(o.retryCacheMs);

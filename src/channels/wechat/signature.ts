@@ -5,7 +5,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
  * signature uses (token, timestamp, nonce); the safe-mode msg_signature adds the Encrypt field.
  */
 export function wechatSignature(...parts: string[]): string {
-  return createHash('sha1').update([...parts].sort().join('')).digest('hex');
+  return createHash('sha1')
+    .update([...parts].sort().join(''))
+    .digest('hex');
 }
 
 /** Compares in constant time, so that a caller cannot learn the signature byte by byte from timings. */
