@@ -137,7 +137,7 @@ describe('kill -9 during a storm of case writes', () => {
     expect(list.total).toBeGreaterThanOrEqual(opened.size + 1);
 
     await second.stop();
-    expect((await second.exited).code).toBe(0);
+    expect((await second.exited).code, second.stderr()).toBe(0);
   }, 150_000);
 
   it('takes over a lock file left empty by a process killed between creating and writing it', async () => {

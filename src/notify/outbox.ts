@@ -2,6 +2,9 @@ import type { Logger } from '../logger.js';
 import type { Notice, Notification, OutboxStore } from './outbox-store.js';
 import { recipientOf, type Target } from './targets.js';
 
+/** How long stopping waits for a delivery under way. */
+const CLOSE_WAIT_MS = 1_000;
+
 /**
  * What a channel answers for one notice: sent; `retry` for a passing failure (timeout, 5xx, busy);
  * `hold` when the user cannot be reached now but will be (a web visitor who comes back); `drop` when it
@@ -116,7 +119,13 @@ export class NotificationOutbox {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.settled().catch(() => undefined);
+    // A delivery under way may hang on a slow channel (the Bot Framework connector retries a refused address
+    // for many seconds): stopping waits for it only briefly. A notice it had not confirmed is still pending in
+    // the store and goes out at the next start.
+    let waited: NodeJS.Timeout | undefined;
+    const brief = new Promise<void>((resolve) => (waited = setTimeout(resolve, CLOSE_WAIT_MS)));
+    await Promise.race([this.settled().catch(() => undefined), brief]);
+    clearTimeout(waited);
     await this.store.close();
   }
 
