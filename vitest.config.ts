@@ -5,5 +5,7 @@ export default defineConfig({
     include: ['tests/**/*.test.ts'],
     testTimeout: 20_000,
     pool: 'forks',
+    // A throwaway PostgreSQL cluster for the tests of the PostgreSQL backends (scripts/pg-cluster.sh).
+    globalSetup: ['tests/setup/postgres.ts'],
   },
 });

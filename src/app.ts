@@ -4,6 +4,8 @@ import restify from 'restify';
 import { ConversationService } from './conversation/service.js';
 import { TurnLimit } from './conversation/turn-limit.js';
 import { FileConversationStore, type ConversationStore } from './conversation/state-store.js';
+import { PgConversationStore } from './conversation/pg-state-store.js';
+import { Database } from './storage/pg/database.js';
 import { Conversation } from './conversation/conversation.js';
 import type { Config } from './config.js';
 import { loadKnowledge } from './knowledge/load.js';
@@ -51,6 +53,8 @@ export interface AppOptions {
   cases?: CaseStore;
   /** Where the enterprise's notices wait; by default EKEY_DATA_DIR/outbox. */
   outbox?: OutboxStore;
+  /** The PostgreSQL database of DATABASE_URL, opened by the caller (tests share one); by default opened here. */
+  database?: Database;
   /** The outbox's backoff (tests shorten it). */
   outboxOptions?: OutboxOptions;
 }
@@ -70,6 +74,29 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 }
 
 async function build(config: Config, options: AppOptions, logger: Logger, knowledge: Knowledge, owner: DataDirLock): Promise<App> {
+  // With DATABASE_URL the stores live in PostgreSQL; its pending migrations are applied first, one instance at a time.
+  const dbLog = logger.child({ component: 'database' });
+  const db =
+    options.database ??
+    (config.DATABASE_URL ? await Database.open(config.DATABASE_URL, { max: config.EKEY_DB_POOL_MAX, log: (level, message) => dbLog[level](message) }) : undefined);
+  const ownDb = db && !options.database ? db : undefined;
+  try {
+    return await buildOn(config, options, logger, knowledge, owner, db, ownDb);
+  } catch (err) {
+    await ownDb?.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function buildOn(
+  config: Config,
+  options: AppOptions,
+  logger: Logger,
+  knowledge: Knowledge,
+  owner: DataDirLock,
+  db: Database | undefined,
+  ownDb: Database | undefined,
+): Promise<App> {
   // A case file that fails to parse or fails its schema stops start-up here (CaseStoreError), untouched.
   const caseStore = options.cases ?? (await FileCaseStore.open(config.EKEY_DATA_DIR));
   const cases = new CaseService(knowledge, caseStore);
@@ -108,13 +135,15 @@ async function build(config: Config, options: AppOptions, logger: Logger, knowle
       logger.error({ err: { name: (err as Error).name, message: (err as Error).message }, reference: moved.reference }, 'case notice could not be stored');
     }
   });
-  const store = options.store ?? new FileConversationStore(config.EKEY_DATA_DIR, config.EKEY_CONVERSATION_TTL_HOURS * 3_600_000);
+  const ttlMs = config.EKEY_CONVERSATION_TTL_HOURS * 3_600_000;
+  const store = options.store ?? (db ? new PgConversationStore(db, ttlMs) : new FileConversationStore(config.EKEY_DATA_DIR, ttlMs));
   if (store instanceof FileConversationStore) {
     const found = await store.open();
     if (found.unreadable > 0) logger.warn({ unreadable: found.unreadable, keptAs: found.keptAs }, 'conversation journal damaged: readable conversations kept, the file kept aside');
     if (found.migrated > 0) logger.info({ migrated: found.migrated }, 'conversations moved into the journal');
   }
   const metrics = new Metrics();
+  if (db) metrics.watchPool(() => db.figures());
   const turnLimit = config.EKEY_TURN_LIMIT > 0 ? new TurnLimit(config.EKEY_TURN_LIMIT, config.EKEY_TURN_LIMIT_WINDOW_S) : undefined;
   const conversations = new ConversationService(
     conversation,
@@ -163,10 +192,12 @@ async function build(config: Config, options: AppOptions, logger: Logger, knowle
   });
 
   let ready = false;
-  server.get('/healthz', (_req, res, next) => {
-    res.status(ready ? 200 : 503);
-    res.json({ status: ready ? 'ok' : 'starting' });
-    return next();
+  // A load balancer takes an instance out while its database does not answer.
+  server.get('/healthz', async (_req, res) => {
+    const database = db ? ((await db.ping()) ? 'ok' : 'unreachable') : 'none';
+    const ok = ready && database !== 'unreachable';
+    res.status(ok ? 200 : 503);
+    res.json({ status: ready ? (ok ? 'ok' : 'degraded') : 'starting', database });
   });
 
   // A handler that throws must answer 500 without its stack and keep the server serving.
@@ -185,7 +216,7 @@ async function build(config: Config, options: AppOptions, logger: Logger, knowle
     insights,
     cases,
     sendReminders: () => reminders.send(),
-    ...(store instanceof FileConversationStore ? { sweepConversations: () => store.sweep() } : {}),
+    ...(store.sweep ? { sweepConversations: () => (store.sweep as () => Promise<number>).call(store) } : {}),
   });
 
   return {
@@ -203,6 +234,7 @@ async function build(config: Config, options: AppOptions, logger: Logger, knowle
       await caseStore.close();
       await insights.flush();
       await store.close?.();
+      await ownDb?.close();
       owner.release();
     },
   };

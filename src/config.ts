@@ -26,6 +26,15 @@ export const ConfigSchema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3978),
     HOST: z.string().default('0.0.0.0'),
     EKEY_DATA_DIR: z.string().min(1).default('./data'),
+    /** postgres://user:password@host:port/db: everything kept goes to PostgreSQL, shared by every instance on it. */
+    DATABASE_URL: optional.pipe(
+      z
+        .string()
+        .refine((s) => URL.canParse(s) && /^postgres(ql)?:$/.test(new URL(s).protocol), 'must be a postgres:// or postgresql:// address')
+        .optional(),
+    ),
+    /** Connections each instance opens to the database for its stores (turns hold others for their locks). */
+    EKEY_DB_POOL_MAX: z.coerce.number().int().min(2).max(500).default(20),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Per-client requests per second on the public endpoints (0 turns the limit off, e.g. for load tests). */
     EKEY_RATE_LIMIT_RPS: z.coerce.number().min(0).default(20),

@@ -73,9 +73,26 @@ export class ConversationService {
     const run = previous
       .catch(() => undefined)
       .then(async () => {
-        const result = await this.run(req).catch((err: Error) => this.failure(req, err));
-        if (deliver) await deliver(result);
-        return result;
+        const turn = async (): Promise<TurnResult | FailedTurn> => {
+          const result = await this.run(req).catch((err: Error) => this.failure(req, err));
+          if (deliver) await deliver(result);
+          return result;
+        };
+        if (!this.store.exclusive) return turn();
+        // Across instances sharing a database the conversation's turns run one at a time there as well;
+        // a lock that cannot be had (the database away) is a failed turn, told in the conversation's language.
+        let started = false;
+        try {
+          return await this.store.exclusive(req.key, () => {
+            started = true;
+            return turn();
+          });
+        } catch (err) {
+          if (started) throw err;
+          const failed = this.failure(req, err as Error);
+          if (deliver) await deliver(failed);
+          return failed;
+        }
       });
     this.queues.set(req.key, run);
     void run

@@ -9,8 +9,20 @@ export interface ConversationStore {
   get(key: string): Promise<ConversationState | undefined>;
   set(key: string, state: ConversationState): Promise<void>;
   delete(key: string): Promise<void>;
+  /** Forgets conversations past their time to live; returns how many. */
+  sweep?(): Promise<number>;
+  /**
+   * Runs one turn of the conversation `key` alone among every instance sharing the store (a database);
+   * within one process the conversation's queue already does, so a store of one process need not.
+   */
+  exclusive?<T>(key: string, turn: () => Promise<T>): Promise<T>;
   /** Puts what was written on the disk and lets go of the files. */
   close?(): Promise<void>;
+}
+
+/** What a conversation is stored under: channel keys (user ids, openids) are never written as they are. */
+export function conversationId(key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 40);
 }
 
 /** A conversation file of the earlier layout, one per conversation. */
@@ -83,7 +95,7 @@ export class FileConversationStore implements ConversationStore {
   private id(key: string): string {
     let id = this.ids.get(key);
     if (id === undefined) {
-      id = createHash('sha256').update(key).digest('hex').slice(0, 40);
+      id = conversationId(key);
       if (this.ids.size >= this.cacheLimit) this.ids.delete(this.ids.keys().next().value as string);
       this.ids.set(key, id);
     }
@@ -123,7 +135,6 @@ export class FileConversationStore implements ConversationStore {
     (await this.journal()).journal.delete(id);
   }
 
-  /** Forgets conversations past their time to live; returns how many. */
   async sweep(): Promise<number> {
     const { journal } = await this.journal();
     const removed = await journal.sweep();

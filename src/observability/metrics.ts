@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { TurnResult } from '../conversation/conversation.js';
 
 /** Channels known by name; anything else a client claims is counted as "other" to keep labels bounded. */
@@ -62,6 +62,22 @@ export class Metrics {
         this.questions.observe(result.state.asked ?? 0);
       }
     }
+  }
+
+  /** The database pool's connections, read when /metrics is scraped. */
+  watchPool(figures: () => { total: number; idle: number; waiting: number }): void {
+    const gauge = (name: string, help: string, read: (f: ReturnType<typeof figures>) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(read(figures()));
+        },
+      });
+    gauge('ekey_db_pool_connections', 'Connections the database pool holds', (f) => f.total);
+    gauge('ekey_db_pool_idle', 'Connections of the pool not in use', (f) => f.idle);
+    gauge('ekey_db_pool_waiting', 'Queries waiting for a connection of the pool', (f) => f.waiting);
   }
 
   observeHttp(method: string, route: string, status: number, seconds: number): void {

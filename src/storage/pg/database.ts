@@ -1,0 +1,145 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { runner } from 'node-pg-migrate';
+
+/** The migrations folder at the project's root, whether running from src/ (tsx) or dist/src/ (npm start). */
+const MIGRATIONS = join(fileURLToPath(new URL('../../..', import.meta.url)).replace(/\/dist\/?$/, ''), 'migrations');
+
+export interface PoolFigures {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
+export interface DatabaseOptions {
+  /** Connections this instance may open (each instance has its own pool). */
+  max?: number;
+  /** Connections held by turns waiting for or holding a conversation's lock (see withLock). */
+  lockMax?: number;
+  /** Where migration progress and pool errors are told; nothing of the address's password. */
+  log?: (level: 'info' | 'error', message: string) => void;
+}
+
+/**
+ * The service's PostgreSQL database (DATABASE_URL): one pool for every store of the instance, and the
+ * migrations of `migrations/`, applied by node-pg-migrate under its advisory lock so that instances
+ * started together apply them once, one after the other.
+ */
+export class Database {
+  /**
+   * Locks held for the length of a piece of work take connections of their own: work under a lock uses
+   * the main pool, which therefore never waits on a connection held by a lock.
+   */
+  private readonly locks: pg.Pool;
+
+  private constructor(
+    readonly pool: pg.Pool,
+    private readonly log: NonNullable<DatabaseOptions['log']>,
+    lockMax: number,
+  ) {
+    this.locks = new pg.Pool({ connectionString: pool.options.connectionString, max: lockMax, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000 });
+    this.locks.on('error', (err) => log('error', `database connection lost: ${err.message}`));
+  }
+
+  static async open(url: string, options: DatabaseOptions = {}): Promise<Database> {
+    const log = options.log ?? (() => undefined);
+    const pool = new pg.Pool({ connectionString: url, max: options.max ?? 20, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000 });
+    // An idle client whose server went away must not take the process down; the next query reconnects.
+    pool.on('error', (err) => log('error', `database connection lost: ${err.message}`));
+    const db = new Database(pool, log, options.lockMax ?? 40);
+    try {
+      await db.migrate();
+    } catch (err) {
+      await db.close().catch(() => undefined);
+      throw err;
+    }
+    return db;
+  }
+
+  /** Applies the pending migrations; waits while another instance holds the migration lock. */
+  async migrate(): Promise<number> {
+    const client = await this.pool.connect();
+    try {
+      const done = await runner({
+        dbClient: client,
+        dir: MIGRATIONS,
+        direction: 'up',
+        migrationsTable: 'pgmigrations',
+        checkOrder: true,
+        singleTransaction: true,
+        advisoryLockMode: 'wait',
+        log: () => undefined,
+        logger: { debug: () => undefined, info: () => undefined, warn: (m: string) => this.log('info', m), error: (m: string) => this.log('error', m) },
+      });
+      if (done.length > 0) this.log('info', `database migrated: ${done.map((m) => m.name).join(', ')}`);
+      return done.length;
+    } finally {
+      client.release();
+    }
+  }
+
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+    return this.pool.query<R>(text, values);
+  }
+
+  /** Runs `work` in one transaction on one connection; a throw rolls it back. */
+  async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Runs `work` holding the advisory lock (cls, hash of key) across every instance on the database. An
+   * instance that dies while holding it loses its connection, and with it the lock.
+   */
+  async withLock<T>(cls: number, key: string, work: () => Promise<T>): Promise<T> {
+    const client = await this.locks.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [cls, key]);
+    } catch (err) {
+      client.release(err as Error);
+      throw err;
+    }
+    try {
+      return await work();
+    } finally {
+      try {
+        await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [cls, key]);
+        client.release();
+      } catch (err) {
+        // A connection that could not unlock is thrown away, and the lock goes with it.
+        client.release(err as Error);
+      }
+    }
+  }
+
+  /** For /healthz: whether the database answers now. */
+  async ping(): Promise<boolean> {
+    try {
+      await this.pool.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** For /metrics. */
+  figures(): PoolFigures {
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.pool.end(), this.locks.end()]);
+  }
+}

@@ -1,0 +1,168 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FileConversationStore, type ConversationStore } from '../src/conversation/state-store.js';
+import { ConversationConflictError, PgConversationStore } from '../src/conversation/pg-state-store.js';
+import { newState, type ConversationState } from '../src/conversation/state.js';
+import { Database } from '../src/storage/pg/database.js';
+import { freshDatabase, type TestDatabase } from './pg-helpers.js';
+
+/**
+ * One contract for the conversation store, run on both backends: the embedded journal and PostgreSQL.
+ * What a turn wrote is read back, after a reopen too; conversations never see each other; removal; the
+ * time to live and the sweep. PostgreSQL alone: two instances on one database serialise the turns of one
+ * conversation, and a write that lost a race fails rather than overwriting.
+ */
+const state = (n: number, lang: 'zh-CN' | 'en' = 'zh-CN'): ConversationState => ({ ...newState(lang), answers: { need: `n${n}` }, misses: n % 3, greeted: true });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Backend {
+  name: string;
+  /** Opens a store on the backend's shared place (a folder, a database), as another instance or a restart would. */
+  open(ttlMs: number): Promise<ConversationStore>;
+  setup(): Promise<void>;
+  teardown(): Promise<void>;
+}
+
+let dir = '';
+const files: Backend = {
+  name: 'embedded files',
+  async setup() {
+    dir = mkdtempSync(join(tmpdir(), 'ekey-contract-'));
+  },
+  async teardown() {
+    rmSync(dir, { recursive: true, force: true });
+  },
+  async open(ttlMs) {
+    const s = new FileConversationStore(dir, ttlMs);
+    await s.open();
+    return s;
+  },
+};
+
+let testDb: TestDatabase | undefined;
+const dbs: Database[] = [];
+const postgres: Backend = {
+  name: 'PostgreSQL',
+  async setup() {
+    testDb = await freshDatabase();
+  },
+  async teardown() {
+    for (const d of dbs.splice(0)) await d.close();
+    await testDb?.drop();
+  },
+  async open(ttlMs) {
+    const db = await Database.open((testDb as TestDatabase).url, { max: 4 });
+    dbs.push(db);
+    return new PgConversationStore(db, ttlMs);
+  },
+};
+
+describe.each([files, postgres])('the conversation store on $name', (backend) => {
+  beforeAll(() => backend.setup());
+  afterAll(() => backend.teardown());
+
+  it('gives back what was stored, after a reopen too, each conversation its own', async () => {
+    const a = await backend.open(86_400_000);
+    for (let i = 0; i < 20; i++) await a.set(`webchat:user-${i}`, state(i));
+    await a.set('webchat:user-3', state(33, 'en'));
+    expect(await a.get('webchat:user-3')).toEqual(state(33, 'en'));
+    expect(await a.get('webchat:nobody')).toBeUndefined();
+    await a.close?.();
+    const b = await backend.open(86_400_000);
+    for (let i = 0; i < 20; i++) expect(await b.get(`webchat:user-${i}`)).toEqual(i === 3 ? state(33, 'en') : state(i));
+    await b.close?.();
+  });
+
+  it('keeps the last of many writes arriving at once', async () => {
+    const s = await backend.open(86_400_000);
+    for (let round = 0; round < 10; round++) await Promise.all(Array.from({ length: 40 }, (_, k) => s.set(`burst:${k}`, state(round * 40 + k))));
+    for (let k = 0; k < 40; k++) expect((await s.get(`burst:${k}`))?.answers.need).toBe(`n${360 + k}`);
+    await s.close?.();
+  });
+
+  it('forgets a removed conversation', async () => {
+    const s = await backend.open(86_400_000);
+    await s.set('gone', state(1));
+    await s.delete('gone');
+    expect(await s.get('gone')).toBeUndefined();
+    await s.set('gone', state(2));
+    expect((await s.get('gone'))?.answers.need).toBe('n2');
+    await s.close?.();
+  });
+
+  it('does not give back a conversation silent past its time to live, and the sweep removes it', async () => {
+    const s = await backend.open(400);
+    await s.set('old', state(1));
+    await sleep(600);
+    await s.set('fresh', state(2));
+    expect(await s.get('old')).toBeUndefined();
+    expect(await s.sweep?.()).toBeGreaterThanOrEqual(1);
+    expect((await s.get('fresh'))?.answers.need).toBe('n2');
+    // A conversation that expired starts again as new.
+    await s.set('old', state(3));
+    expect((await s.get('old'))?.answers.need).toBe('n3');
+    await s.close?.();
+  });
+
+  it('never stores the channel key as it is', async () => {
+    const s = await backend.open(86_400_000);
+    await s.set('wechat:oSecretOpenId123', state(5));
+    if (backend === postgres) {
+      const { rows } = await dbs[dbs.length - 1]!.query<{ id: string }>('SELECT id FROM conversations');
+      expect(rows.some((r) => r.id.includes('oSecretOpenId'))).toBe(false);
+      expect(rows.every((r) => /^[0-9a-f]{40}$/.test(r.id))).toBe(true);
+    }
+    expect((await s.get('wechat:oSecretOpenId123'))?.answers.need).toBe('n5');
+    await s.close?.();
+  });
+});
+
+describe('conversations shared by two instances on PostgreSQL', () => {
+  beforeAll(() => postgres.setup());
+  afterAll(() => postgres.teardown());
+
+  it('runs the turns of one conversation one after the other across instances, never interleaved', async () => {
+    const a = (await postgres.open(86_400_000)) as PgConversationStore;
+    const b = (await postgres.open(86_400_000)) as PgConversationStore;
+    await a.set('shared', { ...state(0), misses: 0 });
+    // Each turn reads the count, waits, and writes it plus one: interleaved turns would lose increments.
+    const turn = (s: PgConversationStore) =>
+      s.exclusive('shared', async () => {
+        const current = (await s.get('shared')) as ConversationState;
+        await sleep(5);
+        await s.set('shared', { ...current, misses: current.misses + 1 });
+      });
+    await Promise.all(Array.from({ length: 30 }, (_, i) => turn(i % 2 === 0 ? a : b)));
+    expect((await a.get('shared'))?.misses).toBe(30);
+  });
+
+  it('fails a write whose turn read an older version instead of overwriting', async () => {
+    const a = (await postgres.open(86_400_000)) as PgConversationStore;
+    const b = (await postgres.open(86_400_000)) as PgConversationStore;
+    await a.set('raced', state(1));
+    await a.get('raced');
+    await b.get('raced');
+    await b.set('raced', state(2));
+    await expect(a.set('raced', state(3))).rejects.toBeInstanceOf(ConversationConflictError);
+    expect((await b.get('raced'))?.answers.need).toBe('n2');
+  });
+
+  it('lets go of the lock when a turn throws', async () => {
+    const a = (await postgres.open(86_400_000)) as PgConversationStore;
+    const b = (await postgres.open(86_400_000)) as PgConversationStore;
+    await expect(a.exclusive('thrown', async () => Promise.reject(new Error('turn failed')))).rejects.toThrow('turn failed');
+    expect(await b.exclusive('thrown', async () => 'ran')).toBe('ran');
+  });
+
+  it('applies the migrations once when instances start together', async () => {
+    const fresh = await freshDatabase();
+    const opened = await Promise.all([1, 2, 3].map(() => Database.open(fresh.url, { max: 2 })));
+    const { rows } = await opened[0]!.query<{ n: string }>('SELECT count(*) AS n FROM pgmigrations');
+    const files = (await import('node:fs')).readdirSync(join(import.meta.dirname, '..', 'migrations')).filter((f) => f.endsWith('.sql'));
+    expect(Number(rows[0]?.n)).toBe(files.length);
+    for (const d of opened) await d.close();
+    await fresh.drop();
+  });
+});
