@@ -248,3 +248,25 @@ describe('the way people write', () => {
       expect(heard(text), text).toEqual({});
   });
 });
+
+describe('negation, questions and verbs', () => {
+  it('takes "有没有X" for a question about X, not for "没有X"', () => {
+    expect(heard('证书里有没有统一社会信用代码？')).toEqual({ need: 'check-code' });
+    expect(heard('证书里没有统一社会信用代码')).toEqual({ hasCode: 'no' });
+  });
+
+  it('does not take a yes word that is the verb of another answer for a yes ("是银色的")', () => {
+    expect(heard('钥匙是银色的', 'hasCode')).toEqual({ keyColour: 'silver' });
+    expect(heard('是的，钥匙是银色的', 'hasCode')).toEqual({ hasCode: 'yes', keyColour: 'silver' });
+  });
+
+  it('ends a denial at the first answer after it, unless the next is put beside it ("or")', () => {
+    expect(heard('钥匙不是坏了是丢了')).toEqual({ lossKind: 'lost', need: 'replace' });
+    expect(heard('it is not lost or damaged, the PIN is locked')).toEqual({ need: 'unlock', lockKind: 'pin' });
+  });
+
+  it('gives the other of two options, with what it implies, when one is denied', () => {
+    expect(heard('不是外资')).toEqual({ enterpriseType: 'domestic' });
+    expect(heard('钥匙没有丢失')).toEqual({ lossKind: 'damaged', need: 'replace' });
+  });
+});

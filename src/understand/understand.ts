@@ -127,7 +127,12 @@ export class Understander {
   /** Synonyms and phrases, then concepts, with denials and corrections, of one normalised text. */
   private read(plain: string, breaks: readonly number[], pending: string | undefined): Reading {
     const clauses = new Clauses(plain, breaks, this.engine.words);
-    let matches = findMatches(plain, this.entries, pending);
+    let matches = findMatches(plain, this.entries, pending).filter((m) => !clauses.insideQuestionForm(m));
+    // "是蓝色的": a yes or no word right before another answer is its verb, not an answer to the question asked.
+    matches = matches.filter((m, i) => {
+      const next = matches[i + 1];
+      return !m.entry.meaning.yesNo || next === undefined || next.start !== m.end || next.entry.meaning.yesNo || Object.keys(next.entry.meaning.answers).length === 0;
+    });
     // "不对，是外资": the "不对" corrects, it does not answer a yes/no question, when something else is said.
     const inCorrection = (m: Span) => clauses.corrections.some((c) => c.start <= m.start && m.end <= c.end);
     const correction = clauses.corrections.length > 0 && matches.some((m) => !inCorrection(m) && Object.keys(m.entry.meaning.answers).length > 0);
@@ -135,6 +140,7 @@ export class Understander {
 
     const reading: Reading = { answers: {}, implied: {}, correction, outOfScope: false, matches };
     const denied: Record<string, string> = {};
+    const contradicted = new Set<string>();
     const contested = new Set<string>();
     const weak: Record<string, string> = {};
     for (const m of matches) {
@@ -150,7 +156,9 @@ export class Understander {
       ) {
         for (const [fact, value] of Object.entries(meaning.answers)) {
           const other = this.otherOption(fact, value);
-          if (other) denied[fact] ??= other;
+          // "not damaged or lost": both options of a question denied leave it unanswered.
+          if (other && denied[fact] !== undefined && denied[fact] !== other) contradicted.add(fact);
+          else if (other) denied[fact] ??= other;
         }
         continue;
       }
@@ -172,7 +180,12 @@ export class Understander {
         reading.answers[fact] = value;
         inPassing.add(fact);
       }
-    for (const [fact, value] of Object.entries(denied)) reading.answers[fact] ??= value;
+    for (const [fact, value] of Object.entries(denied)) {
+      if (contradicted.has(fact) || reading.answers[fact] !== undefined) continue;
+      reading.answers[fact] = value;
+      const implies = this.k.questions.get(fact)?.options.find((o) => o.value === value)?.implies ?? {};
+      for (const [f, v] of Object.entries(implies)) reading.implied[f] ??= v;
+    }
 
     // Phrases that answer nothing keep look-alikes from answering ("绿色通道"); words that answer may also be part
     // of a combination ("没有统一社会信用代码，想加进去" is also add-code).
