@@ -270,3 +270,19 @@ describe('negation, questions and verbs', () => {
     expect(heard('钥匙没有丢失')).toEqual({ lossKind: 'damaged', need: 'replace' });
   });
 });
+
+describe('pinyin tolerance', () => {
+  it('reads terms with digits by their characters ("18为" is 18位), the digits as they are', () => {
+    expect(heard('证书里有没有18为代码')).toEqual({ need: 'check-code' });
+    expect(heard('有18为', 'hasCode')).toEqual({ hasCode: 'yes' });
+  });
+
+  it('reads the options of the question asked more widely: a function word or a syllable slipped by a letter', () => {
+    expect(heard('和资', 'enterpriseType')).toEqual({ enterpriseType: 'foreign' });
+    expect(heard('丢是', 'lossKind')).toEqual({ lossKind: 'lost', need: 'replace' });
+    expect(heard('损缓', 'lossKind')).toEqual({ lossKind: 'damaged', need: 'replace' });
+    // Nothing is asked, or the service is: no wider reading, and never a need from it.
+    for (const text of ['和资', '丢是', '损缓']) expect(heard(text), text).toEqual({});
+    expect(heard('不办', 'need')).toEqual({});
+  });
+});

@@ -216,7 +216,8 @@ export class Understander {
 
   private tolerantReading(source: string, plain: string, exact: readonly Match[], pending: string | undefined): Reading | undefined {
     const spelt = normaliseClauses(this.engine.spelling.correct(source.normalize('NFKC').toLowerCase()));
-    const fixes = this.engine.pinyin.corrections(spelt.text, spelt.text === plain ? exact : []);
+    // The options of the question asked are read more widely; never the service, which names a procedure.
+    const fixes = this.engine.pinyin.corrections(spelt.text, spelt.text === plain ? exact : [], pending === RANKED_FACT ? undefined : pending);
     const corrected = applyCorrections(spelt.text, fixes);
     if (corrected === plain) return undefined;
     return this.read(corrected, spelt.breaks, pending);
