@@ -286,3 +286,23 @@ describe('pinyin tolerance', () => {
     expect(heard('不办', 'need')).toEqual({});
   });
 });
+
+describe('"expiring soon"', () => {
+  // The handbook's line is 60 days before expiry (online update inside it, and a check of 5 working days the
+  // certificate must outlast); "soon" says neither side of it, so the date is asked.
+  it('asks for a renewal without placing the expiry; a time said does place it', () => {
+    for (const text of ['证书快到期了', '證書快過期了', 'the certificate is about to expire', 'our cert expires soon']) expect(heard(text), text).toEqual({ need: 'update' });
+    expect(heard('证书下个月到期')).toEqual({ need: 'update', expiry: 'within-60-days' });
+    expect(heard('证书已经过期了')).toEqual({ need: 'update', expiry: 'expired' });
+  });
+});
+
+describe('the classifier', () => {
+  it('ranks a message of no word it has seen with no score, keeping only the general order of the options', () => {
+    const u = understander.understand('啊啊啊', at());
+    expect(u.ranked?.options.length).toBeGreaterThanOrEqual(3);
+    expect(u.ranked?.options.every((o) => o.score === 0)).toBe(true);
+    expect(u.ranked?.outOfScope).toBe(0);
+    expect(understander.understand('钥匙让猫叼走了', at()).ranked?.options[0]?.score).toBeGreaterThan(0);
+  });
+});
