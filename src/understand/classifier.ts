@@ -28,6 +28,8 @@ export const OUT_OF_SCOPE = '_outOfScope';
 export class OptionClassifier {
   private readonly net = new NeuralNetwork({ iterations: 300, errorThresh: 0.0005, learningRate: 0.6, log: false });
   readonly trainingMs: number;
+  /** The same in CPU time of the process, which a busy machine does not inflate. */
+  readonly trainingCpuMs: number;
   /** The features seen in training: of a message with none of them the network knows nothing but its bias. */
   private readonly known = new Set<string>();
 
@@ -37,10 +39,13 @@ export class OptionClassifier {
     private readonly segmenter: Segmenter,
   ) {
     const started = performance.now();
+    const cpu = process.cpuUsage();
     const corpus = examples.map((e) => ({ input: this.features(e.text), output: { [e.label ?? NONE]: 1 } })).filter((e) => Object.keys(e.input).length > 0);
     for (const e of corpus) for (const f of Object.keys(e.input)) this.known.add(f);
     this.net.train(corpus);
     this.trainingMs = performance.now() - started;
+    const used = process.cpuUsage(cpu);
+    this.trainingCpuMs = (used.user + used.system) / 1000;
   }
 
   private features(text: string): Record<string, number> {

@@ -12,14 +12,23 @@ const NEGATION_REACH = 12;
 
 const isWordChar = (ch: string | undefined) => ch !== undefined && /[a-z0-9]/.test(ch);
 
+/** Which word lists hold ASCII words, worked out once per list: every message goes through the same few lists. */
+const asciiWords = new WeakMap<readonly string[], boolean[]>();
+
 /** Every occurrence of the words (already normalised) in text; ASCII words only as whole words. */
 export function occurrences(text: string, words: readonly string[]): Span[] {
   const out: Span[] = [];
-  for (const w of words) {
-    const ascii = /^[\x20-\x7e]+$/.test(w);
+  let ascii = asciiWords.get(words);
+  if (!ascii) {
+    ascii = words.map((w) => /^[\x20-\x7e]+$/.test(w));
+    asciiWords.set(words, ascii);
+  }
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i] as string;
+    const wordBound = ascii[i];
     for (let at = text.indexOf(w); at >= 0; at = text.indexOf(w, at + 1)) {
       const end = at + w.length;
-      if (!ascii || (!isWordChar(text[at - 1]) && !isWordChar(text[end]))) out.push({ start: at, end });
+      if (!wordBound || (!isWordChar(text[at - 1]) && !isWordChar(text[end]))) out.push({ start: at, end });
     }
   }
   return out.sort((a, b) => a.start - b.start || b.end - a.end);

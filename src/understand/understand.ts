@@ -72,6 +72,10 @@ export class Understander {
     return this.engine.classifier?.trainingMs ?? 0;
   }
 
+  get trainingCpuMs(): number {
+    return this.engine.classifier?.trainingCpuMs ?? 0;
+  }
+
   understand(message: string, ctx: UnderstandContext): Understanding {
     // What a person types to say their situation fits in this; beyond it, the stages' cost grows with the
     // square of the words (each negator against each match), and a page pasted in says nothing more.
@@ -113,7 +117,7 @@ export class Understander {
     merge(result, reading);
 
     // Typed through a pinyin input method or misspelt: the words put right may say more, never otherwise.
-    const tolerant = this.tolerantReading(source, plain, reading.matches, pending?.id);
+    const tolerant = this.tolerantReading(source, { text: plain, breaks }, reading.matches, pending?.id);
     if (tolerant) merge(result, tolerant, true);
 
     if (reading.reask) result.reask ??= reading.reask;
@@ -214,8 +218,12 @@ export class Understander {
     return options.length === 2 && options.some((o) => o.value === value) ? options.find((o) => o.value !== value)?.value : undefined;
   }
 
-  private tolerantReading(source: string, plain: string, exact: readonly Match[], pending: string | undefined): Reading | undefined {
-    const spelt = normaliseClauses(this.engine.spelling.correct(source.normalize('NFKC').toLowerCase()));
+  private tolerantReading(source: string, normalised: { text: string; breaks: number[] }, exact: readonly Match[], pending: string | undefined): Reading | undefined {
+    const plain = normalised.text;
+    const lowered = source.normalize('NFKC').toLowerCase();
+    const respelt = this.engine.spelling.correct(lowered);
+    // Nothing misspelt: the text normalised already is the same (normalising again is most of this stage's cost).
+    const spelt = respelt === lowered ? normalised : normaliseClauses(respelt);
     // The options of the question asked are read more widely; never the service, which names a procedure.
     const fixes = this.engine.pinyin.corrections(spelt.text, spelt.text === plain ? exact : [], pending === RANKED_FACT ? undefined : pending);
     const corrected = applyCorrections(spelt.text, fixes);
