@@ -306,3 +306,14 @@ describe('the classifier', () => {
     expect(understander.understand('钥匙让猫叼走了', at()).ranked?.options[0]?.score).toBeGreaterThan(0);
   });
 });
+
+describe('concepts across clauses', () => {
+  it('name the service when the last clause only says what to do with what the one before named', () => {
+    expect(heard('证书里没有统一社会信用代码，想加上')).toEqual({ need: 'add-code', hasCode: 'no' });
+    expect(heard('we have a key already, but we need another')).toEqual({ need: 'additional' });
+  });
+
+  it('do not when the last clause says more of its own', () => {
+    expect(heard('我再确认了一下，证书里是有18位代码的')).toEqual({ hasCode: 'yes' });
+  });
+});
