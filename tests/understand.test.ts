@@ -317,3 +317,15 @@ describe('concepts across clauses', () => {
     expect(heard('我再确认了一下，证书里是有18位代码的')).toEqual({ hasCode: 'yes' });
   });
 });
+
+describe('the clause that answers the question asked', () => {
+  it('takes a word of another service beside the answer for part of it ("tried it online")', () => {
+    expect(heard('we tried it online once and it failed', 'onlineFailed')).toEqual({ onlineFailed: 'yes', need: 'update' });
+    expect(heard('丢了 在线申请', 'lossKind')).toEqual({ lossKind: 'lost', need: 'replace' });
+  });
+
+  it('keeps the answers of questions that matter to the same service', () => {
+    expect(heard('蓝色 内资', 'keyColour')).toEqual({ keyColour: 'blue', enterpriseType: 'domestic' });
+    expect(heard('银色钥匙有18位', 'keyColour')).toEqual({ keyColour: 'silver', hasCode: 'yes' });
+  });
+});

@@ -9,6 +9,7 @@ import { buildIndex, type Entry, findMatches, type Match } from './lexicon-index
 import { normaliseClauses } from './normalise.js';
 import { readOrdinal, readPlace } from './ordinal.js';
 import { applyCorrections } from './pinyin.js';
+import { RelatedFacts } from './related.js';
 
 export interface Understanding {
   /** Answers said in so many words. */
@@ -60,11 +61,13 @@ export class Understander {
   private readonly entries: Entry[];
   private readonly dated: Question[];
   private readonly engine: Engine;
+  private readonly related: RelatedFacts;
 
   constructor(private readonly k: Knowledge) {
     this.entries = buildIndex(k);
     this.dated = [...k.questions.values()].filter((q) => q.date);
     this.engine = engineFor(k);
+    this.related = new RelatedFacts(k, RANKED_FACT);
   }
 
   /** The classifier's training time, for the benchmark. */
@@ -204,7 +207,17 @@ export class Understander {
     }
     // A message that answers the question asked names the service only in passing: "还没试过在线更新"
     // answers whether the online update failed, it does not ask for an update again.
-    if (pending !== undefined && pending !== RANKED_FACT && reading.answers[pending] !== undefined) delete reading.answers[RANKED_FACT];
+    if (pending !== undefined && pending !== RANKED_FACT && reading.answers[pending] !== undefined) {
+      delete reading.answers[RANKED_FACT];
+      // "I tried it online and it failed": in the clause that answers the question asked, a word answering a
+      // question of other services only describes the answer ("online" is how it was tried), it is no answer.
+      const answer = matches.find((m) => m.entry.meaning.answers[pending] !== undefined);
+      const clause = answer && clauses.clauseOf(answer.start);
+      for (const m of matches)
+        if (m !== answer && clauses.clauseOf(m.start) === clause)
+          for (const [fact, value] of Object.entries(m.entry.meaning.answers))
+            if (fact !== pending && reading.answers[fact] === value && !this.related.related(fact, pending)) delete reading.answers[fact];
+    }
     // Likewise a correction of another answer: "刚才说的不对，在线更新其实没试过" corrects whether the online update
     // failed; the service its phrase carries is not asked for again.
     const corrects = Object.keys(reading.answers).some((f) => f !== RANKED_FACT && !inPassing.has(f));
