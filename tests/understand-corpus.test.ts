@@ -43,7 +43,7 @@ describe('the tuning corpus', () => {
  * last measured, so that no change goes back on it. Raise the floors as the mechanism improves; never
  * edit heldout.json or dialogs/ to pass a held-out message.
  */
-const HELD_OUT_FLOOR = { accuracy: 0.94, wrongNeeds: 0, openings: 0.95 };
+const HELD_OUT_FLOOR = { accuracy: 0.97, wrongNeeds: 0, openings: 0.97 };
 
 describe('the held-out corpus', () => {
   const report = evaluateCorpus(k, readCorpus(k, 'heldout'));

@@ -248,3 +248,84 @@ describe('the way people write', () => {
       expect(heard(text), text).toEqual({});
   });
 });
+
+describe('negation, questions and verbs', () => {
+  it('takes "有没有X" for a question about X, not for "没有X"', () => {
+    expect(heard('证书里有没有统一社会信用代码？')).toEqual({ need: 'check-code' });
+    expect(heard('证书里没有统一社会信用代码')).toEqual({ hasCode: 'no' });
+  });
+
+  it('does not take a yes word that is the verb of another answer for a yes ("是银色的")', () => {
+    expect(heard('钥匙是银色的', 'hasCode')).toEqual({ keyColour: 'silver' });
+    expect(heard('是的，钥匙是银色的', 'hasCode')).toEqual({ hasCode: 'yes', keyColour: 'silver' });
+  });
+
+  it('ends a denial at the first answer after it, unless the next is put beside it ("or")', () => {
+    expect(heard('钥匙不是坏了是丢了')).toEqual({ lossKind: 'lost', need: 'replace' });
+    expect(heard('it is not lost or damaged, the PIN is locked')).toEqual({ need: 'unlock', lockKind: 'pin' });
+  });
+
+  it('gives the other of two options, with what it implies, when one is denied', () => {
+    expect(heard('不是外资')).toEqual({ enterpriseType: 'domestic' });
+    expect(heard('钥匙没有丢失')).toEqual({ lossKind: 'damaged', need: 'replace' });
+  });
+});
+
+describe('pinyin tolerance', () => {
+  it('reads terms with digits by their characters ("18为" is 18位), the digits as they are', () => {
+    expect(heard('证书里有没有18为代码')).toEqual({ need: 'check-code' });
+    expect(heard('有18为', 'hasCode')).toEqual({ hasCode: 'yes' });
+  });
+
+  it('reads the options of the question asked more widely: a function word or a syllable slipped by a letter', () => {
+    expect(heard('和资', 'enterpriseType')).toEqual({ enterpriseType: 'foreign' });
+    expect(heard('丢是', 'lossKind')).toEqual({ lossKind: 'lost', need: 'replace' });
+    expect(heard('损缓', 'lossKind')).toEqual({ lossKind: 'damaged', need: 'replace' });
+    // Nothing is asked, or the service is: no wider reading, and never a need from it.
+    for (const text of ['和资', '丢是', '损缓']) expect(heard(text), text).toEqual({});
+    expect(heard('不办', 'need')).toEqual({});
+  });
+});
+
+describe('"expiring soon"', () => {
+  // The handbook's line is 60 days before expiry (online update inside it, and a check of 5 working days the
+  // certificate must outlast); "soon" says neither side of it, so the date is asked.
+  it('asks for a renewal without placing the expiry; a time said does place it', () => {
+    for (const text of ['证书快到期了', '證書快過期了', 'the certificate is about to expire', 'our cert expires soon']) expect(heard(text), text).toEqual({ need: 'update' });
+    expect(heard('证书下个月到期')).toEqual({ need: 'update', expiry: 'within-60-days' });
+    expect(heard('证书已经过期了')).toEqual({ need: 'update', expiry: 'expired' });
+  });
+});
+
+describe('the classifier', () => {
+  it('ranks a message of no word it has seen with no score, keeping only the general order of the options', () => {
+    const u = understander.understand('啊啊啊', at());
+    expect(u.ranked?.options.length).toBeGreaterThanOrEqual(3);
+    expect(u.ranked?.options.every((o) => o.score === 0)).toBe(true);
+    expect(u.ranked?.outOfScope).toBe(0);
+    expect(understander.understand('钥匙让猫叼走了', at()).ranked?.options[0]?.score).toBeGreaterThan(0);
+  });
+});
+
+describe('concepts across clauses', () => {
+  it('name the service when the last clause only says what to do with what the one before named', () => {
+    expect(heard('证书里没有统一社会信用代码，想加上')).toEqual({ need: 'add-code', hasCode: 'no' });
+    expect(heard('we have a key already, but we need another')).toEqual({ need: 'additional' });
+  });
+
+  it('do not when the last clause says more of its own', () => {
+    expect(heard('我再确认了一下，证书里是有18位代码的')).toEqual({ hasCode: 'yes' });
+  });
+});
+
+describe('the clause that answers the question asked', () => {
+  it('takes a word of another service beside the answer for part of it ("tried it online")', () => {
+    expect(heard('we tried it online once and it failed', 'onlineFailed')).toEqual({ onlineFailed: 'yes', need: 'update' });
+    expect(heard('丢了 在线申请', 'lossKind')).toEqual({ lossKind: 'lost', need: 'replace' });
+  });
+
+  it('keeps the answers of questions that matter to the same service', () => {
+    expect(heard('蓝色 内资', 'keyColour')).toEqual({ keyColour: 'blue', enterpriseType: 'domestic' });
+    expect(heard('银色钥匙有18位', 'keyColour')).toEqual({ keyColour: 'silver', hasCode: 'yes' });
+  });
+});

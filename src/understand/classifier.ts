@@ -28,6 +28,10 @@ export const OUT_OF_SCOPE = '_outOfScope';
 export class OptionClassifier {
   private readonly net = new NeuralNetwork({ iterations: 300, errorThresh: 0.0005, learningRate: 0.6, log: false });
   readonly trainingMs: number;
+  /** The same in CPU time of the process, which a busy machine does not inflate. */
+  readonly trainingCpuMs: number;
+  /** The features seen in training: of a message with none of them the network knows nothing but its bias. */
+  private readonly known = new Set<string>();
 
   constructor(
     readonly fact: string,
@@ -35,9 +39,13 @@ export class OptionClassifier {
     private readonly segmenter: Segmenter,
   ) {
     const started = performance.now();
+    const cpu = process.cpuUsage();
     const corpus = examples.map((e) => ({ input: this.features(e.text), output: { [e.label ?? NONE]: 1 } })).filter((e) => Object.keys(e.input).length > 0);
+    for (const e of corpus) for (const f of Object.keys(e.input)) this.known.add(f);
     this.net.train(corpus);
     this.trainingMs = performance.now() - started;
+    const used = process.cpuUsage(cpu);
+    this.trainingCpuMs = (used.user + used.system) / 1000;
   }
 
   private features(text: string): Record<string, number> {
@@ -53,13 +61,18 @@ export class OptionClassifier {
 
   /** The options by score; "none of them" and "out of scope" are left out but lower the others. */
   rank(text: string): Ranking {
-    const input = this.features(text);
-    if (Object.keys(input).length === 0) return { fact: this.fact, options: [], outOfScope: 0 };
-    const scores = this.net.run(input);
+    const features = this.features(text);
+    if (Object.keys(features).length === 0) return { fact: this.fact, options: [], outOfScope: 0 };
+    const input = Object.fromEntries(Object.entries(features).filter(([f]) => this.known.has(f)));
+    // "啊啊啊": no word the classifier has seen, so its scores are its bias, the same for any such message: the
+    // options keep that order (the likeliest in general) but none is more likely for this message.
+    const unknown = Object.keys(input).length === 0;
+    const scores = this.net.run(unknown ? features : input);
     const options = Object.entries(scores)
       .filter(([value]) => value !== NONE && value !== OUT_OF_SCOPE)
       .map(([value, s]) => ({ value, score: Math.min(1, Math.max(0, s)) }))
-      .sort((a, b) => b.score - a.score);
-    return { fact: this.fact, options, outOfScope: Math.min(1, Math.max(0, scores[OUT_OF_SCOPE] ?? 0)) };
+      .sort((a, b) => b.score - a.score)
+      .map((o) => (unknown ? { ...o, score: 0 } : o));
+    return { fact: this.fact, options, outOfScope: unknown ? 0 : Math.min(1, Math.max(0, scores[OUT_OF_SCOPE] ?? 0)) };
   }
 }

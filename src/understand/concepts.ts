@@ -96,8 +96,9 @@ export class ConceptMatcher {
         // Across clauses a combination only adds to what the clauses say, never against it ("输错了6次，现在用不了了"
         // is no damaged key), and never names the service itself ("我再确认了一下，证书里是有18位代码的").
         if (Object.entries(combo.answers).some(([fact, value]) => answers[fact] !== undefined && answers[fact] !== value)) continue;
+        const followUp = this.followUp(combo.all, found, clauses, byClause);
         for (const [fact, value] of Object.entries(combo.answers)) {
-          if (fact === this.service) continue;
+          if (fact === this.service && !followUp) continue;
           if (across[fact] !== undefined && across[fact] !== value) disagree.add(fact);
           across[fact] ??= value;
         }
@@ -105,5 +106,21 @@ export class ConceptMatcher {
       for (const [fact, value] of Object.entries(across)) if (!disagree.has(fact) && !contested.has(fact)) answers[fact] ??= value;
     }
     return { answers, contested, outOfScope };
+  }
+
+  /**
+   * The combination's concepts are said in two clauses, the last clause holding only the last of them: a
+   * follow-up saying what to do with what the clause before named ("没有统一社会信用代码，想加进去", "钥匙让狗啃了，
+   * 还能补吗", "we have one e-key but need one more"). Not a clause that says more of its own ("我再确认了一下，证书里
+   * 是有18位代码的": the code is what the second clause states, with the certificate).
+   */
+  private followUp(all: readonly string[], found: readonly Occurrence[], clauses: Clauses, byClause: ReadonlyMap<number, Set<string>>): boolean {
+    const used = found.filter((o) => all.includes(o.concept));
+    const last = used.at(-1);
+    if (!last) return false;
+    const clause = clauses.clauseOf(last.start);
+    const rest = used.filter((o) => clauses.clauseOf(o.start) !== clause);
+    const before = new Set(rest.map((o) => clauses.clauseOf(o.start)));
+    return before.size === 1 && byClause.get(clause)?.size === 1 && all.every((c) => c === last.concept || rest.some((o) => o.concept === c));
   }
 }

@@ -68,6 +68,24 @@ export function buildIndex(k: Knowledge): Entry[] {
   return entries;
 }
 
+const byFirstUnit = new WeakMap<readonly Entry[], Map<number, Entry[]>>();
+
+/** The entries by the first UTF-16 unit of their pattern, made once per index. */
+function firstUnits(entries: readonly Entry[]): Map<number, Entry[]> {
+  let map = byFirstUnit.get(entries);
+  if (!map) {
+    map = new Map();
+    for (const e of entries) {
+      const unit = e.pattern.charCodeAt(0);
+      const list = map.get(unit);
+      if (list) list.push(e);
+      else map.set(unit, [e]);
+    }
+    byFirstUnit.set(entries, map);
+  }
+  return map;
+}
+
 function isWordChar(ch: string | undefined): boolean {
   return ch !== undefined && /[a-z0-9]/.test(ch);
 }
@@ -78,15 +96,16 @@ function isWordChar(ch: string | undefined): boolean {
  */
 export function findMatches(text: string, entries: readonly Entry[], pending: string | undefined): Match[] {
   const found: Match[] = [];
-  for (const entry of entries) {
-    if (entry.meaning.onlyFor !== undefined && entry.meaning.onlyFor !== pending) continue;
-    let from = 0;
-    for (;;) {
-      const at = text.indexOf(entry.pattern, from);
-      if (at < 0) break;
+  const byFirst = firstUnits(entries);
+  // Only the patterns that begin with the character at each place are tried there, not every pattern everywhere.
+  for (let at = 0; at < text.length; at++) {
+    const candidates = byFirst.get(text.charCodeAt(at));
+    if (!candidates) continue;
+    for (const entry of candidates) {
+      if (entry.meaning.onlyFor !== undefined && entry.meaning.onlyFor !== pending) continue;
+      if (!text.startsWith(entry.pattern, at)) continue;
       const end = at + entry.pattern.length;
       if (!entry.wordBound || (!isWordChar(text[at - 1]) && !isWordChar(text[end]))) found.push({ start: at, end, entry });
-      from = at + 1;
     }
   }
   // Longer first at the same place; a pattern tied to the question being asked beats a general one.

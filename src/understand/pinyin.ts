@@ -3,6 +3,9 @@ import type { Concepts } from '../knowledge/schema.js';
 import type { Span } from './clauses.js';
 
 const HAN = /^\p{Script=Han}+$/u;
+/** A term of Chinese characters, with digits or letters among them ("18位", "u盾"), which are matched as they are. */
+const TERM = /^(?=.*\p{Script=Han})[\p{Script=Han}0-9a-z]+$/u;
+const ASCII = /^[0-9a-z]$/;
 
 /** One homophone typo and the term it stands for: same length, so offsets stay as they were. */
 export interface Correction extends Span {
@@ -27,7 +30,7 @@ export class PinyinTolerance {
     this.fuzzy = tolerance.fuzzyPinyin;
     this.never = new Set(tolerance.neverTypo);
     for (const [term, meaning] of terms) {
-      if (term.length < 2 || !HAN.test(term)) continue;
+      if (term.length < 2 || !TERM.test(term)) continue;
       const syllables = pinyin(term, { toneType: 'none', type: 'array' }).map((s) => this.fold(s));
       if (syllables.length !== term.length) continue;
       const first = syllables[0] as string;
@@ -49,14 +52,20 @@ export class PinyinTolerance {
   private readingsOf(ch: string): string[] {
     let r = this.readings.get(ch);
     if (!r) {
-      r = HAN.test(ch) ? [...new Set((pinyin(ch, { toneType: 'none', type: 'array', multiple: true }) as string[]).map((s) => this.fold(s)))] : [];
+      r = HAN.test(ch) ? [...new Set((pinyin(ch, { toneType: 'none', type: 'array', multiple: true }) as string[]).map((s) => this.fold(s)))] : ASCII.test(ch) ? [ch] : [];
       if (this.readings.size < 20_000) this.readings.set(ch, r);
     }
     return r;
   }
 
-  /** The homophone typos in normalised text, outside the spans already read exactly. */
-  corrections(text: string, exact: readonly Span[]): Correction[] {
+  /**
+   * The homophone typos in normalised text, outside the spans already read exactly. `answering`: the question
+   * being asked, whose few options are read more widely, as a short answer is all the message says of them: a
+   * function word may stand for one of their characters ("丢是了" is 丢失了), and one character may be a syllable
+   * slipped by a letter ("损环", huan for huai).
+   */
+  corrections(text: string, exact: readonly Span[], answering?: string): Correction[] {
+    const answers = answering === undefined ? undefined : `${answering}=`;
     const found: Correction[] = [];
     const chars = [...text];
     // Offsets in UTF-16 units, as the rest of the pipeline counts them.
@@ -72,20 +81,28 @@ export class PinyinTolerance {
         for (const cand of this.byFirst.get(r) ?? []) {
           const n = cand.term.length;
           if (i + n > chars.length) continue;
+          const wide = answers !== undefined && cand.meaning.split('|').some((m) => m.startsWith(answers));
           let same = 0;
           let functionWords = 0;
+          let slips = 0;
           let ok = true;
           for (let j = 0; j < n && ok; j++) {
             const c = chars[i + j] as string;
             if (c === cand.term[j]) same += 1;
             else {
-              ok = this.readingsOf(c).includes(cand.syllables[j] as string);
+              const readings = this.readingsOf(c);
+              ok = readings.includes(cand.syllables[j] as string);
+              if (!ok && wide && j > 0 && slips === 0 && readings.some((r) => slipped(r, cand.syllables[j] as string))) {
+                slips = 1;
+                ok = true;
+              }
               if (this.never.has(c)) functionWords += 1;
             }
           }
           // Every character the term's own is no typo; none of them is no likeness. A function word stands
-          // for a term's character only beside two of its own ("和资企业" is 合资企业; "不办" is not 补办).
-          if (!ok || same === 0 || same === n || (functionWords > 0 && same < 2)) continue;
+          // for a term's character only beside two of its own ("和资企业" is 合资企业; "不办" is not 补办), or in an
+          // answer to the question asked; a slipped syllable only there, and only beside a character of its own.
+          if (!ok || same === 0 || same === n || (functionWords > 0 && same < 2 && !wide) || (slips > 0 && same + slips < n)) continue;
           const start = offsets[i] as number;
           const end = (offsets[i + n] ?? text.length) as number;
           if (exact.some((e) => e.start < end && start < e.end)) continue;
@@ -117,4 +134,17 @@ export function applyCorrections(text: string, corrections: readonly Correction[
   let out = text;
   for (const c of [...corrections].sort((a, b) => b.start - a.start)) out = out.slice(0, c.start) + c.term + out.slice(c.end);
   return out;
+}
+
+/** Two syllables one letter apart that begin alike: "huan" typed for "huai". */
+function slipped(a: string, b: string): boolean {
+  if (a === b || a[0] !== b[0] || Math.abs(a.length - b.length) > 1) return false;
+  if (a.length === b.length) {
+    let diff = 0;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) diff += 1;
+    return diff === 1;
+  }
+  const [short, long] = a.length < b.length ? [a, b] : [b, a];
+  for (let i = 0; i < long.length; i++) if (long.slice(0, i) + long.slice(i + 1) === short) return true;
+  return false;
 }

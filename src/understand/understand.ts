@@ -9,6 +9,7 @@ import { buildIndex, type Entry, findMatches, type Match } from './lexicon-index
 import { normaliseClauses } from './normalise.js';
 import { readOrdinal, readPlace } from './ordinal.js';
 import { applyCorrections } from './pinyin.js';
+import { RelatedFacts } from './related.js';
 
 export interface Understanding {
   /** Answers said in so many words. */
@@ -60,16 +61,22 @@ export class Understander {
   private readonly entries: Entry[];
   private readonly dated: Question[];
   private readonly engine: Engine;
+  private readonly related: RelatedFacts;
 
   constructor(private readonly k: Knowledge) {
     this.entries = buildIndex(k);
     this.dated = [...k.questions.values()].filter((q) => q.date);
     this.engine = engineFor(k);
+    this.related = new RelatedFacts(k, RANKED_FACT);
   }
 
   /** The classifier's training time, for the benchmark. */
   get trainingMs(): number {
     return this.engine.classifier?.trainingMs ?? 0;
+  }
+
+  get trainingCpuMs(): number {
+    return this.engine.classifier?.trainingCpuMs ?? 0;
   }
 
   understand(message: string, ctx: UnderstandContext): Understanding {
@@ -113,7 +120,7 @@ export class Understander {
     merge(result, reading);
 
     // Typed through a pinyin input method or misspelt: the words put right may say more, never otherwise.
-    const tolerant = this.tolerantReading(source, plain, reading.matches, pending?.id);
+    const tolerant = this.tolerantReading(source, { text: plain, breaks }, reading.matches, pending?.id);
     if (tolerant) merge(result, tolerant, true);
 
     if (reading.reask) result.reask ??= reading.reask;
@@ -127,7 +134,12 @@ export class Understander {
   /** Synonyms and phrases, then concepts, with denials and corrections, of one normalised text. */
   private read(plain: string, breaks: readonly number[], pending: string | undefined): Reading {
     const clauses = new Clauses(plain, breaks, this.engine.words);
-    let matches = findMatches(plain, this.entries, pending);
+    let matches = findMatches(plain, this.entries, pending).filter((m) => !clauses.insideQuestionForm(m));
+    // "是蓝色的": a yes or no word right before another answer is its verb, not an answer to the question asked.
+    matches = matches.filter((m, i) => {
+      const next = matches[i + 1];
+      return !m.entry.meaning.yesNo || next === undefined || next.start !== m.end || next.entry.meaning.yesNo || Object.keys(next.entry.meaning.answers).length === 0;
+    });
     // "不对，是外资": the "不对" corrects, it does not answer a yes/no question, when something else is said.
     const inCorrection = (m: Span) => clauses.corrections.some((c) => c.start <= m.start && m.end <= c.end);
     const correction = clauses.corrections.length > 0 && matches.some((m) => !inCorrection(m) && Object.keys(m.entry.meaning.answers).length > 0);
@@ -135,6 +147,7 @@ export class Understander {
 
     const reading: Reading = { answers: {}, implied: {}, correction, outOfScope: false, matches };
     const denied: Record<string, string> = {};
+    const contradicted = new Set<string>();
     const contested = new Set<string>();
     const weak: Record<string, string> = {};
     for (const m of matches) {
@@ -150,7 +163,9 @@ export class Understander {
       ) {
         for (const [fact, value] of Object.entries(meaning.answers)) {
           const other = this.otherOption(fact, value);
-          if (other) denied[fact] ??= other;
+          // "not damaged or lost": both options of a question denied leave it unanswered.
+          if (other && denied[fact] !== undefined && denied[fact] !== other) contradicted.add(fact);
+          else if (other) denied[fact] ??= other;
         }
         continue;
       }
@@ -172,7 +187,12 @@ export class Understander {
         reading.answers[fact] = value;
         inPassing.add(fact);
       }
-    for (const [fact, value] of Object.entries(denied)) reading.answers[fact] ??= value;
+    for (const [fact, value] of Object.entries(denied)) {
+      if (contradicted.has(fact) || reading.answers[fact] !== undefined) continue;
+      reading.answers[fact] = value;
+      const implies = this.k.questions.get(fact)?.options.find((o) => o.value === value)?.implies ?? {};
+      for (const [f, v] of Object.entries(implies)) reading.implied[f] ??= v;
+    }
 
     // Phrases that answer nothing keep look-alikes from answering ("绿色通道"); words that answer may also be part
     // of a combination ("没有统一社会信用代码，想加进去" is also add-code).
@@ -187,7 +207,17 @@ export class Understander {
     }
     // A message that answers the question asked names the service only in passing: "还没试过在线更新"
     // answers whether the online update failed, it does not ask for an update again.
-    if (pending !== undefined && pending !== RANKED_FACT && reading.answers[pending] !== undefined) delete reading.answers[RANKED_FACT];
+    if (pending !== undefined && pending !== RANKED_FACT && reading.answers[pending] !== undefined) {
+      delete reading.answers[RANKED_FACT];
+      // "I tried it online and it failed": in the clause that answers the question asked, a word answering a
+      // question of other services only describes the answer ("online" is how it was tried), it is no answer.
+      const answer = matches.find((m) => m.entry.meaning.answers[pending] !== undefined);
+      const clause = answer && clauses.clauseOf(answer.start);
+      for (const m of matches)
+        if (m !== answer && clauses.clauseOf(m.start) === clause)
+          for (const [fact, value] of Object.entries(m.entry.meaning.answers))
+            if (fact !== pending && reading.answers[fact] === value && !this.related.related(fact, pending)) delete reading.answers[fact];
+    }
     // Likewise a correction of another answer: "刚才说的不对，在线更新其实没试过" corrects whether the online update
     // failed; the service its phrase carries is not asked for again.
     const corrects = Object.keys(reading.answers).some((f) => f !== RANKED_FACT && !inPassing.has(f));
@@ -201,9 +231,14 @@ export class Understander {
     return options.length === 2 && options.some((o) => o.value === value) ? options.find((o) => o.value !== value)?.value : undefined;
   }
 
-  private tolerantReading(source: string, plain: string, exact: readonly Match[], pending: string | undefined): Reading | undefined {
-    const spelt = normaliseClauses(this.engine.spelling.correct(source.normalize('NFKC').toLowerCase()));
-    const fixes = this.engine.pinyin.corrections(spelt.text, spelt.text === plain ? exact : []);
+  private tolerantReading(source: string, normalised: { text: string; breaks: number[] }, exact: readonly Match[], pending: string | undefined): Reading | undefined {
+    const plain = normalised.text;
+    const lowered = source.normalize('NFKC').toLowerCase();
+    const respelt = this.engine.spelling.correct(lowered);
+    // Nothing misspelt: the text normalised already is the same (normalising again is most of this stage's cost).
+    const spelt = respelt === lowered ? normalised : normaliseClauses(respelt);
+    // The options of the question asked are read more widely; never the service, which names a procedure.
+    const fixes = this.engine.pinyin.corrections(spelt.text, spelt.text === plain ? exact : [], pending === RANKED_FACT ? undefined : pending);
     const corrected = applyCorrections(spelt.text, fixes);
     if (corrected === plain) return undefined;
     return this.read(corrected, spelt.breaks, pending);
