@@ -27,7 +27,7 @@ export class FeedbackDialog {
   }
 
   view(t: Translate): QuestionView {
-    return yesNoView(FEEDBACK, 'feedback', t);
+    return yesNoView(FEEDBACK, { prompt: 'ui:feedback.prompt', help: 'ui:feedback.help', yes: 'ui:feedback.yes', no: 'ui:feedback.no' }, t);
   }
 
   /** After an outcome: remember what the feedback would be about. */

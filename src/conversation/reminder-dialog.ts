@@ -38,7 +38,10 @@ export class ReminderDialog {
   }
 
   view(t: Translate, expiryDate: string): QuestionView {
-    return yesNoView(REMINDER, 'reminder', t, { date: expiryDate, window: addDays(expiryDate as IsoDate, -this.windowDays) });
+    return yesNoView(REMINDER, { prompt: 'ui:reminder.prompt', help: 'ui:reminder.help', yes: 'ui:reminder.yes', no: 'ui:reminder.no' }, t, {
+      date: expiryDate,
+      window: addDays(expiryDate as IsoDate, -this.windowDays),
+    });
   }
 
   /** The answer to an open offer, if the message gives one; either way the offer is no longer open. */

@@ -7,19 +7,26 @@ import type { QuestionView } from './question-view.js';
 
 export type YesOrNo = 'yes' | 'no';
 
+/** The locale keys of a follow-up's words, each named in full so that `npm run validate` sees them used. */
+export interface YesNoWords {
+  prompt: string;
+  help: string;
+  yes: string;
+  no: string;
+}
+
 /**
- * A yes/no follow-up of the assistant's own (feedback, a reminder's offer): its question under `id`, its
- * words under `ui:<keys>.prompt|help|yes|no`. Its buttons carry an id that is not a knowledge question, so
- * they never answer one.
+ * A yes/no follow-up of the assistant's own (feedback, a reminder's offer): its question under `id`. Its
+ * buttons carry an id that is not a knowledge question, so they never answer one.
  */
-export function yesNoView(id: string, keys: string, t: Translate, params: Record<string, unknown> = {}): QuestionView {
+export function yesNoView(id: string, words: YesNoWords, t: Translate, params: Record<string, unknown> = {}): QuestionView {
   return {
     id,
-    prompt: t(`ui:${keys}.prompt`, params),
-    help: t(`ui:${keys}.help`),
+    prompt: t(words.prompt, params),
+    help: t(words.help),
     options: [
-      { index: 1, value: 'yes', label: t(`ui:${keys}.yes`) },
-      { index: 2, value: 'no', label: t(`ui:${keys}.no`) },
+      { index: 1, value: 'yes', label: t(words.yes) },
+      { index: 2, value: 'no', label: t(words.no) },
     ],
   };
 }
