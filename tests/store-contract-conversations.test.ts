@@ -93,9 +93,10 @@ describe.each([files, postgres])('the conversation store on $name', (backend) =>
   });
 
   it('does not give back a conversation silent past its time to live, and the sweep removes it', async () => {
-    const s = await backend.open(400);
+    // Long enough that a loaded machine does not expire the fresh one before it is read back.
+    const s = await backend.open(3_000);
     await s.set('old', state(1));
-    await sleep(600);
+    await sleep(3_200);
     await s.set('fresh', state(2));
     expect(await s.get('old')).toBeUndefined();
     expect(await s.sweep?.()).toBeGreaterThanOrEqual(1);
