@@ -64,6 +64,9 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
       if (here) void ctx.conversations.reset(`directline:${id}`).catch(() => undefined);
     };
     const dbLog = ctx.logger.child({ component: 'directline' });
+    // A random key per process: a token given by one instance would be refused by the others.
+    if (ctx.database && !ctx.config.EKEY_DIRECTLINE_SECRET)
+      dbLog.warn('DATABASE_URL is set but EKEY_DIRECTLINE_SECRET is not: Direct Line tokens work only on the instance that gave them');
     const registry: DirectLineStore = ctx.database
       ? new PgDirectLineStore(ctx.database, limits, now, dropped, (level, message) => dbLog[level](message))
       : new ConversationRegistry(limits, now, dropped);
