@@ -134,6 +134,24 @@ describe('Direct Line on two instances sharing PostgreSQL', () => {
     expect(ids).toEqual([...ids].sort());
   }, 30_000);
 
+  it('brings a notice sent by A to the web widget streaming on B', async () => {
+    const generated = await newToken(a.url);
+    const started = await startConversation(a.url, generated.token);
+    const reconnect = await fetch(`${b.url}/v3/directline/conversations/${started.conversationId}`, { headers: { Authorization: `Bearer ${started.token}` } });
+    const stream = await openStream(((await reconnect.json()) as { streamUrl: string }).streamUrl);
+    streams.push(stream);
+    await until('the greeting on B', () => streamed(stream).length > 0 || undefined);
+    const userId = JSON.parse(Buffer.from(started.token.split('.')[1] as string, 'base64url').toString()).user as string;
+    const title = '案件 EK-TWO-0001 已受理';
+    await a.app.ctx.notify!.outbox.enqueue(
+      'two-instances-notice',
+      { kind: 'directline', conversationId: started.conversationId, userId },
+      { kind: 'case', lang: 'zh-CN', title, lines: ['请留意后续通知。'], fields: {} },
+    );
+    await a.app.ctx.notify!.outbox.settled();
+    await until('the notice on B', () => streamed(stream).some((x) => (x.text ?? '').includes(title) || JSON.stringify(x).includes(title)) || undefined);
+  });
+
   it('starts a conversation once when both instances are asked at the same moment: one greeting', async () => {
     const generated = await newToken(b.url);
     const both = await Promise.all([a, b].map((i) => startConversation(i.url, generated.token)));
