@@ -268,6 +268,34 @@ describe('Direct Line conversations shared by two instances on PostgreSQL', () =
     expect(frame.watermark).toBe(40);
   });
 
+  it('listens again after its listening connection is lost, waking its listeners to catch up', async () => {
+    const clock = { now: Date.now() };
+    const a = (await postgres.open({}, clock)).store;
+    const db = await Database.open((testDb as TestDatabase).url, { max: 2 });
+    dbs.push(db);
+    const logged: string[] = [];
+    const b = new PgDirectLineStore(
+      db,
+      LIMITS,
+      () => clock.now,
+      undefined,
+      (_level, m) => logged.push(m),
+    );
+    opened.push(b);
+    await b.listening();
+    const c = await a.open('203.0.113.4', 'u1');
+    let woken = 0;
+    b.listen(c.id, () => woken++);
+    // Every listening connection of the database is cut, as a failover or a restarted server would.
+    await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()`);
+    await until(() => logged.some((m) => m.includes('listening connection lost')));
+    // Reconnected, it wakes its listeners once (what was notified meanwhile was missed), then hears again.
+    await until(() => woken >= 1);
+    const before = woken;
+    await a.append(c, message('after the reconnect'));
+    await until(() => woken > before);
+  });
+
   it('tells the other instance of a conversation dropped, to end its streams', async () => {
     const clock = { now: Date.now() };
     const db = await Database.open((testDb as TestDatabase).url, { max: 2 });
