@@ -152,7 +152,18 @@ async function buildOn(
     (err) => logger.error({ err: { message: err.message, name: err.name } }, 'turn failed'),
     turnLimit,
   );
-  const ctx: AppContext = { config, knowledge, conversation, conversations, logger, metrics, cases, insights, notify: { outbox, targets, reminders } };
+  const ctx: AppContext = {
+    config,
+    knowledge,
+    conversation,
+    conversations,
+    logger,
+    metrics,
+    cases,
+    insights,
+    notify: { outbox, targets, reminders },
+    ...(db ? { database: db } : {}),
+  };
 
   // restify's own log lines (throttling, discarded values) go through the same redaction as the service's;
   // restify 11 logs with pino, while its type definitions still name bunyan's logger.

@@ -141,7 +141,7 @@ describe('Direct Line conversation cap (issue 13, item 7)', () => {
     expect((await fetch(`${server.url}/v3/directline/conversations/${first.conversationId}/activities`, { headers: { Authorization: `Bearer ${first.token}` } })).status).toBe(404);
   });
 
-  it('counts an IPv6 client by its /64 and an IPv4-mapped address as the IPv4 one', () => {
+  it('counts an IPv6 client by its /64 and an IPv4-mapped address as the IPv4 one', async () => {
     const limits: ConversationLimits = {
       perClient: 1_000,
       clientWindowMs: 3_600_000,
@@ -155,21 +155,23 @@ describe('Direct Line conversation cap (issue 13, item 7)', () => {
       budgetBytes: 64 * MB,
     };
     const registry = new ConversationRegistry(limits);
-    const open = (address: string) => {
-      try {
-        registry.open(address, 'u');
-        return 200;
-      } catch (err) {
-        return (err as { status: number }).status;
-      }
+    const open = (address: string) =>
+      registry.open(address, 'u').then(
+        () => 200,
+        (err: { status: number }) => err.status,
+      );
+    const each = async (addresses: string[]) => {
+      const statuses: number[] = [];
+      for (const a of addresses) statuses.push(await open(a));
+      return statuses;
     };
     // Three different addresses of one /64 (as a client rotating its interface identifier), then a fourth refused.
-    expect(['2001:db8:0:1::1', '2001:db8:0:1:ffff:ffff:ffff:fffe', '2001:DB8:0:1:0:0:0:2'].map(open)).toEqual([200, 200, 200]);
-    expect(open('2001:db8::1:abcd:0:0:7')).toBe(429);
-    expect(open('2001:db8:0:2::1')).toBe(200);
+    expect(await each(['2001:db8:0:1::1', '2001:db8:0:1:ffff:ffff:ffff:fffe', '2001:DB8:0:1:0:0:0:2'])).toEqual([200, 200, 200]);
+    expect(await open('2001:db8::1:abcd:0:0:7')).toBe(429);
+    expect(await open('2001:db8:0:2::1')).toBe(200);
     // The same address in two spellings is one address.
-    expect([open('2001:db8:0:3::5'), open('2001:db8:0:3:0:0:0:5'), open('2001:0db8:0000:0003::0005')]).toEqual([200, 200, 429]);
-    expect([open('192.0.2.7'), open('::ffff:192.0.2.7'), open('192.0.2.7')]).toEqual([200, 200, 429]);
+    expect(await each(['2001:db8:0:3::5', '2001:db8:0:3:0:0:0:5', '2001:0db8:0000:0003::0005'])).toEqual([200, 200, 429]);
+    expect(await each(['192.0.2.7', '::ffff:192.0.2.7', '192.0.2.7'])).toEqual([200, 200, 429]);
   });
 });
 

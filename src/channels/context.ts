@@ -9,6 +9,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { NotificationOutbox } from '../notify/outbox.js';
 import type { TargetBook } from '../notify/targets.js';
+import type { Database } from '../storage/pg/database.js';
 import type { ReminderService } from '../notify/reminders.js';
 
 /**
@@ -28,6 +29,8 @@ export interface AppContext {
   cases?: CaseService;
   /** The enterprise's notices: channels register how they send, and say where each conversation can be reached. */
   notify?: { outbox: NotificationOutbox; targets: TargetBook; reminders?: ReminderService };
+  /** The PostgreSQL database of DATABASE_URL, where channels keep what every instance must share; none with files. */
+  database?: Database;
 }
 
 export type ChannelRegistrar = (server: restify.Server, ctx: AppContext) => void | Promise<void>;

@@ -11,7 +11,7 @@ import { publicBase } from './public-base.js';
 const AzureToken = z.looseObject({ conversationId: z.string().min(1), token: z.string().min(1), expires_in: z.number().int().positive() });
 
 export interface LocalTokens {
-  open(req: Request, returning?: string): { conversationId: string; token: string; expires_in: number; userId: string };
+  open(req: Request, returning?: string): Promise<{ conversationId: string; token: string; expires_in: number; userId: string }>;
 }
 
 /** Refuses a browser request from a page of another site (403 with the reason). */
@@ -71,7 +71,7 @@ export function azureTokenEndpoint(server: Server, ctx: AppContext, local: Local
       return;
     }
     const base = publicBase(req, ctx.config.EKEY_PUBLIC_URL) ?? '';
-    sendJson(res, 200, { mode: 'local', domain: `${base}/v3/directline`, ...local.open(req, returningUser(await readJson(req, 1024, true).catch(() => undefined))) });
+    sendJson(res, 200, { mode: 'local', domain: `${base}/v3/directline`, ...(await local.open(req, returningUser(await readJson(req, 1024, true).catch(() => undefined)))) });
   });
   server.post('/api/directline/token', answer);
   server.get(

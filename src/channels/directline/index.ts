@@ -3,7 +3,8 @@ import type { Request, Response } from 'restify';
 import type { AppContext, ChannelRegistrar } from '../context.js';
 import { chooseLanguage } from '../../conversation/service.js';
 import { renderActivities } from '../../render/activity.js';
-import { type ConversationLimits, ConversationRegistry, type DirectLineConversation, type WireActivity } from './conversations.js';
+import { type ConversationLimits, ConversationRegistry, type DirectLineConversation, type DirectLineStore, type WireActivity } from './conversations.js';
+import { PgDirectLineStore } from './pg-store.js';
 import { allowWidgetOrigins } from './cors.js';
 import { bearer, clientOf, readJson, Refusal, sendJson, sendRefusal } from './http.js';
 import { echoFields, optionalUserId, parsePosted, turnInput, watermarkOf } from './incoming.js';
@@ -56,23 +57,39 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
   return (server, ctx) => {
     const now = options.now ?? Date.now;
     const signer = new TokenSigner(ctx.config.EKEY_DIRECTLINE_SECRET, options.tokenTtlSeconds ?? 3_600, now);
-    const registry = new ConversationRegistry({ ...DEFAULT_LIMITS, budgetBytes: ctx.config.EKEY_DIRECTLINE_MAX_MB * MB, ...options.limits }, now, (id) => {
+    const limits = { ...DEFAULT_LIMITS, budgetBytes: ctx.config.EKEY_DIRECTLINE_MAX_MB * MB, ...options.limits };
+    const dropped = (id: string, here = true) => {
       streams.end(id);
-      void ctx.conversations.reset(`directline:${id}`).catch(() => undefined);
-    });
+      // The instance that dropped it forgets the consultation; the others only end their streams.
+      if (here) void ctx.conversations.reset(`directline:${id}`).catch(() => undefined);
+    };
+    const dbLog = ctx.logger.child({ component: 'directline' });
+    // A random key per process: a token given by one instance would be refused by the others.
+    if (ctx.database && !ctx.config.EKEY_DIRECTLINE_SECRET)
+      dbLog.warn('DATABASE_URL is set but EKEY_DIRECTLINE_SECRET is not: Direct Line tokens work only on the instance that gave them');
+    const registry: DirectLineStore = ctx.database
+      ? new PgDirectLineStore(ctx.database, limits, now, dropped, (level, message) => dbLog[level](message))
+      : new ConversationRegistry(limits, now, dropped);
     const streams = new DirectLineStreams(server.server, registry, signer, { ...DEFAULT_STREAM, ...options.stream });
     const maxBody = options.maxBodyBytes ?? 32 * 1024;
     const maxText = options.maxTextLength ?? 2_000;
-    const queues = new WeakMap<DirectLineConversation, Promise<unknown>>();
+    // Keyed by id: a conversation read from the database is a new object on every request.
+    const queues = new Map<string, Promise<unknown>>();
     const key = (c: DirectLineConversation) => `directline:${c.id}`;
 
-    const sweeper = setInterval(() => registry.sweep(), options.sweepIntervalMs ?? 60_000);
+    const sweeper = setInterval(
+      () => void registry.sweep().catch((err: Error) => dbLog.error({ err: { name: err.name, message: err.message } }, 'direct line sweep failed')),
+      options.sweepIntervalMs ?? 60_000,
+    );
     sweeper.unref();
-    server.on('close', () => clearInterval(sweeper));
+    server.on('close', () => {
+      clearInterval(sweeper);
+      void registry.close();
+    });
 
     ctx.notify?.outbox.register('directline', async (target, notice, id) => {
       if (target.kind !== 'directline') return 'drop';
-      const c = registry.get(target.conversationId);
+      const c = await registry.get(target.conversationId);
       // Gone (tab closed, idle): held until the same browser starts again.
       if (!c || !c.started) return 'hold';
       const t = ctx.conversation.t(notice.lang);
@@ -80,26 +97,37 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
       const base = ctx.config.EKEY_PUBLIC_URL;
       await inOrder(c, async () => {
         const rendered = renderActivities(noticeMessages(notice), t, { channelId: 'directline', lang: notice.lang, links: base ? { base } : { relative: true } });
-        for (const a of rendered) registry.append(c, { ...a, channelId: 'directline', conversation: { id: c.id }, from, recipient: { id: c.userId, role: 'user' }, replyToId: id });
+        for (const a of rendered)
+          await registry.append(c, { ...a, channelId: 'directline', conversation: { id: c.id }, from, recipient: { id: c.userId, role: 'user' }, replyToId: id });
       });
       return 'sent';
     });
 
     allowWidgetOrigins(server, ctx.config.EKEY_WIDGET_ORIGINS, ['/v3/directline', '/api/directline']);
 
-    /** One post at a time per conversation, so a turn's echo and replies are never interleaved with another's. */
+    /**
+     * One post at a time per conversation on this instance, so a turn's echo and replies are never interleaved
+     * with another's. Across instances the turns themselves are serialised by the conversation store's lock;
+     * one browser posting to two instances at the same moment may see their echoes interleaved.
+     */
     const inOrder = <T>(c: DirectLineConversation, work: () => Promise<T>): Promise<T> => {
-      const run = (queues.get(c) ?? Promise.resolve()).catch(() => undefined).then(work);
-      queues.set(c, run);
+      const run = (queues.get(c.id) ?? Promise.resolve()).catch(() => undefined).then(work);
+      queues.set(c.id, run);
+      // Forgotten once nothing waits behind it, so the map holds only conversations with a post under way.
+      void run
+        .catch(() => undefined)
+        .then(() => {
+          if (queues.get(c.id) === run) queues.delete(c.id);
+        });
       return run;
     };
 
-    const authorize = (req: Request, conversationId?: string) => {
+    const authorize = async (req: Request, conversationId?: string) => {
       const checked = signer.verify(bearer(req));
       if (!checked.ok)
         throw new Refusal(403, checked.reason === 'expired' ? 'TokenExpired' : 'Forbidden', checked.reason === 'expired' ? 'the token has expired' : 'the token is not valid');
       if (conversationId !== undefined && checked.claims.conv !== conversationId) throw new Refusal(403, 'Forbidden', 'the token is not valid for this conversation');
-      const conversation = registry.get(checked.claims.conv);
+      const conversation = await registry.get(checked.claims.conv);
       if (!conversation) throw new Refusal(404, 'NotFound', 'the conversation has ended or does not exist');
       return { claims: checked.claims, conversation };
     };
@@ -122,13 +150,13 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
         const base = publicBase(req, ctx.config.EKEY_PUBLIC_URL);
         const rendered = renderActivities(result.messages, t, { channelId: 'directline', lang, links: base ? { base } : { relative: true } });
         const address = { channelId: 'directline', conversation: { id: c.id }, from, recipient: { id: c.userId, role: 'user' }, ...(replyToId ? { replyToId } : {}) };
-        for (const a of rendered) sent.push(registry.append(c, { ...a, ...address }));
+        for (const a of rendered) sent.push(await registry.append(c, { ...a, ...address }));
       } catch (err) {
         ctx.logger.error({ err: { message: (err as Error).message, name: (err as Error).name } }, 'direct line turn failed');
         const lang = chooseLanguage(c.locale, undefined);
         const t = ctx.conversation.t(lang);
         sent = [
-          registry.append(c, {
+          await registry.append(c, {
             type: 'message',
             text: t('ui:web.turnFailed'),
             textFormat: 'plain',
@@ -144,11 +172,12 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
       return sent;
     };
 
-    const start = async (req: Request, c: DirectLineConversation) => {
+    const start = async (req: Request, c: DirectLineConversation, locale?: string) => {
       if (c.started) return;
       // Not started without room for the greeting and a post of the largest size: it could not go on.
-      registry.assertRoom(maxBody);
-      c.started = true;
+      await registry.assertRoom(maxBody);
+      // Started once, however many instances are asked at the same moment: one greeting.
+      if (!(await registry.markStarted(c, locale))) return;
       await inOrder(c, () => replies(req, c, { start: true }));
       // The same browser back: what its cases said meanwhile follows the greeting.
       void ctx.notify?.outbox.wake(recipientOf({ kind: 'directline', conversationId: c.id, userId: c.userId }), { kind: 'directline', conversationId: c.id, userId: c.userId });
@@ -174,7 +203,7 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
       handle(async (req, res) => {
         assertOrigin(req, ctx.config);
         const userId = optionalUserId(await readJson(req, 4096, true)) ?? `dl_${randomBytes(12).toString('base64url')}`;
-        const c = registry.open(clientOf(req), userId);
+        const c = await registry.open(clientOf(req), userId);
         sendJson(res, 200, opened(c, signer.sign(c.id, userId)));
       }),
     );
@@ -182,7 +211,7 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
     server.post(
       `${base}/tokens/refresh`,
       handle(async (req, res) => {
-        const { claims, conversation } = authorize(req);
+        const { claims, conversation } = await authorize(req);
         sendJson(res, 200, opened(conversation, signer.sign(conversation.id, claims.user)));
       }),
     );
@@ -190,11 +219,10 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
     server.post(
       `${base}/conversations`,
       handle(async (req, res) => {
-        const { conversation: c, claims } = authorize(req);
+        const { conversation: c, claims } = await authorize(req);
         const body = (await readJson(req, 4096, true)) as { locale?: unknown } | undefined;
         const isNew = !c.started;
-        if (isNew && typeof body?.locale === 'string' && body.locale.length <= 35) c.locale = body.locale;
-        await start(req, c);
+        await start(req, c, typeof body?.locale === 'string' && body.locale.length <= 35 ? body.locale : undefined);
         sendJson(res, isNew ? 201 : 200, connected(req, c, claims.user));
       }),
     );
@@ -202,7 +230,7 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
     server.get(
       `${base}/conversations/:conversationId`,
       handle(async (req, res) => {
-        const { conversation: c, claims } = authorize(req, req.params.conversationId);
+        const { conversation: c, claims } = await authorize(req, req.params.conversationId);
         const watermark = watermarkOf(req);
         await start(req, c);
         sendJson(res, 200, connected(req, c, claims.user, watermark));
@@ -212,17 +240,18 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
     server.get(
       `${base}/conversations/:conversationId/activities`,
       handle(async (req, res) => {
-        const { conversation: c } = authorize(req, req.params.conversationId);
+        const { conversation: c } = await authorize(req, req.params.conversationId);
+        const frame = await registry.since(c, watermarkOf(req));
         // Already JSON: each activity was serialised once, when it was kept.
         res.setHeader('Content-Type', 'application/json');
-        res.sendRaw(200, registry.since(c, watermarkOf(req)).json);
+        res.sendRaw(200, frame.json);
       }),
     );
 
     server.post(
       `${base}/conversations/:conversationId/activities`,
       handle(async (req, res) => {
-        const { conversation: c } = authorize(req, req.params.conversationId);
+        const { conversation: c } = await authorize(req, req.params.conversationId);
         const posted = parsePosted(await readJson(req, maxBody), maxText);
         const languageCommand = (lang: 'zh-CN' | 'en') => ctx.knowledge.commands[lang === 'en' ? 'lang-en' : 'lang-zh']?.[0];
         const input = turnInput(posted, languageCommand);
@@ -231,10 +260,10 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
           sendJson(res, 200, { id: `${c.id}|${randomBytes(4).toString('hex')}` });
           return;
         }
-        registry.assertRoom(Buffer.byteLength(JSON.stringify(posted)));
-        c.started = true;
+        await registry.assertRoom(Buffer.byteLength(JSON.stringify(posted)));
+        await registry.markStarted(c);
         const id = await inOrder(c, async () => {
-          const echo = registry.append(c, {
+          const echo = await registry.append(c, {
             ...echoFields(posted),
             channelId: 'directline',
             conversation: { id: c.id },
@@ -254,9 +283,9 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
       server,
       ctx,
       {
-        open: (req, returning) => {
+        open: async (req, returning) => {
           const userId = returning ?? `dl_${randomBytes(12).toString('base64url')}`;
-          const c = registry.open(clientOf(req), userId);
+          const c = await registry.open(clientOf(req), userId);
           return { ...opened(c, signer.sign(c.id, userId)), userId };
         },
       },

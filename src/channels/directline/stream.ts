@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { refuseUpgrade, routeUpgrade } from '../../http/upgrades.js';
-import type { ConversationRegistry, DirectLineConversation } from './conversations.js';
+import type { DirectLineConversation, DirectLineStore } from './conversations.js';
 import type { TokenSigner } from './token.js';
 
 export interface StreamOptions {
@@ -37,7 +37,7 @@ export class DirectLineStreams {
 
   constructor(
     server: Server,
-    private readonly registry: ConversationRegistry,
+    private readonly registry: DirectLineStore,
     private readonly signer: TokenSigner,
     private readonly options: StreamOptions,
   ) {
@@ -52,12 +52,18 @@ export class DirectLineStreams {
     return `${ws}/v3/directline/conversations/${encodeURIComponent(c.id)}/stream?${mark}t=${this.signer.signStream(c.id, user, this.options.urlTtlSeconds)}`;
   }
 
-  /** Ends the streams of a conversation that was dropped: the client then finds it ended. */
+  /** Ends the streams of a conversation that was dropped (here or by another instance): the client then finds it ended. */
   end(id: string): void {
     for (const ws of this.open.get(id) ?? []) ws.close(1000, 'conversation ended');
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.accept(req, socket, head).catch(() =>
+      refuseUpgrade(socket, 503, 'Service Unavailable', { error: { code: 'ServiceUnavailable', message: 'the conversation could not be read; try again' } }),
+    );
+  }
+
+  private async accept(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://stream.invalid');
     const refuse = (status: number, text: string, code: string, message: string) => refuseUpgrade(socket, status, text, { error: { code, message } });
     let id: string;
@@ -82,29 +88,49 @@ export class DirectLineStreams {
       refuse(400, 'Bad Request', 'BadArgument', 'watermark must be a non-negative integer, as given by the server');
       return;
     }
-    const c = this.registry.get(id);
+    const c = await this.registry.get(id);
     if (!c) {
       refuse(404, 'Not Found', 'NotFound', 'the conversation has ended or does not exist');
       return;
     }
+    // The client may have gone, or the upgrades been cut, while the conversation was read.
+    if (socket.destroyed) return;
     this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws, c, watermark));
   }
 
   private attach(ws: WebSocket, c: DirectLineConversation, watermark: number): void {
     let cursor = watermark;
     let alive = true;
-    const flush = () => {
+    // One read at a time: a wake during a read is remembered and read after it, never lost nor doubled.
+    let reading = false;
+    let again = false;
+    const drain = async () => {
       while (ws.readyState === WebSocket.OPEN) {
         if (ws.bufferedAmount > this.options.maxBufferedBytes) {
           ws.terminate();
           return;
         }
-        const frame = this.registry.since(c, cursor);
-        if (frame.count === 0) return;
+        const frame = await this.registry.since(c, cursor);
+        if (frame.count === 0 || ws.readyState !== WebSocket.OPEN) return;
         ws.send(frame.json);
         cursor = frame.watermark;
         if (!frame.more) return;
       }
+    };
+    const flush = () => {
+      if (reading) {
+        again = true;
+        return;
+      }
+      reading = true;
+      again = false;
+      drain()
+        // A failed read is retried by the next wake or keep-alive; the client keeps its place.
+        .catch(() => undefined)
+        .finally(() => {
+          reading = false;
+          if (again) flush();
+        });
     };
     const stop = this.registry.listen(c.id, flush);
     const keepAlive = setInterval(() => {
@@ -115,6 +141,8 @@ export class DirectLineStreams {
       alive = false;
       ws.ping();
       ws.send('');
+      // A wake lost while the database's listening connection was down is caught up here.
+      flush();
     }, this.options.keepAliveMs);
     keepAlive.unref();
     ws.on('pong', () => (alive = true));

@@ -6,9 +6,9 @@ import { MAX_REQUEST_BYTES } from '../../http/security.js';
 import { discardBody, sendJson } from './http.js';
 
 export interface UploadDeps {
-  authorize(req: Request, conversationId?: string): { conversation: DirectLineConversation };
+  authorize(req: Request, conversationId?: string): Promise<{ conversation: DirectLineConversation }>;
   inOrder<T>(c: DirectLineConversation, work: () => Promise<T>): Promise<T>;
-  append(c: DirectLineConversation, activity: Omit<WireActivity, 'id' | 'timestamp'>): WireActivity;
+  append(c: DirectLineConversation, activity: Omit<WireActivity, 'id' | 'timestamp'>): Promise<WireActivity>;
   botId: string;
 }
 
@@ -23,12 +23,12 @@ export function uploadEndpoint(server: Server, ctx: AppContext, deps: UploadDeps
   server.post(
     '/v3/directline/conversations/:conversationId/upload',
     handle(async (req, res) => {
-      const { conversation: c } = deps.authorize(req, req.params.conversationId);
+      const { conversation: c } = await deps.authorize(req, req.params.conversationId);
       await discardBody(req, MAX_REQUEST_BYTES);
       const lang = c.lang ?? chooseLanguage(c.locale, undefined);
       const t = ctx.conversation.t(lang);
       await deps.inOrder(c, async () => {
-        deps.append(c, {
+        await deps.append(c, {
           type: 'message',
           text: t('ui:directline.uploadRefused'),
           textFormat: 'plain',

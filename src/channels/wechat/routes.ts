@@ -9,7 +9,8 @@ import { MessageHandler } from './handler.js';
 import { Outbox } from './outbox.js';
 import { LastSeen, wechatNoticeSender } from './notice-sender.js';
 import { encryptedReplyXml, textReplyXml } from './replies.js';
-import { RetryCache } from './retry-cache.js';
+import { type AnswerBook, MemoryAnswerBook, type SharedAnswer } from './retry-cache.js';
+import { PgAnswerBook } from './pg-retry-cache.js';
 import { signatureMatches, wechatSignature } from './signature.js';
 import { parseWechatXml, type WechatFields, XmlError } from './xml.js';
 
@@ -43,14 +44,6 @@ const DEFAULTS: Required<WechatChannelOptions> = {
   keepUndeliveredMs: 48 * 3_600_000,
   maxClockSkewMs: 5 * 60_000,
 };
-
-/** How one pushed message is being answered, shared by WeChat's retries of it. */
-interface Answer {
-  parts: Promise<string[]>;
-  /** Set once: by the first passive reply sent, or when the deadline passed and the API took over. */
-  via?: 'passive' | 'api';
-  followUpsQueued?: boolean;
-}
 
 /** How one push came: sealed (encrypt_type=aes) or not. */
 type Mode = 'plain' | 'safe';
@@ -120,11 +113,15 @@ export function createWechatChannel(options: WechatChannelOptions = {}): Channel
       }),
     );
     const handler = new MessageHandler(ctx, box);
-    const answers = new RetryCache<Answer>(o.retryCacheMs);
     const accepted = wechatMode(ctx.config);
-    // (timestamp, nonce) pairs seen, with the message each signed: a timestamp is taken up to the skew on
-    // either side of now, so a pair is remembered for twice that.
-    const pairs = new RetryCache<string>(2 * o.maxClockSkewMs, 500_000);
+    // How each message is being answered, and the (timestamp, nonce) pairs seen with the message each signed:
+    // a timestamp is taken up to the skew on either side of now, so a pair is remembered for twice that. With
+    // a database they are shared, since WeChat's retries of one push may reach any instance.
+    const ttls = { answerTtlMs: o.retryCacheMs, pairTtlMs: 2 * o.maxClockSkewMs };
+    const answers: AnswerBook = ctx.database ? new PgAnswerBook(ctx.database, ttls) : new MemoryAnswerBook(ttls.answerTtlMs, ttls.pairTtlMs);
+    const sweeper = setInterval(() => void answers.sweep().catch(() => log.error('WeChat retry cache sweep failed')), 60_000);
+    sweeper.unref();
+    server.on('close', () => clearInterval(sweeper));
 
     /** The URL signature, checked before anything else on every request. */
     const signed = (req: Request, res: Response): boolean => {
@@ -207,27 +204,26 @@ export function createWechatChannel(options: WechatChannelOptions = {}): Channel
       // message can never be answered with another's reply.
       const retryKey = msg.MsgId ? `msg:${openid}:${msg.MsgId}` : `event:${openid}:${msg.CreateTime}:${msg.Event ?? ''}`;
       const pair = `${query(req, 'timestamp')}:${query(req, 'nonce')}`;
-      const signedFor = pairs.getOrCreate(pair, () => retryKey);
-      if (!signedFor.first && signedFor.value !== retryKey) {
-        log.warn('WeChat message refused: its timestamp and nonce signed another message');
-        return refuse(res, 403, 'Replayed', 'this timestamp and nonce were already used for another message');
-      }
-      lastSeen.seen(openid);
-      const { value: answer, first } = answers.getOrCreate(retryKey, () => ({ parts: handler.handle(msg) }));
-      log.debug({ mode, msgType: msg.MsgType, event: msg.Event, retry: !first }, 'WeChat message');
-
       const reply = (content: string) => {
         const xml = textReplyXml(openid, msg.ToUserName as string, content);
         if (mode === 'safe' && cipher) sendXml(res, encryptedReplyXml(cipher, token, xml));
         else sendXml(res, xml);
       };
 
+      let answer: SharedAnswer | undefined;
       let parts: string[] | undefined;
       try {
+        if (!(await answers.pairFits(pair, retryKey))) {
+          log.warn('WeChat message refused: its timestamp and nonce signed another message');
+          return refuse(res, 403, 'Replayed', 'this timestamp and nonce were already used for another message');
+        }
+        lastSeen.seen(openid);
+        answer = await answers.begin(retryKey, () => handler.handle(msg));
+        log.debug({ mode, msgType: msg.MsgType, event: msg.Event, retry: !answer.first }, 'WeChat message');
         parts = await within(answer.parts, o.replyDeadlineMs);
       } catch (err) {
         // A retry may succeed where this attempt failed: it must run the turn again, not share the failure.
-        answers.delete(retryKey, answer);
+        await answer?.forget().catch(() => undefined);
         // Logged here rather than thrown: the generic error log names the URL, whose query holds the openid.
         log.error({ err: { name: (err as Error).name, message: (err as Error).message } }, 'WeChat message failed');
         // A full disk or a failing write: said in the chat, since WeChat shows a 500 as "this account cannot
@@ -238,21 +234,22 @@ export function createWechatChannel(options: WechatChannelOptions = {}): Channel
       if (parts === undefined) {
         // Too slow for the passive reply: WeChat would retry, then tell the user the account is not
         // working. "success" ends that, and the whole answer goes through the API once it is ready.
-        if (!answer.via) {
-          answer.via = 'api';
+        if (await answer.take('api').catch(() => false)) {
           log.warn({ deadlineMs: o.replyDeadlineMs }, 'reply deadline passed; answering through the customer-service API');
           answer.parts.then((p) => box.deliver(openid, p)).catch(() => log.error('late answer could not be delivered'));
         }
         return sendText(res, 'success');
       }
-      if (answer.via === 'api' || parts.length === 0) return sendText(res, 'success');
-      answer.via = 'passive';
+      if (parts.length === 0 || !(await answer.take('passive').catch(() => false))) return sendText(res, 'success');
       // Queued when the response is gone, even if WeChat dropped the connection: a retry then gets the same
       // first part, and the rest is sent only once.
+      const shared = answer;
+      const rest = parts.slice(1);
       res.once('close', () => {
-        if (answer.followUpsQueued) return;
-        answer.followUpsQueued = true;
-        box.deliver(openid, parts.slice(1)).catch(() => log.error('follow-up parts could not be queued'));
+        shared
+          .takeFollowUps()
+          .then((mine) => (mine ? box.deliver(openid, rest) : undefined))
+          .catch(() => log.error('follow-up parts could not be queued'));
       });
       reply(parts[0] as string);
     });
