@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { type App, createApp } from '../src/app.js';
+import { defaultChannels } from '../src/channels/index.js';
+import { ConfigSchema } from '../src/config.js';
+import { freePort } from './service-process.js';
 
 /** Debian's chromium, as .ci/run installs it; never a browser downloaded by a test tool. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -43,4 +47,13 @@ export function overflowing(page: Page): Promise<string[]> {
     }
     return out.slice(0, 10);
   });
+}
+
+/** A fresh service in this process on 127.0.0.1 for a browser to drive: its app (to close) and its address. */
+export async function listeningApp(dataDir: string): Promise<{ app: App; url: string }> {
+  const port = await freePort();
+  const config = ConfigSchema.parse({ PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', EKEY_DATA_DIR: dataDir, EKEY_RATE_LIMIT_RPS: '0' });
+  const app = await createApp(config, { channels: defaultChannels });
+  await new Promise<void>((resolve) => app.server.listen(port, '127.0.0.1', resolve));
+  return { app, url: `http://127.0.0.1:${port}` };
 }
