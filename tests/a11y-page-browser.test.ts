@@ -292,6 +292,35 @@ describe('the demo page for everyone who must use it, in Chromium', () => {
     await page.context().close();
   });
 
+  it('answers with a card button from the keyboard: into the answer with Enter, along its buttons with Tab, and out again with Escape', async () => {
+    const page = await visit(DESKTOP);
+    await page.locator('.webchat__basic-transcript').focus();
+    // Web Chat's transcript is one stop: the arrow keys choose an answer (End: the latest), Enter goes into it.
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    const stops = [await focused(page)];
+    for (let i = 0; i < 10 && !stops.at(-1)?.name.includes('补办'); i++) {
+      await page.keyboard.press('Tab');
+      stops.push(await focused(page));
+    }
+    const names = stops.map((f) => f.name).join('\n');
+    expect(stops.at(-1)?.name, names).toContain('ac-pushButton');
+    expect(
+      stops.every((f) => f.inChat && f.visible),
+      names,
+    ).toBe(true);
+    // Escape leads back out of the answer to the transcript, so the buttons hold no one in.
+    await page.keyboard.press('Escape');
+    expect((await focused(page)).name).toContain('webchat__basic-transcript');
+    await page.keyboard.press('Enter');
+    for (let i = 0; i < 10 && !(await focused(page)).name.includes('补办'); i++) await page.keyboard.press('Tab');
+    expect((await focused(page)).name).toContain('补办');
+    await page.keyboard.press('Enter');
+    // The answer is sent as a postback, shown by the next question: lost or damaged.
+    await page.locator('.webchat__suggested-action', { hasText: '丢失' }).waitFor({ timeout: 15_000 });
+    await page.context().close();
+  });
+
   it('announces an answer once, in Web Chat’s live region only, and leaves the focus in the send box', async () => {
     const page = await visit(DESKTOP);
     const box = page.locator(SEND_BOX);
