@@ -1,4 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nock from 'nock';
@@ -85,19 +87,31 @@ describe('the demo page for everyone who must use it, in Chromium', () => {
   let url: string;
   let browser: Browser;
   let dataDir: string;
+  let host: Server;
+  let hostUrl: string;
   const problems: string[] = [];
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium; .ci/run does) or set CHROMIUM_PATH`);
     mkdirSync(ARTIFACTS, { recursive: true });
     dataDir = mkdtempSync(join(tmpdir(), 'ekey-a11y-page-'));
-    ({ app, url } = await listeningApp(dataDir));
+    // Another site that embeds the assistant with embed.js, as the bureau's real site would.
+    host = createServer((_req, res) => {
+      res.setHeader('Content-Type', 'text/html; charset=utf-8');
+      res.end(
+        `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>host</title></head><body><h1>Host</h1><script src="${url}/embed.js" async></script></body></html>`,
+      );
+    });
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    hostUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
+    ({ app, url } = await listeningApp(dataDir, { EKEY_WIDGET_ORIGINS: hostUrl }));
     browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
     await app?.close();
+    await new Promise<void>((resolve) => (host ? host.close(() => resolve()) : resolve()));
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -369,6 +383,22 @@ describe('the demo page for everyone who must use it, in Chromium', () => {
     await box.fill('');
     await page.waitForURL(/lang=en/, { timeout: 15_000 });
     await page.context().close();
+  });
+
+  it('closes the embedded assistant with Escape pressed inside its frame, and gives the focus back to its button', async () => {
+    const page = await browser.newPage({ viewport: DESKTOP });
+    await page.goto(hostUrl);
+    const open = page.locator('button[aria-expanded]');
+    await open.focus();
+    await page.keyboard.press('Enter');
+    expect(await open.getAttribute('aria-expanded')).toBe('true');
+    const frame = page.frameLocator('iframe');
+    await frame.locator('.webchat__basic-transcript', { hasText: FIRST_QUESTION }).waitFor({ timeout: 30_000 });
+    await frame.locator(SEND_BOX).focus();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => open.getAttribute('aria-expanded')).toBe('false');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-expanded'))).toBe('false');
+    await page.close();
   });
 
   it('raised no console error and no content security policy violation', () => {

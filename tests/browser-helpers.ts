@@ -50,9 +50,9 @@ export function overflowing(page: Page): Promise<string[]> {
 }
 
 /** A fresh service in this process on 127.0.0.1 for a browser to drive: its app (to close) and its address. */
-export async function listeningApp(dataDir: string): Promise<{ app: App; url: string }> {
+export async function listeningApp(dataDir: string, env: Record<string, string> = {}): Promise<{ app: App; url: string }> {
   const port = await freePort();
-  const config = ConfigSchema.parse({ PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', EKEY_DATA_DIR: dataDir, EKEY_RATE_LIMIT_RPS: '0' });
+  const config = ConfigSchema.parse({ PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', EKEY_DATA_DIR: dataDir, EKEY_RATE_LIMIT_RPS: '0', ...env });
   const app = await createApp(config, { channels: defaultChannels });
   await new Promise<void>((resolve) => app.server.listen(port, '127.0.0.1', resolve));
   return { app, url: `http://127.0.0.1:${port}` };

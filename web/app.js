@@ -466,6 +466,16 @@
     window.location.reload();
   });
 
+  /*
+   * In embed.js's frame, Escape closes the assistant from inside too: key presses in a frame never reach the
+   * host page, where embed.js listens. Web Chat's own uses of Escape (leaving an answer) take the key first.
+   */
+  if (document.body.classList.contains('embed') && window.parent !== window) {
+    window.addEventListener('keydown', function (e) {
+      if (e.key === 'Escape' && !e.defaultPrevented) window.parent.postMessage({ type: 'ekey/escape' }, '*');
+    });
+  }
+
   displaySwitch('large-text', 'large');
   displaySwitch('high-contrast', 'contrast');
   guardComposition(chatEl);
