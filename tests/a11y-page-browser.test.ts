@@ -204,6 +204,30 @@ describe('the demo page for everyone who must use it, in Chromium', () => {
     });
   }
 
+  it('keeps an outcome card in 大字版 within a phone’s width, its text half as large again', async () => {
+    const page = await visit(PHONE);
+    await page.locator('.ac-pushButton', { hasText: '补办（原有电子钥匙丢失或损坏）' }).click();
+    await page.locator('.webchat__suggested-action', { hasText: '丢失' }).click();
+    await page.locator('.webchat__basic-transcript', { hasText: '贵企业是内资企业还是外资企业' }).waitFor({ timeout: 15_000 });
+    await page.locator(SEND_BOX).fill('我们是内资企业');
+    await page.locator(SEND_BOX).press('Enter');
+    const outcome = page.locator('.ac-adaptiveCard', { hasText: '需要准备的材料' }).last();
+    await outcome.waitFor({ timeout: 15_000 });
+    // The card's own text, sized by the host config rather than the page's CSS.
+    const cardText = () =>
+      outcome
+        .locator('.ac-textBlock')
+        .first()
+        .evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    const before = await cardText();
+    await switchOn(page, 'large-text');
+    await expect.poll(cardText).toBeGreaterThanOrEqual(before * 1.5);
+    await outcome.scrollIntoViewIfNeeded();
+    expect(await sideways(page)).toEqual([]);
+    await shot(page, 'phone-large-outcome');
+    await page.context().close();
+  });
+
   it('keeps 大字版 and high contrast across a reload, switched by the keyboard, and Web Chat follows both', async () => {
     const page = await visit(DESKTOP);
     const plain = await textSizes(page);
