@@ -9,6 +9,7 @@ import { defaultChannels } from '../src/channels/index.js';
 import { ConfigSchema } from '../src/config.js';
 import { enumeratePaths, type Path } from '../src/consult/enumerate.js';
 import { conversation } from './helpers.js';
+import { overflowing } from './browser-helpers.js';
 import { freePort } from './service-process.js';
 
 nock.disableNetConnect();
@@ -27,24 +28,6 @@ async function samplePaths(): Promise<{ name: string; path: Path }[]> {
   const guide = paths.find((p) => p.outcome.guide);
   if (guide) chosen.set(`guide-${guide.outcome.guide?.id ?? ''}`, guide);
   return [...chosen].map(([name, path]) => ({ name, path }));
-}
-
-/** The elements whose right edge passes the viewport: nothing may run off the screen. */
-function overflowing(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const width = document.documentElement.clientWidth;
-    const out: string[] = [];
-    for (const el of Array.from(document.querySelectorAll('body *'))) {
-      const r = el.getBoundingClientRect();
-      if (r.width === 0 || r.height === 0) continue;
-      const style = getComputedStyle(el);
-      if (style.visibility === 'hidden' || style.position === 'fixed') continue;
-      // Screen-reader-only text (Web Chat's live region) sits clipped off-screen on purpose.
-      if (style.clipPath !== 'none' || style.clip.startsWith('rect') || (r.width <= 1 && r.height <= 1) || el.closest('[class*="live-region"]')) continue;
-      if (r.right > width + 1) out.push(`${el.tagName.toLowerCase()}.${String(el.className).slice(0, 60)} right=${Math.round(r.right)} > ${width}`);
-    }
-    return out.slice(0, 10);
-  });
 }
 
 describe.each([

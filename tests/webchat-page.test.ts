@@ -66,6 +66,10 @@ describe('the widget page', () => {
     expect(embed).toContain('"open":"电子钥匙办事助手"');
     expect(embed).toContain('"open":"E-key assistant"');
     expect(embed).not.toContain('__EKEY_LABELS__');
+    // The display choices' script, which <head> loads before the page is drawn.
+    const display = await fetch(`${server.url}/web/display.js`);
+    expect(display.status).toBe(200);
+    expect(await display.text()).toContain('localStorage.getItem(KEY)');
     const missing = await fetch(`${server.url}/web/..%2Fpackage.json`);
     expect(missing.status).toBe(404);
   });

@@ -135,34 +135,95 @@
     window.addEventListener('keypress', guard, true);
   }
 
-  function styleOptions() {
+  /* The reader's 大字版 and contrast choices (display.js applied them to <html> before the first paint). */
+  var DISPLAY_KEY = 'ekey.display';
+  var root = document.documentElement;
+  function large() {
+    return root.classList.contains('large');
+  }
+  function contrast() {
+    return root.classList.contains('contrast');
+  }
+
+  /* Web Chat's colours: the page's own, or white and yellow on black in the high-contrast mode (each pair at least 7:1). */
+  function palette() {
+    if (contrast())
+      return {
+        ink: '#ffffff',
+        paper: '#000000',
+        accent: '#ffff00',
+        line: '#ffffff',
+        soft: '#000000',
+        subtle: '#ffffff',
+        userPaper: '#000000',
+        userInk: '#ffff00',
+        good: '#7dff7d',
+        warning: '#ffd27a',
+        attention: '#ff9c9c',
+      };
     return {
+      ink: '#111111',
+      paper: '#ffffff',
       accent: '#0a4a8f',
+      line: '#5a5a5a',
+      soft: '#f3f3f3',
+      subtle: '#3d3d3d',
+      userPaper: '#0a4a8f',
+      userInk: '#ffffff',
+      good: '#1e5e22',
+      warning: '#7a4700',
+      attention: '#a3001b',
+    };
+  }
+
+  /* Web Chat's text follows the page's root size by itself; only its sizes in pixels are scaled here. */
+  function styleOptions() {
+    var c = palette();
+    var k = large() ? 1.5 : 1;
+    return {
+      accent: c.accent,
+      backgroundColor: c.paper,
       primaryFont: getComputedStyle(document.body).fontFamily,
       fontSizeSmall: '85%',
-      bubbleBackground: '#f3f3f3',
-      bubbleBorderColor: '#5a5a5a',
-      bubbleBorderWidth: 1,
-      bubbleTextColor: '#111111',
-      bubbleFromUserBackground: '#0a4a8f',
-      bubbleFromUserTextColor: '#ffffff',
-      bubbleFromUserBorderColor: '#0a4a8f',
-      bubbleMaxWidth: 720,
-      subtle: '#3d3d3d',
-      timestampColor: '#3d3d3d',
-      sendBoxHeight: 56,
-      sendBoxTextColor: '#111111',
-      sendBoxButtonColor: '#0a4a8f',
-      sendBoxBorderTop: 'solid 2px #5a5a5a',
+      avatarSize: 40 * k,
+      bubbleBackground: c.soft,
+      bubbleBorderColor: c.line,
+      bubbleBorderWidth: contrast() ? 2 : 1,
+      bubbleTextColor: c.ink,
+      bubbleFromUserBackground: c.userPaper,
+      bubbleFromUserTextColor: c.userInk,
+      bubbleFromUserBorderColor: c.userInk,
+      bubbleFromUserBorderWidth: contrast() ? 2 : 1,
+      bubbleMaxWidth: 720 * k,
+      bubbleMinHeight: 40 * k,
+      subtle: c.subtle,
+      timestampColor: c.subtle,
+      sendBoxBackground: c.paper,
+      sendBoxHeight: 56 * k,
+      sendBoxMaxHeight: 200 * k,
+      sendBoxTextColor: c.ink,
+      sendBoxPlaceholderColor: c.subtle,
+      sendBoxButtonColor: c.accent,
+      sendBoxButtonColorOnHover: c.ink,
+      sendBoxButtonColorOnFocus: c.ink,
+      sendBoxBorderTop: 'solid 2px ' + c.line,
       suggestedActionLayout: 'flow',
-      suggestedActionBackgroundColor: '#ffffff',
-      suggestedActionBorderColor: '#0a4a8f',
+      suggestedActionBackgroundColor: c.paper,
+      suggestedActionBackgroundColorOnHover: c.soft,
+      suggestedActionBorderColor: c.accent,
       suggestedActionBorderWidth: 2,
-      suggestedActionTextColor: '#0a4a8f',
-      suggestedActionHeight: 44,
+      suggestedActionTextColor: c.accent,
+      suggestedActionHeight: 44 * k,
+      suggestedActionKeyboardFocusIndicatorBorderColor: c.ink,
+      transcriptActivityVisualKeyboardIndicatorColor: c.ink,
+      transcriptVisualKeyboardIndicatorColor: c.ink,
+      transcriptTerminatorColor: c.subtle,
+      transcriptTerminatorFontSize: 14 * k,
       hideUploadButton: true,
       botAvatarInitials: narrow ? undefined : strings.botInitials,
       userAvatarInitials: narrow ? undefined : strings.userInitials,
+      botAvatarBackgroundColor: contrast() ? c.line : undefined,
+      userAvatarBackgroundColor: contrast() ? c.userInk : undefined,
       bubbleMinWidth: narrow ? 0 : undefined,
       bubbleNubSize: narrow ? 0 : undefined,
       bubbleFromUserNubSize: narrow ? 0 : undefined,
@@ -172,32 +233,99 @@
 
   /* Cards in the page's type and at its size: Adaptive Cards' defaults (12-14 px) are too small to read comfortably. */
   function cardHostConfig() {
+    var c = palette();
+    var k = large() ? 1.5 : 1;
     var font = {
       fontFamily: getComputedStyle(document.body).fontFamily,
-      fontSizes: { small: 15, default: 17, medium: 19, large: 22, extraLarge: 26 },
+      fontSizes: { small: 15 * k, default: 17 * k, medium: 19 * k, large: 22 * k, extraLarge: 26 * k },
       fontWeights: { lighter: 400, default: 400, bolder: 700 },
     };
     return {
       supportsInteractivity: true,
       fontTypes: { default: font, monospace: font },
       spacing: { small: 6, default: 10, medium: 16, large: 22, extraLarge: 30, padding: 14 },
-      separator: { lineThickness: 1, lineColor: '#5a5a5a' },
+      separator: { lineThickness: 1, lineColor: c.line },
       actions: { maxActions: 100, buttonSpacing: 8, showCard: { actionMode: 'inline', inlineTopMargin: 8 }, actionsOrientation: 'vertical', actionAlignment: 'stretch' },
       containerStyles: {
         default: {
-          backgroundColor: '#ffffff',
+          backgroundColor: c.paper,
           foregroundColors: {
-            default: { default: '#111111', subtle: '#3d3d3d' },
-            accent: { default: '#0a4a8f', subtle: '#0a4a8f' },
-            good: { default: '#1e5e22', subtle: '#1e5e22' },
-            warning: { default: '#7a4700', subtle: '#7a4700' },
-            attention: { default: '#a3001b', subtle: '#a3001b' },
+            default: { default: c.ink, subtle: c.subtle },
+            accent: { default: c.accent, subtle: c.accent },
+            good: { default: c.good, subtle: c.good },
+            warning: { default: c.warning, subtle: c.warning },
+            attention: { default: c.attention, subtle: c.attention },
           },
         },
-        emphasis: { backgroundColor: '#f3f3f3', foregroundColors: { default: { default: '#111111', subtle: '#3d3d3d' } } },
+        emphasis: { backgroundColor: c.soft, foregroundColors: { default: { default: c.ink, subtle: c.subtle } } },
       },
     };
   }
+
+  var webChatProps = null;
+  function drawWebChat() {
+    if (!webChatProps) return;
+    webChatProps.styleOptions = styleOptions();
+    webChatProps.adaptiveCardsHostConfig = cardHostConfig();
+    window.WebChat.renderWebChat(webChatProps, chatEl);
+  }
+
+  /* A switch in the page bar: its state on <html> and in localStorage, and Web Chat drawn again to match. */
+  function displaySwitch(id, name) {
+    var button = document.getElementById(id);
+    button.setAttribute('aria-pressed', String(root.classList.contains(name)));
+    button.addEventListener('click', function () {
+      var on = !root.classList.contains(name);
+      root.classList.toggle(name, on);
+      button.setAttribute('aria-pressed', String(on));
+      try {
+        localStorage.setItem(DISPLAY_KEY, JSON.stringify({ large: large(), contrast: contrast() }));
+      } catch (e) {
+        /* Storage off: the choice lasts as long as the page. */
+      }
+      drawWebChat();
+    });
+  }
+
+  /*
+   * What is typed in the send box outlives a reload (the language the answers come in, a new token, the
+   * reader's own F5): it is kept in sessionStorage as the page goes and put back when Web Chat is drawn.
+   */
+  var DRAFT_KEY = 'ekey.draft';
+  function sendBoxInput() {
+    return chatEl.querySelector('[data-id="webchat-sendbox-input"]');
+  }
+  function draftText() {
+    return store ? store.getState().sendBoxValue || '' : '';
+  }
+  function keepDraft() {
+    var input = sendBoxInput();
+    try {
+      sessionStorage.setItem(DRAFT_KEY, JSON.stringify({ text: draftText(), focused: !!input && document.activeElement === input }));
+    } catch (e) {
+      /* Storage off: the draft goes with the page. */
+    }
+  }
+  function restoreDraft() {
+    var draft;
+    try {
+      draft = JSON.parse(sessionStorage.getItem(DRAFT_KEY) || 'null');
+      sessionStorage.removeItem(DRAFT_KEY);
+    } catch (e) {
+      draft = null;
+    }
+    if (!draft) return;
+    if (draft.text) store.dispatch({ type: 'WEB_CHAT/SET_SEND_BOX', payload: { text: String(draft.text) } });
+    if (!draft.focused) return;
+    // Web Chat draws its send box a moment after renderWebChat returns.
+    var tries = 0;
+    (function focusWhenDrawn() {
+      var input = sendBoxInput();
+      if (input) input.focus();
+      else if (++tries < 50) setTimeout(focusWhenDrawn, 100);
+    })();
+  }
+  window.addEventListener('pagehide', keepDraft);
 
   function render(session) {
     directLine = window.WebChat.createDirectLine({
@@ -227,6 +355,8 @@
         save(session);
       }
     }, 30000);
+    // A conversation started anew after a failure keeps what was being typed in the old one.
+    if (store) keepDraft();
     store = window.WebChat.createStore({}, function () {
       return function (next) {
         return function (action) {
@@ -235,19 +365,16 @@
         };
       };
     });
-    window.WebChat.renderWebChat(
-      {
-        directLine: directLine,
-        store: store,
-        userID: session.userId,
-        locale: config.webChatLocale,
-        nonce: config.nonce,
-        styleOptions: styleOptions(),
-        adaptiveCardsHostConfig: cardHostConfig(),
-        overrideLocalizedStrings: { TEXT_INPUT_PLACEHOLDER: strings.placeholder },
-      },
-      chatEl,
-    );
+    webChatProps = {
+      directLine: directLine,
+      store: store,
+      userID: session.userId,
+      locale: config.webChatLocale,
+      nonce: config.nonce,
+      overrideLocalizedStrings: { TEXT_INPUT_PLACEHOLDER: strings.placeholder },
+    };
+    drawWebChat();
+    restoreDraft();
   }
 
   function start(afterFailure) {
@@ -283,7 +410,12 @@
     var lang = activity.locale === 'en' || activity.locale === 'zh-CN' ? activity.locale : null;
     clearTimeout(languageTimer);
     if (!lang || lang === config.lang) return;
-    languageTimer = setTimeout(function () {
+    languageTimer = setTimeout(function follow() {
+      // Never while the reader is typing: the switch waits until the send box is empty (the draft would survive, but not the reader's flow).
+      if (draftText()) {
+        languageTimer = setTimeout(follow, 1200);
+        return;
+      }
       var saved = load();
       if (saved) {
         saved.lang = lang;
@@ -329,9 +461,23 @@
 
   document.getElementById('restart').addEventListener('click', function () {
     forget();
+    // A new conversation starts with an empty send box.
+    window.removeEventListener('pagehide', keepDraft);
     window.location.reload();
   });
 
+  /*
+   * In embed.js's frame, Escape closes the assistant from inside too: key presses in a frame never reach the
+   * host page, where embed.js listens. Web Chat's own uses of Escape (leaving an answer) take the key first.
+   */
+  if (document.body.classList.contains('embed') && window.parent !== window) {
+    window.addEventListener('keydown', function (e) {
+      if (e.key === 'Escape' && !e.defaultPrevented) window.parent.postMessage({ type: 'ekey/escape' }, '*');
+    });
+  }
+
+  displaySwitch('large-text', 'large');
+  displaySwitch('high-contrast', 'contrast');
   guardComposition(chatEl);
   if (!window.WebChat) setStatus(strings.failed);
   else start(false);

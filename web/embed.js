@@ -86,6 +86,10 @@
     document.addEventListener('keydown', function (e) {
       if (e.key === 'Escape') close();
     });
+    // Escape pressed inside the frame, told by the frame's page (only this server's frame is listened to).
+    window.addEventListener('message', function (e) {
+      if (panel && e.source === panel.contentWindow && e.origin === base && e.data && e.data.type === 'ekey/escape') close();
+    });
     document.body.appendChild(button);
   }
 

@@ -50,6 +50,7 @@ export const webPage: ChannelRegistrar = (server, ctx) => {
   // good part of a second that start-up need not wait for. A missing file still stops start-up.
   const files: Record<string, { type: string; path: string; loaded?: Asset }> = {
     'app.js': { type: 'text/javascript; charset=utf-8', path: join(webDir, 'app.js') },
+    'display.js': { type: 'text/javascript; charset=utf-8', path: join(webDir, 'display.js') },
     'styles.css': { type: 'text/css; charset=utf-8', path: join(webDir, 'styles.css') },
     'webchat.js': { type: 'text/javascript; charset=utf-8', path: join(PROJECT_ROOT, 'node_modules', 'botframework-webchat', 'dist', 'webchat.js') },
   };
