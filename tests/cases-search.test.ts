@@ -154,12 +154,16 @@ describe('the search over segments counted from their index', () => {
     { text: '天津示例' },
     { text: '138 1234 10', status: 'advised' },
     { text: '天津', from: '2026-11-30' },
+    { text: '示例1' },
+    { text: '示例24有限' },
+    { text: '不存在的企业' },
   ];
 
   it('finds, counts and pages exactly what a look at every case finds', async () => {
     const { store, made } = await mixed();
     const newestFirst = await Promise.all([...made].reverse().map(async (ref) => (await store.get(ref))!));
-    for (const q of queries) {
+    const byReference = [{ text: made[5]! }, { text: made[5]!.toLowerCase(), status: 'submitted' }, { text: made[5]!, status: 'advised' }, { text: made[29]!, from: '2026-12-02' }];
+    for (const q of [...queries, ...byReference]) {
       const expected = newestFirst.filter((c) => matchesQuery(c, { ...q, offset: 0, limit: 0 })).map((c) => c.reference);
       expect(expected.length, JSON.stringify(q)).toBeLessThan(made.length + 1);
       for (let offset = 0; offset <= expected.length; offset += 1)

@@ -273,6 +273,10 @@ export class FileCaseStore implements CaseStore {
     const items: CaseRecord[] = [];
     let total = 0;
     const matches = caseMatcher(q);
+    if (matches.reference) {
+      const found = this.find(matches.reference)?.record;
+      return found && matches.test(found) ? { items: q.offset === 0 && q.limit > 0 ? [found] : [], total: 1 } : { items: [], total: 0 };
+    }
     const take = (c: CaseRecord): boolean => {
       if (total >= q.offset && items.length < q.limit) items.push(c);
       total += 1;
