@@ -42,8 +42,8 @@ const kinds: Record<string, (r: number) => Record<string, string>> = {
   'credit code, lower case': (r) => ({ text: `91120116ma${String(target(r)).padStart(7, '0')}x` }),
   reference: (r) => ({ text: (refs[target(r)] as string).toLowerCase() }),
   // Filters alone page through the result: one page after another, so that no search is the last one again (the store keeps that one).
-  'procedure and status words': (r) => ({ procedure: '线下申请', status: '待递交材料', page: String((r % 5) + 1) }),
-  'Beijing date and words': (r) => ({ from: today, to: today, status: 'Guidance given', page: String((r % 5) + 1) }),
+  'procedure and status words': (r) => ({ procedure: '线下申请', status: '待递交材料', page: String(((r + 5) % 5) + 1) }),
+  'Beijing date and words': (r) => ({ from: today, to: today, status: 'Guidance given', page: String(((r + 5) % 5) + 1) }),
   'nothing matches': (r) => ({ text: `不存在的企业${r}` }),
 };
 
