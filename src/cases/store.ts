@@ -148,22 +148,25 @@ function gramFilter(text: string): Uint32Array {
   return bits;
 }
 
-/** False when the run cannot hold `needle`: one of its pieces (4 characters; 3 for a word of 3) is missing. Words shorter say nothing. */
-function mayHold(bits: Uint32Array, needle: string): boolean {
-  if (needle.length < 3) return true;
-  const four = needle.length >= 4;
-  const has = (b: number) => ((bits[b >>> 5] as number) & (1 << (b & 31))) !== 0;
-  for (let at = 0; at + (four ? 4 : 3) <= needle.length; at += 1) {
-    const [a, b] = gramBits(needle, at, four);
-    if (!has(a) || !has(b)) return false;
-  }
+/** The bit positions of a word's pieces (4 characters; 3 for a word of 3), worked out once a search; none for a shorter word. */
+function needleBits(needle: string): number[] {
+  if (needle.length < 3) return [];
+  const size = needle.length >= 4 ? 4 : 3;
+  const out: number[] = [];
+  for (let at = 0; at + size <= needle.length; at += 1) out.push(...gramBits(needle, at, size === 4));
+  return out;
+}
+
+/** False when the run cannot hold the word: a bit of one of its pieces is not set. */
+function mayHold(bits: Uint32Array, wanted: readonly number[]): boolean {
+  for (const b of wanted) if (((bits[b >>> 5] as number) & (1 << (b & 31))) === 0) return false;
   return true;
 }
 
 /** Indices in `cases` whose search text holds `needle` (folded, without line breaks), added to `hits`. */
-function textHits(cases: readonly CaseRecord[], needle: string, hits: Set<number>): Set<number> {
+function textHits(cases: readonly CaseRecord[], needle: string, wanted: readonly number[], hits: Set<number>): Set<number> {
   const { text, starts, grams } = runIndex(cases);
-  if (!mayHold(grams, needle)) return hits;
+  if (!mayHold(grams, wanted)) return hits;
   for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) {
     let lo = 0;
     let hi = starts.length - 1;
@@ -219,6 +222,8 @@ export function caseMatcher(q: CaseQuery): CaseMatcher {
     : undefined;
   const reference = text ? parseReference(text) : undefined;
   const digits = text ? phoneDigits(text) : undefined;
+  const needlePieces = needle ? needleBits(needle) : [];
+  const digitPieces = digits ? needleBits(digits) : [];
   const from = q.from?.replaceAll('-', '');
   const to = q.to?.replaceAll('-', '');
   /** The cheap fields, the same test for a case and for a kind of cases of a run's index. */
@@ -243,8 +248,8 @@ export function caseMatcher(q: CaseQuery): CaseMatcher {
   const test = (c: CaseRecord): boolean => rest(c) && (needle === undefined || byText(c, holds(c)));
   const scan = (cases: readonly CaseRecord[], found: (c: CaseRecord) => boolean | void): void => {
     if (needle && !reference) {
-      const hits = textHits(cases, needle, new Set());
-      if (digits && digits !== needle) textHits(cases, digits, hits);
+      const hits = textHits(cases, needle, needlePieces, new Set());
+      if (digits && digits !== needle) textHits(cases, digits, digitPieces, hits);
       // Only the cases holding the words are looked at, newest first.
       for (const i of [...hits].sort((a, b) => b - a)) {
         const c = cases[i] as CaseRecord;
