@@ -54,8 +54,6 @@ export interface AppOptions {
   outbox?: OutboxStore;
   /** The outbox's backoff (tests shorten it). */
   outboxOptions?: OutboxOptions;
-  /** How often notices handed over by the case CLI are looked for, besides when their folder changes. */
-  spoolPollMs?: number;
 }
 
 /** Builds the service: knowledge, stores, conversation, channels, HTTP server. Listening is the caller's. */
@@ -104,7 +102,7 @@ async function build(config: Config, options: AppOptions, logger: Logger, knowle
     (err, moved) => logger.error({ err: { name: err.name, message: err.message }, reference: moved.reference }, 'case notice could not be stored'),
   );
   // Moves made by the case CLI beside the service are handed over through a folder: the outbox is this process's alone.
-  const handedOver = new OutboxSpool(config.EKEY_DATA_DIR).follow(outbox, logger.child({ component: 'outbox' }), options.spoolPollMs);
+  const handedOver = new OutboxSpool(config.EKEY_DATA_DIR).follow(outbox, logger.child({ component: 'outbox' }));
   const store = options.store ?? new FileConversationStore(config.EKEY_DATA_DIR, config.EKEY_CONVERSATION_TTL_HOURS * 3_600_000);
   if (store instanceof FileConversationStore) {
     const found = await store.open();
