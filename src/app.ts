@@ -31,7 +31,8 @@ import type { CaseStore } from './cases/store.js';
 import { DEFAULT_OUTBOX, NotificationOutbox, type OutboxOptions } from './notify/outbox.js';
 import { FileOutboxStore, type OutboxStore } from './notify/outbox-store.js';
 import { TargetBook } from './notify/targets.js';
-import { caseNotice, caseNoticeId } from './notify/case-notice.js';
+import { tellMoves } from './notify/case-notice.js';
+import { OutboxSpool } from './notify/outbox-spool.js';
 import { FileReminderStore, ReminderService } from './notify/reminders.js';
 import { Consultation } from './consult/consultation.js';
 import type { Translate } from './i18n.js';
@@ -121,20 +122,14 @@ async function buildOn(
     t: (lang): Translate => conversation.t(lang),
   });
   const conversation = new Conversation(knowledge, { cases: desk, insights, reminders });
-  // Stored before the move is answered, so an agent's move is never told by nobody; a full disk is
-  // logged and does not undo the move.
-  cases.onTransition(async (moved) => {
-    if (!moved.notify) return;
-    try {
-      await outbox.enqueue(
-        caseNoticeId(moved),
-        moved.notify,
-        caseNotice(cases, (lang) => conversation.t(lang), moved),
-      );
-    } catch (err) {
-      logger.error({ err: { name: (err as Error).name, message: (err as Error).message }, reference: moved.reference }, 'case notice could not be stored');
-    }
-  });
+  tellMoves(
+    cases,
+    outbox,
+    (lang) => conversation.t(lang),
+    (err, moved) => logger.error({ err: { name: err.name, message: err.message }, reference: moved.reference }, 'case notice could not be stored'),
+  );
+  // Moves made by the case CLI beside the service are handed over through a folder: the outbox is this process's alone.
+  const handedOver = new OutboxSpool(config.EKEY_DATA_DIR).follow(outbox, logger.child({ component: 'outbox' }));
   const ttlMs = config.EKEY_CONVERSATION_TTL_HOURS * 3_600_000;
   const store = options.store ?? (db ? new PgConversationStore(db, ttlMs) : new FileConversationStore(config.EKEY_DATA_DIR, ttlMs));
   if (store instanceof FileConversationStore) {
@@ -241,6 +236,7 @@ async function buildOn(
       closeUpgrades(server.server);
       await closed;
       await housekept;
+      await handedOver.stop();
       await outbox.close();
       await caseStore.close();
       await insights.flush();

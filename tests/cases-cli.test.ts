@@ -4,19 +4,9 @@ import { join } from 'node:path';
 import nock from 'nock';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FileCaseStore } from '../src/cases/file-store.js';
-import { clock, FIRST_OFFLINE, outcomeFor, service } from './cases-helpers.js';
+import { casesCli as cli, clock, FIRST_OFFLINE, outcomeFor, service, tsx } from './cases-helpers.js';
 
 beforeAll(() => nock.disableNetConnect());
-
-const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
-
-function cli(dataDir: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(tsx, ['src/cli/cases.ts', ...args], { cwd: process.cwd(), env: { ...process.env, EKEY_DATA_DIR: dataDir, LOG_LEVEL: 'silent' } }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 describe('npm run cases', () => {
   it('lists, shows and advances cases in the same store as the service', { timeout: 60_000 }, async () => {

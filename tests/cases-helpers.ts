@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,4 +54,15 @@ export async function checklistPathOf(app: App, reference: string, lang?: 'en' |
   const c = await app.ctx.cases?.get(reference);
   if (!c) throw new Error(`no case ${reference}`);
   return checklistPath(lang ? { ...c, lang } : c);
+}
+
+export const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
+
+/** `npm run cases -- …` in a process of its own, on a data folder, as an agent at the server runs it. */
+export function casesCli(dataDir: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(tsx, ['src/cli/cases.ts', ...args], { cwd: process.cwd(), env: { ...process.env, EKEY_DATA_DIR: dataDir, LOG_LEVEL: 'silent' } }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
 }

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { filterIds, FilterWordError } from '../src/cases/filter-words.js';
 import { ListQuery, toCaseQuery } from '../src/cases/requests.js';
-import { phoneDigits } from '../src/cases/store.js';
+import { FileCaseStore } from '../src/cases/file-store.js';
+import { CaseService } from '../src/cases/service.js';
+import { type CaseQuery, matchesQuery, phoneDigits } from '../src/cases/store.js';
 import { createI18n, translator } from '../src/i18n.js';
-import { clock, FIRST_OFFLINE, outcomeFor, service } from './cases-helpers.js';
+import { clock, FIRST_OFFLINE, outcomeFor, service, tempDir } from './cases-helpers.js';
 import { knowledge } from './helpers.js';
 
 /** Issue 14: the agents' search (the API's and the CLI's `text=`, and the procedure, status and date filters). */
@@ -111,5 +113,92 @@ describe('phoneDigits', () => {
     expect(phoneDigits('８６１３８１２３４５６７８')).toBe('13812345678');
     expect(phoneDigits('天津 138')).toBeUndefined();
     expect(phoneDigits('12')).toBeUndefined();
+  });
+});
+
+describe('the search over segments counted from their index', () => {
+  /** 30 cases over three Beijing days in segments of 4 (days and kinds mixed within segments), moved, called back, given contacts. */
+  async function mixed(dir = tempDir()) {
+    const time = clock('2026-11-29T02:00:00Z');
+    const store = await FileCaseStore.open(dir, { segmentCapacity: 4 });
+    const cases = new CaseService(k, store, time.now);
+    const first = await outcomeFor(FIRST_OFFLINE);
+    const revoke = await outcomeFor({ need: 'revoke' });
+    const made: string[] = [];
+    for (let i = 0; i < 30; i += 1) {
+      if (i === 9) time.set('2026-11-30T02:00:00Z');
+      if (i === 21) time.set('2026-12-01T02:00:00Z');
+      const c =
+        i % 3 === 0
+          ? await cases.open({ outcome: revoke, answers: { need: 'revoke' }, lang: 'en', channel: 'web' })
+          : await cases.open({ outcome: first, answers: FIRST_OFFLINE, lang: 'zh-CN', channel: 'wechat' });
+      if (i % 4 === 1) await cases.transition(c.reference, { to: 'submitted', agent: '王芳' });
+      if (i % 5 === 2) await cases.requestCallback(c.reference);
+      if (i % 7 === 3) await cases.setContact(c.reference, { enterpriseName: `天津示例${i}有限公司`, mobile: `1381234${String(1000 + i)}` });
+      made.push(c.reference);
+    }
+    return { store, cases, made };
+  }
+
+  const queries: Omit<CaseQuery, 'offset' | 'limit'>[] = [
+    {},
+    { status: 'advised' },
+    { status: ['submitted', 'advised'], procedure: 'revoke' },
+    { procedure: 'no-such-procedure' },
+    { callback: true },
+    { callback: false, status: 'submitted' },
+    { withContact: true },
+    { from: '2026-11-30' },
+    { from: '2026-11-30', to: '2026-11-30', status: 'advised' },
+    { to: '2026-11-29', procedure: 'revoke' },
+    { text: '天津示例' },
+    { text: '138 1234 10', status: 'advised' },
+    { text: '天津', from: '2026-11-30' },
+    { text: '示例1' },
+    { text: '示例24有限' },
+    { text: '不存在的企业' },
+  ];
+
+  it('finds, counts and pages exactly what a look at every case finds', async () => {
+    const { store, made } = await mixed();
+    const newestFirst = await Promise.all([...made].reverse().map(async (ref) => (await store.get(ref))!));
+    const byReference = [{ text: made[5]! }, { text: made[5]!.toLowerCase(), status: 'submitted' }, { text: made[5]!, status: 'advised' }, { text: made[29]!, from: '2026-12-02' }];
+    for (const q of [...queries, ...byReference]) {
+      const expected = newestFirst.filter((c) => matchesQuery(c, { ...q, offset: 0, limit: 0 })).map((c) => c.reference);
+      expect(expected.length, JSON.stringify(q)).toBeLessThan(made.length + 1);
+      for (let offset = 0; offset <= expected.length; offset += 1)
+        for (const limit of [1, 3, 50]) {
+          const page = await store.list({ ...q, offset, limit });
+          expect(page.total, JSON.stringify({ q, offset, limit })).toBe(expected.length);
+          expect(
+            page.items.map((c) => c.reference),
+            JSON.stringify({ q, offset, limit }),
+          ).toEqual(expected.slice(offset, offset + limit));
+        }
+    }
+    // The queries reach both sides: some find nothing, some most cases.
+    expect((await store.list({ offset: 0, limit: 1, procedure: 'no-such-procedure' })).total).toBe(0);
+    expect((await store.list({ offset: 0, limit: 1, status: 'advised' })).total).toBeGreaterThan(15);
+  });
+
+  it('answers a repeated search with what changed since, in this process or another', async () => {
+    const dir = tempDir();
+    const { store, cases, made } = await mixed(dir);
+    const q = { status: 'submitted', offset: 0, limit: 50 };
+    const before = await store.list(q);
+    const moved = made.find((ref) => !before.items.some((c) => c.reference === ref))!;
+    await cases.transition(moved, { to: 'submitted', agent: '王芳' });
+    const after = await store.list(q);
+    expect(after.total).toBe(before.total + 1);
+    expect(after.items.map((c) => c.reference)).toContain(moved);
+    // A copy each time: changing what was returned changes nothing stored.
+    after.items[0]!.status = 'collected';
+    expect((await store.list(q)).items[0]!.status).toBe('submitted');
+
+    const other = await FileCaseStore.open(dir, { segmentCapacity: 4 });
+    await new CaseService(k, other).transition(moved, { to: 'verification-failed', agent: '李', remark: '申请表未签字' });
+    await other.close();
+    expect((await store.list(q)).total).toBe(before.total);
+    expect((await store.list({ text: '申请表未签字', offset: 0, limit: 5 })).items.map((c) => c.reference)).toEqual([moved]);
   });
 });

@@ -1,31 +1,12 @@
 import { rmSync } from 'node:fs';
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { App } from '../src/app.js';
+import { describe, expect, it, vi } from 'vitest';
 import { activity, startMockChannel, type MockChannel } from './botframework-server.js';
 import { FIRST_OFFLINE, outcomeFor } from './cases-helpers.js';
-import { API_BASE, push, textXml, type RunningWechat } from './wechat-client.js';
-import { REF, running, start, wechatApi } from './notify-helpers.js';
+import { API_BASE } from './wechat-client.js';
+import { offline, REF, running, start, wechatApi, wechatCase } from './notify-helpers.js';
 
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-});
-afterAll(() => nock.enableNetConnect());
-
-afterEach(async () => {
-  for (const stop of running.splice(0)) await stop();
-  nock.cleanAll();
-});
-
-async function wechatCase(app: App, w: RunningWechat, openid: string): Promise<string> {
-  for (const line of ['第一次申请', '线下', '内资']) expect((await push(w, textXml(openid, line), 'compatible')).status).toBe(200);
-  await w.channel.settled();
-  const page = await app.ctx.cases!.list({ offset: 0, limit: 10 });
-  const c = page.items.find((x) => x.notify?.kind === 'wechat' && x.notify.openid === openid);
-  expect(c, 'the case records where to tell the enterprise').toBeDefined();
-  return c!.reference;
-}
+offline();
 
 describe('the enterprise is told when its case moves', () => {
   it('on WeChat within 48 hours: a customer-service message naming the reference, the status, the remark and the next step, after the API was down', async () => {

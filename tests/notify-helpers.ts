@@ -3,19 +3,33 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nock from 'nock';
-import { createApp } from '../src/app.js';
+import { type App, createApp } from '../src/app.js';
 import { botFrameworkChannel } from '../src/channels/botframework/index.js';
 import { casesRoutes } from '../src/channels/http/cases-routes.js';
 import { createWechatChannel } from '../src/channels/wechat/routes.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import { API_BASE, APPID, SECRET, TOKEN, AES_KEY, type RunningWechat } from './wechat-client.js';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { API_BASE, APPID, SECRET, TOKEN, AES_KEY, push, textXml, type RunningWechat } from './wechat-client.js';
 
 export const AGENT = 'helpdesk-token-0123456789';
 const SHORT = { baseDelayMs: 20, maxDelayMs: 200, keepDoneMs: 86_400_000 };
 export const REF = /EK-\d{8}-[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{6}/;
 
 export const running: (() => Promise<void>)[] = [];
+
+/** A test file's services reach only 127.0.0.1 (WeChat and the rest are nock doubles), and are stopped after each test. */
+export function offline(): void {
+  beforeAll(() => {
+    nock.disableNetConnect();
+    nock.enableNetConnect('127.0.0.1');
+  });
+  afterAll(() => nock.enableNetConnect());
+  afterEach(async () => {
+    for (const stop of running.splice(0)) await stop();
+    nock.cleanAll();
+  });
+}
 
 export async function start(env: Record<string, string> = {}, dataDir = mkdtempSync(join(tmpdir(), 'ekey-notify-'))) {
   const config = loadConfig({
@@ -81,4 +95,14 @@ export function wechatApi() {
       return [200, { errcode: 0, errmsg: 'ok', msgid: 1 }];
     });
   return { custom, templates, down: (n: number) => (failures = n) };
+}
+
+/** A case opened by a WeChat user's consultation, as the channel records it: the reference, its notices bound for `openid`. */
+export async function wechatCase(app: App, w: RunningWechat, openid: string): Promise<string> {
+  for (const line of ['第一次申请', '线下', '内资']) expect((await push(w, textXml(openid, line), 'compatible')).status).toBe(200);
+  await w.channel.settled();
+  const page = await app.ctx.cases!.list({ offset: 0, limit: 10 });
+  const c = page.items.find((x) => x.notify?.kind === 'wechat' && x.notify.openid === openid);
+  expect(c, 'the case records where to tell the enterprise').toBeDefined();
+  return c!.reference;
 }

@@ -1,19 +1,10 @@
-import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { beijingDate } from '../src/dates/beijing.js';
 import { addDays } from '../src/notify/reminders.js';
 import { push, textXml } from './wechat-client.js';
-import { running, start, wechatApi } from './notify-helpers.js';
+import { offline, start, wechatApi } from './notify-helpers.js';
 
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-});
-afterAll(() => nock.enableNetConnect());
-afterEach(async () => {
-  for (const stop of running.splice(0)) await stop();
-  nock.cleanAll();
-});
+offline();
 
 const today = beijingDate();
 const expiry = addDays(today, 90);

@@ -96,6 +96,9 @@ export class FileCaseStore implements CaseStore {
   private checkpointQueued = false;
   /** A checkpoint has begun and segments are left to write. */
   private checkpointing = false;
+  /** Counts every change to the cases in memory: a search cached at an older count is stale. */
+  private generation = 0;
+  private lastSearch?: { key: string; generation: number; page: CasePage };
 
   private constructor(dataDir: string, options: FileCaseStoreOptions) {
     this.root = join(dataDir, 'cases');
@@ -254,10 +257,31 @@ export class FileCaseStore implements CaseStore {
     });
   }
 
+  /**
+   * Newest first. A segment whose matches are counted from its index (a search without words) is only
+   * looked at when the page takes cases from it; the page is cloned out of a cache of the last search,
+   * which any change to the cases in memory makes stale.
+   */
   private scan(q: CaseQuery): CasePage {
+    const key = JSON.stringify([q.status, q.procedure, q.from, q.to, q.text, q.callback, q.withContact, q.offset, q.limit]);
+    if (this.lastSearch?.key !== key || this.lastSearch.generation !== this.generation) this.lastSearch = { key, generation: this.generation, page: this.search(q) };
+    const { items, total } = this.lastSearch.page;
+    return { items: items.map((c) => structuredClone(c)), total };
+  }
+
+  private search(q: CaseQuery): CasePage {
     const items: CaseRecord[] = [];
     let total = 0;
     const matches = caseMatcher(q);
+    if (matches.reference) {
+      const found = this.find(matches.reference)?.record;
+      return found && matches.test(found) ? { items: q.offset === 0 && q.limit > 0 ? [found] : [], total: 1 } : { items: [], total: 0 };
+    }
+    const take = (c: CaseRecord): boolean => {
+      if (total >= q.offset && items.length < q.limit) items.push(c);
+      total += 1;
+      return true;
+    };
     const months = [...this.months.keys()].sort().reverse();
     for (const month of months) {
       // Whole months outside the date range are skipped without looking at their cases.
@@ -265,10 +289,16 @@ export class FileCaseStore implements CaseStore {
       if (q.to && `${month}-01` > q.to) continue;
       const segments = this.months.get(month) ?? [];
       for (let s = segments.length - 1; s >= 0; s -= 1) {
-        matches.scan((segments[s] as Segment).db.data.cases, (c) => {
-          if (total >= q.offset && items.length < q.limit) items.push(structuredClone(c));
-          total += 1;
-        });
+        const cases = (segments[s] as Segment).db.data.cases;
+        const counted = matches.count(cases);
+        if (counted === undefined) {
+          matches.scan(cases, take);
+          continue;
+        }
+        const after = total + counted;
+        // The page is before this segment, or full: its count is all that is needed.
+        if (after > q.offset && items.length < q.limit) matches.scan(cases, (c) => take(c) && items.length < q.limit);
+        total = after;
       }
     }
     return { items, total };
@@ -347,6 +377,7 @@ export class FileCaseStore implements CaseStore {
   /** Under the lock: drops what is in memory and reads every file again, segments, then the whole journal. */
   private async reload(): Promise<void> {
     this.damaged = true;
+    this.generation += 1;
     this.months = new Map();
     this.index = new Map();
     this.dirty = new Set();
@@ -378,6 +409,7 @@ export class FileCaseStore implements CaseStore {
    */
   private async reconcile(segment: Segment): Promise<void> {
     try {
+      this.generation += 1;
       await segment.db.read();
       this.checkSegment(segment);
     } catch (err) {
@@ -399,6 +431,7 @@ export class FileCaseStore implements CaseStore {
     const reference = e.record.reference;
     if (from && referenceDate(reference).slice(0, 7) !== month) throw new CaseStoreError(from, `${reference} was not created in ${month}`);
     const segment = this.segmentById(e.segment) ?? this.addSegment(month, Number(seqText));
+    this.generation += 1;
     const known = this.index.get(reference);
     if (from && known && known !== segment) throw new CaseStoreError(from, `${reference} is also in cases/${known.month}/${segmentName(known.seq)}`);
     const cases = segment.db.data.cases;
@@ -461,6 +494,7 @@ export class FileCaseStore implements CaseStore {
   /** Re-reads a segment another process has rewritten since this one last read or wrote it. */
   private async refreshSegment(segment: Segment): Promise<void> {
     if (sameStamp(segment.file.stamp, await segment.file.current())) return;
+    this.generation += 1;
     await segment.db.read();
     this.checkSegment(segment);
     segment.fileCount = segment.db.data.cases.length;

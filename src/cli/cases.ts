@@ -14,6 +14,8 @@ import { CallbackBody, ListQuery, toCaseQuery, TransitionBody } from '../cases/r
 import { CaseService } from '../cases/service.js';
 import { filterIds, filterWordMessage, FilterWordError } from '../cases/filter-words.js';
 import { beijingDateTime } from '../dates/beijing.js';
+import { tellMoves } from '../notify/case-notice.js';
+import { OutboxSpool } from '../notify/outbox-spool.js';
 
 /**
  * `npm run cases -- list|show|advance|callback-done ...`: the agent API for a terminal, on the same
@@ -107,6 +109,17 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const store = await FileCaseStore.open(config.EKEY_DATA_DIR);
   const cases = new CaseService(k, store);
+  // The enterprise hears of a move made here as of one made in the desk: its notice goes to the service's outbox.
+  let noticeFailed = false;
+  tellMoves(
+    cases,
+    new OutboxSpool(config.EKEY_DATA_DIR),
+    (lang) => translator(i18n, lang),
+    (err, moved) => {
+      noticeFailed = true;
+      process.stderr.write(`${t('ui:casesCli.noticeFailed', { reference: moved.reference, reason: err.message })}\n`);
+    },
+  );
   const needReference = (): string => {
     if (!reference || parseReference(reference) !== reference) return fail(t('ui:agentApi.badReference'), 2);
     return reference;
@@ -159,6 +172,7 @@ async function main(): Promise<void> {
           return fail(`${t('ui:agentApi.badBody', { fields: body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') })}\n${t('ui:casesCli.usage')}`, 2);
         const c = await cases.transition(ref, body.data);
         out(t('ui:casesCli.advanced', { reference: ref, status: lifecycleText(cases.knowledge, t, c, 'statuses', c.status) }));
+        if (c.notify && !noticeFailed) out(t('ui:casesCli.noticeQueued'));
         return show(c);
       }
       case 'erase-contact': {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Role } from './agent-store.js';
 import type { Language } from '../knowledge/schema.js';
+import { sessionKey, type SessionStore, type StoredSession } from './session-store.js';
 
 export interface DeskSession {
   id: string;
@@ -14,33 +15,25 @@ export interface DeskSession {
   accountChangedAt: string;
 }
 
-/** Where sessions live; in memory by default (a restart signs everyone out), an interface for a shared store later. */
-export interface SessionStore {
-  get(id: string): Promise<DeskSession | undefined>;
-  set(session: DeskSession): Promise<void>;
-  delete(id: string): Promise<void>;
-}
-
-export class MemorySessionStore implements SessionStore {
-  private readonly sessions = new Map<string, DeskSession>();
-  async get(id: string) {
-    const s = this.sessions.get(id);
-    return s ? { ...s } : undefined;
-  }
-  async set(session: DeskSession) {
-    this.sessions.set(session.id, { ...session });
-    // Sessions nobody ends are dropped once expired, when the map grows.
-    if (this.sessions.size > 10_000) for (const [id, s] of this.sessions) if (Date.now() - s.lastSeen > IDLE_MS) this.sessions.delete(id);
-  }
-  async delete(id: string) {
-    this.sessions.delete(id);
-  }
-}
-
 export const MAX_AGE_MS = 8 * 3_600_000;
 export const IDLE_MS = 30 * 60_000;
 
-/** Sessions: 256 random bits each, ended after 8 hours, or 30 minutes without a request. */
+const expiry = (createdAt: number, lastSeen: number) => Math.min(createdAt + MAX_AGE_MS, lastSeen + IDLE_MS);
+const toSession = (id: string, s: StoredSession): DeskSession => ({
+  id,
+  name: s.name,
+  role: s.role,
+  csrf: s.csrf,
+  createdAt: s.createdAt,
+  lastSeen: s.lastSeen,
+  accountChangedAt: s.accountChangedAt,
+  ...(s.lang ? { lang: s.lang } : {}),
+});
+
+/**
+ * Sessions: 256 random bits each, ended after 8 hours, or 30 minutes without a request. The store is
+ * given only the sha256 of an id: whoever reads it (a backup, a database dump) cannot sign in with it.
+ */
 export class Sessions {
   constructor(
     private readonly store: SessionStore,
@@ -49,37 +42,42 @@ export class Sessions {
 
   async begin(name: string, role: Role, accountChangedAt: string, lang?: Language): Promise<DeskSession> {
     const at = this.now();
-    const session: DeskSession = {
-      id: randomBytes(32).toString('base64url'),
+    const id = randomBytes(32).toString('base64url');
+    const stored: StoredSession = {
+      key: sessionKey(id),
       name,
       role,
       csrf: randomBytes(32).toString('base64url'),
       createdAt: at,
       lastSeen: at,
+      expiresAt: expiry(at, at),
       accountChangedAt,
       ...(lang ? { lang } : {}),
     };
-    await this.store.set(session);
-    return session;
+    // Sessions nobody ended go when the next one begins, so that the store does not grow with them.
+    await this.store.deleteExpired(at);
+    await this.store.create(stored);
+    return toSession(id, stored);
   }
 
   /** The live session of this id, its idle clock restarted; undefined (and forgotten) once expired. */
   async touch(id: string | undefined): Promise<DeskSession | undefined> {
     if (!id || !/^[A-Za-z0-9_-]{43}$/.test(id)) return undefined;
-    const s = await this.store.get(id);
+    const key = sessionKey(id);
+    const s = await this.store.get(key);
     if (!s) return undefined;
     const at = this.now();
-    if (at - s.createdAt > MAX_AGE_MS || at - s.lastSeen > IDLE_MS) {
-      await this.store.delete(id);
+    // The limits are checked here as well as kept in expiresAt: a store's copy is never trusted to extend them.
+    if (at >= s.expiresAt || at - s.createdAt > MAX_AGE_MS || at - s.lastSeen > IDLE_MS) {
+      await this.store.delete(key);
       return undefined;
     }
-    const touched = { ...s, lastSeen: at };
-    await this.store.set(touched);
-    return touched;
+    await this.store.touch(key, at, expiry(s.createdAt, at));
+    return toSession(id, { ...s, lastSeen: at });
   }
 
   end(id: string): Promise<void> {
-    return this.store.delete(id);
+    return this.store.delete(sessionKey(id));
   }
 }
 

@@ -5,6 +5,7 @@ import type { Message } from '../conversation/messages.js';
 import type { Translate } from '../i18n.js';
 import type { Language } from '../knowledge/schema.js';
 import type { Notice } from './outbox-store.js';
+import type { NoticeQueue } from './outbox-spool.js';
 
 /**
  * What the enterprise is told when its case moves: the reference, the new status in its procedure's
@@ -37,4 +38,20 @@ export function caseNoticeId(c: CaseRecord): string {
 /** A notice as the channel-neutral message each channel renders with its own renderer. */
 export function noticeMessages(n: Notice): Message[] {
   return [{ type: 'text', role: 'notice', text: [n.title, ...n.lines].join('\n') }];
+}
+
+/**
+ * Every move of a case that knows where its enterprise is goes to `queue` as its notice, before the move
+ * is answered, so that no move is told by nobody: the service's outbox, or the spool of a process beside
+ * it (the case CLI). A notice that cannot be stored goes to `failed` and does not undo the move.
+ */
+export function tellMoves(cases: CaseService, queue: NoticeQueue, t: (lang: Language) => Translate, failed: (err: Error, moved: CaseRecord) => void): void {
+  cases.onTransition(async (moved) => {
+    if (!moved.notify) return;
+    try {
+      await queue.enqueue(caseNoticeId(moved), moved.notify, caseNotice(cases, t, moved));
+    } catch (err) {
+      failed(err as Error, moved);
+    }
+  });
 }
