@@ -1,24 +1,21 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import nock from 'nock';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../src/app.js';
 import { defaultChannels } from '../src/channels/index.js';
 import { ConfigSchema } from '../src/config.js';
+import { accessibilityProblems, CHROMIUM, launchChromium } from './axe-helper.js';
 import { freePort } from './service-process.js';
 
 nock.disableNetConnect();
 nock.enableNetConnect('127.0.0.1');
 
-/** Debian's chromium, as .ci/run installs it; never a browser downloaded by a test tool. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
 const REFERENCE = /EK-\d{8}-[23456789A-HJ-NP-Z]{6}/;
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PASSWORD = 'desk-test-password-1';
 
 /** An account made as the README says: `npm run agents -- add NAME --role ROLE`, the password piped in. */
@@ -32,20 +29,6 @@ function addAgent(dataDir: string, name: string, role: string): Promise<void> {
     );
     child.stdin?.end(`${PASSWORD}\n`);
   });
-}
-
-/** axe-core's WCAG 2.1 A/AA rules on the page as it is: each violation with its rule and elements. */
-async function accessibilityProblems(page: Page): Promise<string[]> {
-  // Evaluated through the debugging protocol, which the page's CSP does not govern (an injected <script> it would refuse).
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      window as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }
-    ).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-  return violations;
 }
 
 interface Run {
@@ -144,10 +127,7 @@ describe('the desk console in Chromium', () => {
     const config = ConfigSchema.parse({ PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', EKEY_DATA_DIR: dataDir, EKEY_RATE_LIMIT_RPS: '0' });
     app = await createApp(config, { channels: defaultChannels });
     await new Promise<void>((resolve) => app.server.listen(port, '127.0.0.1', resolve));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
