@@ -3,13 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nock from 'nock';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import type { App } from '../src/app.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, createApp } from '../src/app.js';
-import { defaultChannels } from '../src/channels/index.js';
-import { ConfigSchema } from '../src/config.js';
-import { accessibilityProblems, CHROMIUM, launchChromium } from './axe-helper.js';
+import { accessibilityProblems, CHROMIUM, launchChromium, startApp } from './browser-helpers.js';
 import { conversation, knowledge } from './helpers.js';
-import { freePort } from './service-process.js';
 
 nock.disableNetConnect();
 nock.enableNetConnect('127.0.0.1');
@@ -53,11 +50,7 @@ describe('the cards, the checklist and the flowchart page under axe-core (WCAG 2
     if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium or set CHROMIUM_PATH`);
     mkdirSync(ARTIFACTS, { recursive: true });
     dataDir = mkdtempSync(join(tmpdir(), 'ekey-a11y-'));
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    const config = ConfigSchema.parse({ PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', EKEY_DATA_DIR: dataDir, EKEY_RATE_LIMIT_RPS: '0' });
-    app = await createApp(config, { channels: defaultChannels });
-    await new Promise<void>((resolve) => app.server.listen(port, '127.0.0.1', resolve));
+    ({ app, url } = await startApp(dataDir));
     browser = await launchChromium();
   }, 90_000);
 

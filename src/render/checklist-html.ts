@@ -12,16 +12,16 @@ function stackedTables(scope: string): string {
   return `${scope} table, ${scope} tbody, ${scope} tr, ${scope} td { display: block; width: auto; }
   ${scope} thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
   ${scope} tr { border: 0.75pt solid #333; margin: 0 0 2mm; padding: 1mm 2mm; }
-  ${scope} td { border: 0; padding: 0.5mm 0; text-align: left; }
+  ${scope} td { border: 0; padding: 0.5mm 0; text-align: left; overflow-wrap: anywhere; }
   ${scope} td.tick { width: auto; text-align: left; }
-  ${scope} td[data-label]::before { content: attr(data-label) "："; font-weight: bold; }`;
+  ${scope} td[data-label]::before { content: attr(data-label); font-weight: bold; }`;
 }
 
 const STYLE = `
 @page { size: A4; margin: 15mm 15mm 18mm 15mm; }
 * { box-sizing: border-box; }
 body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "SimSun", sans-serif;
-  font-size: 10.5pt; line-height: 1.5; color: #000; background: #fff; max-width: 180mm; margin: 0 auto; padding: 8mm 0; overflow-wrap: anywhere; }
+  font-size: 10.5pt; line-height: 1.5; color: #000; background: #fff; max-width: 180mm; margin: 0 auto; padding: 8mm 0; }
 .large body { font-size: 16pt; max-width: 60em; }
 h1 { font-size: 1.5em; margin: 0 0 2mm; }
 h2 { font-size: 1.25em; margin: 6mm 0 2mm; border-bottom: 1.5pt solid #000; padding-bottom: 1mm; }
@@ -70,8 +70,10 @@ function pageHref(c: CaseRecord, lang: Language, large: boolean): string {
 }
 
 /** A table row whose cells carry their column's name, shown before each cell when the rows are stacked; cell contents come escaped. */
-function row(cells: [label: string, html: string, cls?: string][]): string {
-  return `<tr>${cells.map(([label, html, cls]) => `<td${cls ? ` class="${cls}"` : ''} data-label="${escapeHtml(label)}">${html}</td>`).join('')}</tr>`;
+function row(t: Translate, cells: [column: string, html: string, cls?: string][]): string {
+  const cell = ([column, html, cls]: [string, string, string?]) =>
+    `<td${cls ? ` class="${cls}"` : ''} data-label="${escapeHtml(t('ui:checklist.cellLabel', { label: column }))}">${html}</td>`;
+  return `<tr>${cells.map(cell).join('')}</tr>`;
 }
 
 /**
@@ -110,8 +112,8 @@ export function checklistHtml({ c, outcome, t, lang, printedOn, calendarLast = C
           m.bring ? t('common:requirement.bring') : t('ui:checklist.uploadOnly'),
         ].filter(Boolean);
         body.push(
-          row([
-            [t('ui:checklist.colTick'), `<span class="box" role="img" aria-label="${e(t('ui:checklist.colTick'))}"></span>`, 'tick'],
+          row(t, [
+            [t('ui:checklist.colTick'), `<span class="box" role="img" aria-label="${e(t('ui:checklist.tickBox'))}"></span>`, 'tick'],
             [t('ui:checklist.colMaterial'), e(pv.materials[i]?.name)],
             [t('ui:checklist.colSignature'), e(m.signedBy ? t(`common:requirement.signedBy.${m.signedBy}`) : dash)],
             [t('ui:checklist.colStamp'), e(m.stamp ? t('common:requirement.stamp') : dash)],
@@ -134,7 +136,7 @@ export function checklistHtml({ c, outcome, t, lang, printedOn, calendarLast = C
     );
     for (const x of c.expected)
       body.push(
-        row([
+        row(t, [
           [t('ui:checklist.colStage'), e(t(`procedures:${c.tracked}.stages.${x.stage}`))],
           [t('ui:checklist.colDays'), e(t('common:workingDays', { count: x.workingDays }))],
           [t('ui:checklist.colStart'), e(x.start)],
