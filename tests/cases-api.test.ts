@@ -243,6 +243,22 @@ describe('the printable checklist', () => {
     expect(html).toContain('营业执照副本复印件');
   });
 
+  it('links itself in the other language and in 大字版 with the case’s key, each of which opens; a size it does not know is refused', async () => {
+    const { app, call } = await start({});
+    const [c] = await seed(app, 1);
+    const html = (await call(checklistPath(c!), { token: null })).body as string;
+    const links = [...html.matchAll(/<nav[^>]*>(.*?)<\/nav>/gs)].flatMap((m) => [...(m[1] ?? '').matchAll(/href="([^"]+)"/g)].map((h) => (h[1] ?? '').replace(/&amp;/g, '&')));
+    expect(links).toHaveLength(2);
+    for (const link of links) {
+      expect(link).toContain(`key=${c!.checklistKey}`);
+      expect((await call(link, { token: null })).status, link).toBe(200);
+    }
+    const large = (await call(links.find((l) => l.includes('size=large')) as string, { token: null })).body as string;
+    expect(large).toContain('<html lang="zh-CN" class="large">');
+    expect(large).toContain('标准字号');
+    expect((await call(`${checklistPath(c!)}&size=huge`, { token: null })).status).toBe(400);
+  });
+
   it('escapes everything it prints', async () => {
     const { app, call } = await start({});
     const [c] = await seed(app, 1);

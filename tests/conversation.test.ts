@@ -53,11 +53,11 @@ describe('the conversation', () => {
       const zh = await chat(['钥匙丢了', '内资']);
       const o = zh.last.find((m) => m.type === 'outcome');
       if (o?.type !== 'outcome') return expect.fail('no outcome');
-      expect(o.view.procedures.map((p) => p.flowchart.path)).toContain('/flowcharts/replacement.svg');
+      expect(o.view.procedures.map((p) => p.flowchart.path)).toContain('/flowcharts/replacement.html');
       const en = await chat(['lost my key', 'domestic'], 'en');
       const e = en.last.find((m) => m.type === 'outcome');
       if (e?.type !== 'outcome') return expect.fail('no outcome');
-      expect(e.view.procedures.map((p) => p.flowchart.path)).toContain('/flowcharts/replacement.svg?lang=en');
+      expect(e.view.procedures.map((p) => p.flowchart.path)).toContain('/flowcharts/replacement.html?lang=en');
       expect(texts(zh.last)).not.toMatch(/\]\(|\*\*|^#/m);
     });
 

@@ -103,7 +103,7 @@ describe('local Direct Line with the official client', () => {
     expect(JSON.stringify(card.body)).toContain('Input.Toggle');
     // The outcome is one card; its flowchart button points at this service as the client reached it.
     expect(outcome.text).toBeUndefined();
-    expect(JSON.stringify(card.body)).toMatch(new RegExp(`"url":"${server.url}/flowcharts/replacement\\.svg"`));
+    expect(JSON.stringify(card.body)).toMatch(new RegExp(`"url":"${server.url}/flowcharts/replacement\\.html"`));
   });
 
   it('gives activities after a watermark, and the watermark to continue from', async () => {

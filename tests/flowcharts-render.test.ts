@@ -10,6 +10,7 @@ import { Flowcharts } from '../src/flowcharts/flowcharts.js';
 import { type ChartFonts, findChartFonts } from '../src/flowcharts/fonts.js';
 import { layoutSvg } from '../src/flowcharts/layout.js';
 import { textWidth } from '../src/flowcharts/text-metrics.js';
+import { escapeHtml } from '../src/render/html.js';
 import { LANGUAGES, type Language } from '../src/knowledge/schema.js';
 import { type RunningServer, startServer } from './directline-helpers.js';
 import { conversation, knowledge } from './helpers.js';
@@ -183,6 +184,21 @@ describe('flowchart routes', () => {
     expect(png.status).toBe(200);
     expect(png.headers.get('content-type')).toBe('image/png');
     expect(png.headers.get('cache-control')).toContain('max-age');
+  });
+
+  it('serves the page the chat links: the picture with every step in words under it, in either language, loading nothing from elsewhere', async () => {
+    for (const lang of ['zh-CN', 'en'] as const) {
+      const res = await fetch(`${server.url}/flowcharts/unlock.html${lang === 'en' ? '?lang=en' : ''}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(res.headers.get('content-security-policy')).toContain("img-src 'self'");
+      const html = await res.text();
+      expect(html).toContain(`<html lang="${lang}">`);
+      expect(html).toMatch(new RegExp(`<img src="/flowcharts/unlock\\.svg${lang === 'en' ? '\\?lang=en' : ''}" alt="[^"]+" aria-describedby="steps">`));
+      const t = conversation().t(lang);
+      for (const s of k.procedures.get('unlock')?.steps ?? []) expect(html).toContain(escapeHtml(t(`procedures:unlock.steps.${s.id}`)));
+      expect(html).not.toMatch(/<script/i);
+    }
   });
 
   it('refuses unknown procedures, formats and languages with a reason', async () => {

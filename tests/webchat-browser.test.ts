@@ -147,7 +147,7 @@ describe('the website widget in Chromium', () => {
     expect(text).not.toContain('发送失败');
     const [chart] = await Promise.all([page.waitForEvent('popup'), page.locator('.ac-adaptiveCard .ac-pushButton', { hasText: '流程图' }).last().click()]);
     await chart.waitForLoadState('domcontentloaded');
-    expect(chart.url()).toBe(`${url}/flowcharts/replacement.svg`);
+    expect(chart.url()).toBe(`${url}/flowcharts/replacement.html`);
     const svg = await fetch(chart.url());
     expect(svg.status).toBe(200);
     expect(await svg.text()).toContain('补办电子钥匙');
@@ -157,7 +157,7 @@ describe('the website widget in Chromium', () => {
   });
 
   it('links the printable checklist of the case, which opens with the materials', async () => {
-    const [opened] = await Promise.all([page.waitForEvent('popup'), page.locator('.ac-adaptiveCard .ac-pushButton', { hasText: '打印清单' }).last().click()]);
+    const [opened] = await Promise.all([page.waitForEvent('popup'), page.locator('.ac-adaptiveCard .ac-pushButton', { hasText: '打开材料清单' }).last().click()]);
     await opened.waitForLoadState('domcontentloaded');
     const href = opened.url();
     await opened.close();

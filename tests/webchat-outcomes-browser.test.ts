@@ -2,20 +2,16 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nock from 'nock';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import type { App } from '../src/app.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, createApp } from '../src/app.js';
-import { defaultChannels } from '../src/channels/index.js';
-import { ConfigSchema } from '../src/config.js';
 import { enumeratePaths, type Path } from '../src/consult/enumerate.js';
+import { CHROMIUM, launchChromium, listeningApp, overflowing } from './browser-helpers.js';
 import { conversation } from './helpers.js';
-import { overflowing } from './browser-helpers.js';
-import { freePort } from './service-process.js';
 
 nock.disableNetConnect();
 nock.enableNetConnect('127.0.0.1');
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'outcomes');
 const c = conversation();
 const t = c.t('zh-CN');
@@ -45,16 +41,8 @@ describe.each([
     if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium or set CHROMIUM_PATH`);
     mkdirSync(ARTIFACTS, { recursive: true });
     dataDir = mkdtempSync(join(tmpdir(), 'ekey-outcomes-'));
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    const config = ConfigSchema.parse({ PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', EKEY_DATA_DIR: dataDir, EKEY_RATE_LIMIT_RPS: '0' });
-    if (config.EKEY_PUBLIC_URL) throw new Error('EKEY_PUBLIC_URL must not be set here');
-    app = await createApp(config, { channels: defaultChannels });
-    await new Promise<void>((resolve) => app.server.listen(port, '127.0.0.1', resolve));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    ({ app, url } = await listeningApp(dataDir));
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width, height }, locale: 'zh-CN', ...(label === 'phone' ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}) });
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     await page.goto(url);

@@ -10,7 +10,7 @@ export interface PageLink {
   kind: 'checklist' | 'flowchart';
   /** The words of the link or button. */
   title: string;
-  /** Root-relative: "/cases/EK-…/checklist?lang=en", "/flowcharts/4.3.1.svg". */
+  /** Root-relative: "/cases/EK-…/checklist?lang=en", "/flowcharts/replacement.html". */
   path: string;
 }
 

@@ -3,9 +3,9 @@ import type { Translate } from '../i18n.js';
 import type { Language } from '../knowledge/schema.js';
 import type { PageLink } from './messages.js';
 
-/** The root-relative address of a procedure's flowchart; each renderer resolves it as its channel needs. */
+/** The root-relative address of a procedure's flowchart page (the picture and its steps in words); each renderer resolves it as its channel needs. */
 export function flowchartPath(procedure: string, lang: Language): string {
-  return `/flowcharts/${procedure}.svg${lang === 'en' ? '?lang=en' : ''}`;
+  return `/flowcharts/${procedure}.html${lang === 'en' ? '?lang=en' : ''}`;
 }
 
 /** An answer that decided the outcome, in words; `question` names it for a change button. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createI18n, translator } from '../i18n.js';
 import type { Knowledge } from '../knowledge/model.js';
 import type { Language } from '../knowledge/schema.js';
+import { type ChartText, chartText } from './chart-text.js';
 import { type ChartFonts, findChartFonts } from './fonts.js';
 import { layoutSvg } from './layout.js';
 import { procedureDot, WIDTHS } from './procedure-chart.js';
@@ -44,6 +45,13 @@ export class Flowcharts {
     const p = this.knowledge.procedures.get(procedure);
     if (!p) throw new Error(`no procedure ${procedure}`);
     return procedureDot(p, translator(this.i18n, lang), WIDTHS[lang]);
+  }
+
+  /** The chart in words: its text alternative. */
+  text(procedure: string, lang: Language): ChartText {
+    const p = this.knowledge.procedures.get(procedure);
+    if (!p) throw new Error(`no procedure ${procedure}`);
+    return chartText(p, translator(this.i18n, lang));
   }
 
   svg(procedure: string, lang: Language): Promise<Chart<string>> {

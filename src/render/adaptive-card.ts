@@ -28,7 +28,6 @@ export interface TextBlock {
   isSubtle?: boolean;
   spacing?: 'None' | 'Small' | 'Default' | 'Medium' | 'Large';
   separator?: boolean;
-  style?: 'heading';
 }
 
 export interface ToggleInput {
@@ -44,8 +43,6 @@ export interface ToggleInput {
 
 export interface Container {
   type: 'Container';
-  id?: string;
-  isVisible?: boolean;
   items: CardElement[];
   spacing?: TextBlock['spacing'];
   separator?: boolean;
@@ -58,14 +55,18 @@ export interface OpenUrlAction {
   url: string;
 }
 
-/** Shows or hides the collapsible sections (steps, notes and contacts) without a round trip. */
-export interface ToggleVisibilityAction {
-  type: 'Action.ToggleVisibility';
+/**
+ * Opens a collapsible section (the steps, the notes and contacts) under its button without a round trip.
+ * Not Action.ToggleVisibility: its SDK marks the shown container aria-expanded (not allowed on a plain
+ * group) and leaves the button without state, where a shown card's button carries aria-expanded itself.
+ */
+export interface ShowCardAction {
+  type: 'Action.ShowCard';
   title: string;
-  targetElements: string[];
+  card: AdaptiveCard;
 }
 
-export type CardAction = SubmitAction | OpenUrlAction | ToggleVisibilityAction;
+export type CardAction = SubmitAction | OpenUrlAction | ShowCardAction;
 
 export interface ActionSet {
   type: 'ActionSet';
@@ -134,6 +135,12 @@ export function cardText(text: string): string {
   return out + escapeMarks(text.slice(last));
 }
 
+/**
+ * A section's title: bold and larger, but not `style: "heading"`. Adaptive Cards give such a block
+ * role="heading" with the level of the host's config only, and a host config without one (the demo
+ * page's, which replaces Web Chat's default) leaves a heading without aria-level, which screen
+ * readers cannot place; a bold line reads as it looks everywhere.
+ */
 export function heading(text: string): TextBlock {
-  return textBlock(text, { weight: 'Bolder', size: 'Medium', spacing: 'Medium', style: 'heading' });
+  return textBlock(text, { weight: 'Bolder', size: 'Medium', spacing: 'Medium' });
 }

@@ -54,7 +54,7 @@ export function outcomeCard(m: OutcomeMessage, t: Translate, where: LinkBase, fa
   const v = m.view;
   const several = v.procedures.length > 1;
   const title = v.procedures.length ? v.procedures.map((p) => p.heading).join(' + ') : v.title;
-  const body: CardElement[] = [textBlock(title, { size: 'Large', weight: 'Bolder', style: 'heading' }), textBlock(v.summary, { spacing: 'Small' })];
+  const body: CardElement[] = [textBlock(title, { size: 'Large', weight: 'Bolder' }), textBlock(v.summary, { spacing: 'Small' })];
 
   if (v.why.length) {
     body.push(heading(t('ui:outcome.why')));
@@ -68,7 +68,13 @@ export function outcomeCard(m: OutcomeMessage, t: Translate, where: LinkBase, fa
         spacing: 'Small',
         columns: [
           { type: 'Column', width: 'stretch', verticalContentAlignment: 'Center', items: [textBlock(w.text)] },
-          { type: 'Column', width: 'auto', items: [{ type: 'ActionSet', actions: [{ type: 'Action.Submit', title: t('ui:outcome.change'), data: { change: w.question } }] }] },
+          {
+            type: 'Column',
+            width: 'auto',
+            items: [
+              { type: 'ActionSet', actions: [{ type: 'Action.Submit', title: t('ui:card.change', { label: t(`questions:${w.question}.label`) }), data: { change: w.question } }] },
+            ],
+          },
         ],
       });
     }
@@ -90,7 +96,7 @@ export function outcomeCard(m: OutcomeMessage, t: Translate, where: LinkBase, fa
   if (checklist) links.push({ type: 'Action.OpenUrl', title: t('ui:card.checklist'), url: checklist });
   for (const p of v.procedures) {
     const url = linkUrl(p.flowchart, where);
-    if (url) links.push({ type: 'Action.OpenUrl', title: several ? p.flowchart.title : t('ui:card.flowchart'), url });
+    if (url) links.push({ type: 'Action.OpenUrl', title: several ? t('ui:card.openFlowchart', { title: p.flowchart.title }) : t('ui:card.flowchart'), url });
   }
   if (m.case) links.push({ type: 'Action.Submit', title: t('ui:card.status'), data: { command: 'status' } });
   if (links.length) body.push({ type: 'ActionSet', spacing: 'Medium', actions: links });
@@ -106,12 +112,19 @@ export function outcomeCard(m: OutcomeMessage, t: Translate, where: LinkBase, fa
     ...section(t('ui:outcome.contacts'), v.contacts),
     ...(m.case ? [textBlock(m.case.offer, { spacing: 'Medium' })] : []),
   ];
-  const hasSteps = v.procedures.some((p) => p.steps.length > 0);
-  const toggles: CardAction[] = [];
-  if (hasSteps) toggles.push({ type: 'Action.ToggleVisibility', title: t('ui:outcome.steps'), targetElements: ['steps'] });
-  if (more.length) toggles.push({ type: 'Action.ToggleVisibility', title: t('ui:outcome.more'), targetElements: ['more'] });
-  if (toggles.length) body.push({ type: 'ActionSet', spacing: 'Small', actions: toggles });
-  if (hasSteps) body.push({ type: 'Container', id: 'steps', isVisible: false, items: v.procedures.flatMap((p) => steps(p, t, several)) });
-  if (more.length) body.push({ type: 'Container', id: 'more', isVisible: false, items: more });
+  // One set each, so that opening the notes leaves the steps open (the shown cards of one set take turns).
+  const shown = (title: string, items: CardElement[]): CardElement => ({
+    type: 'ActionSet',
+    spacing: 'Small',
+    actions: [{ type: 'Action.ShowCard', title, card: adaptiveCard(items) }],
+  });
+  if (v.procedures.some((p) => p.steps.length > 0))
+    body.push(
+      shown(
+        t('ui:card.showSteps'),
+        v.procedures.flatMap((p) => steps(p, t, several)),
+      ),
+    );
+  if (more.length) body.push(shown(t('ui:card.showMore'), more));
   return adaptiveCard(body, { fallbackText, speak: v.summary });
 }

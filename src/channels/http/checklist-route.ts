@@ -8,7 +8,7 @@ import type { Outcome } from '../../consult/outcome.js';
 import { beijingDate } from '../../dates/beijing.js';
 import type { Language } from '../../knowledge/schema.js';
 
-const Query = z.strictObject({ lang: z.enum(['zh-CN', 'zh', 'en']).optional(), key: z.string().max(64).optional() });
+const Query = z.strictObject({ lang: z.enum(['zh-CN', 'zh', 'en']).optional(), key: z.string().max(64).optional(), size: z.enum(['large']).optional() });
 
 // The page is printed, not run: no script, no outside resources, inline style only.
 const HEADERS = {
@@ -19,7 +19,7 @@ const HEADERS = {
 };
 
 /**
- * GET /cases/:ref/checklist?key=…: the printable materials checklist of a case, linked from the chat. It holds
+ * GET /cases/:ref/checklist?key=…: the printable materials checklist of a case, linked from the chat (&size=large: 大字版). It holds
  * what the handbook says for the case's procedures and the expected dates, never contact details or the
  * status, which stay behind the agent token and the chat's last-four-digits check.
  */
@@ -46,7 +46,18 @@ export const checklistRoute: ChannelRegistrar = (server: Server, ctx: AppContext
       } catch {
         // The rules changed so much that the answers no longer lead anywhere: the page still has the dates.
       }
-      return page(200, checklistHtml({ c, ...(outcome ? { outcome } : {}), t, lang, printedOn: beijingDate(), calendarLast: ctx.knowledge.calendar.years.last }));
+      return page(
+        200,
+        checklistHtml({
+          c,
+          ...(outcome ? { outcome } : {}),
+          t,
+          lang,
+          printedOn: beijingDate(),
+          calendarLast: ctx.knowledge.calendar.years.last,
+          large: query.data.size === 'large',
+        }),
+      );
     } catch (err) {
       ctx.logger.error({ err: { name: (err as Error).name, message: (err as Error).message }, reference: raw }, 'checklist failed');
       return page(500, checklistProblemHtml(t('ui:checklist.errorTitle'), t('ui:agentApi.internal'), lang));

@@ -3,8 +3,12 @@ import type { ChannelRegistrar } from '../context.js';
 import { parseLanguage } from '../../i18n.js';
 import type { Language } from '../../knowledge/schema.js';
 import { type Chart, Flowcharts } from '../../flowcharts/flowcharts.js';
+import { flowchartHtml } from '../../render/flowchart-html.js';
 
-const NAME = /^([a-z][a-zA-Z0-9-]*)\.(svg|png)$/;
+// The page shows the picture from this service and its own inline style: nothing else loads, nothing runs.
+const PAGE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+const NAME = /^([a-z][a-zA-Z0-9-]*)\.(svg|png|html)$/;
 
 function language(raw: unknown): Language | undefined {
   return raw === undefined || raw === '' ? 'zh-CN' : parseLanguage(raw);
@@ -12,7 +16,8 @@ function language(raw: unknown): Language | undefined {
 
 /**
  * GET /flowcharts/<procedure>.svg and .png (?lang=en for English labels): each procedure's flowchart,
- * drawn from its steps on first request and then served from memory with an ETag.
+ * drawn from its steps on first request and then served from memory with an ETag; .html: the page the
+ * chat links, the picture with the chart in words under it.
  */
 export function flowchartRoutes(flowcharts?: Flowcharts): ChannelRegistrar {
   return (server, ctx) => {
@@ -35,7 +40,12 @@ export function flowchartRoutes(flowcharts?: Flowcharts): ChannelRegistrar {
         refuse(404, 'NotFound', t('ui:flowchart.unknownProcedure', { id: String(req.params.name ?? '').slice(0, 64) }));
         return;
       }
-      const [, procedure, format] = m as unknown as [string, string, 'svg' | 'png'];
+      const [, procedure, format] = m as unknown as [string, string, 'svg' | 'png' | 'html'];
+      if (format === 'html') {
+        const html = flowchartHtml({ procedure, chart: charts.text(procedure, lang), t, lang, png: Boolean(charts.fonts) });
+        res.sendRaw(200, html, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': PAGE_CSP, 'Cache-Control': 'public, max-age=3600' });
+        return;
+      }
       let chart: Chart<string | Buffer>;
       try {
         if (format === 'svg') chart = await charts.svg(procedure, lang);
