@@ -25,14 +25,19 @@ function answer(res: Response, status: number, body?: unknown): void {
  * authentication), size and JSON, shape, where the replies would go (without authentication), then the
  * token itself.
  */
+/** Addresses of recent conversations whose check is kept, valid or not. */
+const TARGETS_CHECKED = 2_000;
+
 export const botFrameworkChannel: ChannelRegistrar = (server, ctx) => {
   const adapter = createAdapter(ctx.config);
+  const checkedTargets = new Map<string, Target | undefined>();
   const withAuth = authenticated(ctx.config);
   ctx.notify?.outbox.register('botframework', botFrameworkNoticeSender(ctx, adapter, absoluteBase(ctx.config.EKEY_PUBLIC_URL), ctx.logger.child({ channel: 'botframework' })));
   /** Where a case opened in this conversation is told of its moves; only once the request is authenticated. */
   const remember = (a: IncomingActivity, key: string) => {
+    if (!ctx.notify) return;
     if (a.deliveryMode === 'expectReplies' && !withAuth && !serviceUrlAllowed(a.serviceUrl, ctx.config.EKEY_ALLOWED_SERVICE_URLS)) return;
-    const target = Target.safeParse({
+    const fields = {
       kind: 'botframework',
       channelId: a.channelId,
       serviceUrl: a.serviceUrl,
@@ -40,8 +45,17 @@ export const botFrameworkChannel: ChannelRegistrar = (server, ctx) => {
       ...(a.recipient?.id ? { botId: a.recipient.id } : {}),
       ...(a.from?.id ? { userId: a.from.id } : {}),
       ...(typeof a.conversation.tenantId === 'string' ? { tenantId: a.conversation.tenantId } : {}),
-    });
-    if (target.success) ctx.notify?.targets.seen(key, target.data);
+    };
+    // A conversation sends the same address on every turn: it is checked (a URL parse among it) once.
+    const said = JSON.stringify(fields);
+    let target = checkedTargets.get(said);
+    if (!checkedTargets.has(said)) {
+      const parsed = Target.safeParse(fields);
+      target = parsed.success ? parsed.data : undefined;
+      if (checkedTargets.size >= TARGETS_CHECKED) checkedTargets.delete(checkedTargets.keys().next().value as string);
+    } else checkedTargets.delete(said);
+    checkedTargets.set(said, target);
+    if (target) ctx.notify.targets.seen(key, target);
   };
   const turn = (a: IncomingActivity, key: string) => async (context: TurnContext) => {
     const input = turnInput(a);
