@@ -165,7 +165,7 @@ describe('outcomes', async () => {
       const [a] = renderActivities([m], t, { channelId: 'directline', lang, links });
       const fallback = a?.attachments?.[0]?.content.fallbackText;
       expect(fallback, o.rule).toBe(plainParts(m, t, links)[0]);
-      expect(fallback, o.rule).toContain(m.view.summary);
+      expect(fallback, o.rule).toContain(outcomeView(o, t, lang).summary);
       expect(fallback, o.rule).toContain(note(lang).referenceText);
     }
   });
