@@ -54,6 +54,11 @@ function medianOf(runs: RunResult[]) {
   };
 }
 
+/** Processor ms per turn over the rounds of one server. */
+function perTurn(cpuMs: number, runs: RunResult[]): number {
+  return Number((cpuMs / runs.reduce((n, r) => n + r.turns, 0)).toFixed(2));
+}
+
 async function median(n: number, f: () => Promise<number>): Promise<number> {
   const values: number[] = [];
   for (let i = 0; i < n; i++) values.push(await f());
@@ -113,17 +118,27 @@ try {
       const scripts = repeat(CONSULTATIONS, quick ? (concurrency === 1 ? 30 : 200) : concurrency === 1 ? 200 : 600);
       const echoRuns: RunResult[] = [];
       const ekeyRuns: RunResult[] = [];
+      const cpu = { echo: 0, ekey: 0 };
+      const measured = async (server: typeof echo, name: keyof typeof cpu) => {
+        const before = server.cpuMs();
+        const r = await run(server.base, scripts, concurrency);
+        cpu[name] += server.cpuMs() - before;
+        return r;
+      };
       for (let round = 0; round < rounds; round++) {
-        echoRuns.push(await run(echo.base, scripts, concurrency));
-        ekeyRuns.push(await run(ekey.base, scripts, concurrency));
+        echoRuns.push(await measured(echo, 'echo'));
+        ekeyRuns.push(await measured(ekey, 'ekey'));
       }
-      const e = medianOf(echoRuns);
-      const k = medianOf(ekeyRuns);
+      const e = { ...medianOf(echoRuns), cpuMsPerTurn: perTurn(cpu.echo, echoRuns) };
+      const k = { ...medianOf(ekeyRuns), cpuMsPerTurn: perTurn(cpu.ekey, ekeyRuns) };
       turnsRuns[`c${concurrency}`] = {
         echo: e,
         ekey: k,
         throughputRatio: Number((k.throughput / e.throughput).toFixed(2)),
         p99Ratio: Number((k.p99 / e.p99).toFixed(2)),
+        // What the server itself spent per turn: on a machine shared with other work, the steadier figure.
+        cpuRatio: Number((k.cpuMsPerTurn / e.cpuMsPerTurn).toFixed(2)),
+        rounds: echoRuns.map((r, i) => Number(((ekeyRuns[i] as RunResult).turns / (ekeyRuns[i] as RunResult).seconds / (r.turns / r.seconds)).toFixed(2))),
       };
     }
     results.turns = turnsRuns;
@@ -164,7 +179,8 @@ try {
   rmSync(dataDir, { recursive: true, force: true });
 }
 
-const t = results.turns as Record<string, { echo: ReturnType<typeof medianOf>; ekey: ReturnType<typeof medianOf>; throughputRatio: number; p99Ratio: number }>;
+type Side = ReturnType<typeof medianOf> & { cpuMsPerTurn: number };
+const t = results.turns as Record<string, { echo: Side; ekey: Side; throughputRatio: number; p99Ratio: number; cpuRatio: number; rounds: number[] }>;
 const ready = results.ready as { echoMs: number; ekeyMs: number; ratio: number };
 type Rss = { rssBeforeMb: number; rssPeakMb: number; rssAfterMb: number };
 const memory = results.memory as { conversations: number; echo: Rss; ekey: Rss };
@@ -175,12 +191,14 @@ const rows = [
   ...Object.entries(t).flatMap(([c, v]) => [
     `| turns/s, ${c.slice(1)} concurrent | ${v.echo.throughput} | ${v.ekey.throughput} | ${v.throughputRatio} | ≥ 0.7 |`,
     `| p50 / p99 ms, ${c.slice(1)} concurrent | ${v.echo.p50} / ${v.echo.p99} | ${v.ekey.p50} / ${v.ekey.p99} | p99 ${v.p99Ratio} | p99 ≤ 2 |`,
+    `| server CPU ms per turn, ${c.slice(1)} concurrent | ${v.echo.cpuMsPerTurn} | ${v.ekey.cpuMsPerTurn} | ${v.cpuRatio} | |`,
   ]),
   `| time to ready, ms | ${ready.echoMs} | ${ready.ekeyMs} | ${ready.ratio} | ≤ 3 |`,
   `| RSS at start / peak / with ${memory.conversations.toLocaleString('en')} conversations in progress, MB | ${rss(memory.echo)} | ${rss(memory.ekey)} | | < 200 |`,
 ];
 type Bytes = { mean: number; max: number };
-const replies = results.replyBytes as { before: Record<string, Record<string, Bytes>>; after: Record<string, Record<string, Bytes>> };
+type ByOutcome = Record<string, { paths: number } & Record<'teams' | 'webchat' | 'wechat', Bytes>>;
+const replies = results.replyBytes as { before: Record<string, Record<string, Bytes>>; after: Record<string, Record<string, Bytes> & { byOutcome?: ByOutcome }> };
 rows.push(
   '',
   '| reply bytes of the outcome turn, mean / largest | before (acc1cc6) | after |',
@@ -192,6 +210,21 @@ rows.push(
       return `| ${ch}, ${lang} | ${b?.mean} / ${b?.max} | ${a?.mean} / ${a?.max} |`;
     }),
   ),
+);
+rows.push(
+  '',
+  `Turns/s ratio per round (echo and the service alternating), 50 concurrent: ${t.c50?.rounds.join(', ')}.`,
+  '',
+  '| reply bytes of the outcome turn by outcome, mean / largest (paths) | teams zh-CN | webchat zh-CN | wechat zh-CN | teams en | webchat en | wechat en |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ...Object.keys(replies.after['zh-CN']?.byOutcome ?? {}).map((rule) => {
+    const cell = (lang: 'zh-CN' | 'en', ch: 'teams' | 'webchat' | 'wechat') => {
+      const b = replies.after[lang]?.byOutcome?.[rule]?.[ch];
+      return b ? `${b.mean} / ${b.max}` : '';
+    };
+    const paths = replies.after['zh-CN']?.byOutcome?.[rule]?.paths;
+    return `| ${rule} (${paths}) | ${cell('zh-CN', 'teams')} | ${cell('zh-CN', 'webchat')} | ${cell('zh-CN', 'wechat')} | ${cell('en', 'teams')} | ${cell('en', 'webchat')} | ${cell('en', 'wechat')} |`;
+  }),
 );
 const caseStore = results.caseStore as { table?: string[] } | undefined;
 if (caseStore?.table) rows.push('', ...caseStore.table);

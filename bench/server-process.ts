@@ -13,6 +13,17 @@ export interface Started {
   rssMb(): number;
   /** The highest resident size the process has had (VmHWM). */
   peakRssMb(): number;
+  /** Processor time the server has used so far, user and system, in ms: a turn's cost that a busy machine does not inflate as it does wall time. */
+  cpuMs(): number;
+}
+
+/** Linux counts processor time in clock ticks of 1/100 s (USER_HZ), whatever the kernel's own rate. */
+const TICK_MS = 10;
+
+/** utime + stime from /proc/<pid>/stat (fields 14 and 15; the name in parentheses may hold spaces). */
+function cpuMsOf(child: ChildProcess): number {
+  const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
 }
 
 /** A size from /proc/<pid>/status, in MB. */
@@ -53,6 +64,7 @@ export async function startServer(command: string[], port: number, env: Record<s
     readyMs,
     rssMb: () => status(child, 'VmRSS'),
     peakRssMb: () => status(child, 'VmHWM'),
+    cpuMs: () => cpuMsOf(child),
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -13,6 +13,7 @@ import type { Knowledge } from './knowledge/model.js';
 import { createLogger, type Logger } from './logger.js';
 import { clientAddressing } from './http/client-address.js';
 import { bodyCeiling, MAX_REQUEST_BYTES, rateLimit, securityHeaders } from './http/security.js';
+import { routerReason } from './http/refusal.js';
 import { applyServerLimits } from './http/server-limits.js';
 import { answerUpgrades, closeUpgrades } from './http/upgrades.js';
 import { requestLanguage } from './channels/http/cases-api.js';
@@ -209,7 +210,7 @@ async function buildOn(
   // A handler that throws must answer 500 without its stack and keep the server serving.
   server.on('restifyError', (req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number }, cb: () => void) => {
     if (!err.statusCode || err.statusCode >= 500) logger.error({ err: { message: err.message, name: err.name }, path: req.getPath() }, 'request failed');
-    (err as { toJSON?: () => object }).toJSON = () => ({ code: err.name, message: err.statusCode && err.statusCode < 500 ? err.message : 'internal error' });
+    (err as { toJSON?: () => object }).toJSON = () => ({ code: err.name, message: routerReason(err, req.method, say(req)) });
     return cb();
   });
 

@@ -7,6 +7,7 @@ import { adaptiveCardProblems, cardObjects } from './adaptive-card-check.js';
 import { chat, conversation, knowledge } from './helpers.js';
 import { enumeratePaths } from '../src/consult/enumerate.js';
 import { cardText } from '../src/render/adaptive-card.js';
+import { plainParts } from '../src/render/plain-text.js';
 
 const c = conversation();
 const ADAPTIVE = 'application/vnd.microsoft.card.adaptive';
@@ -156,6 +157,19 @@ describe('outcomes', async () => {
         .map((x) => String(x.url));
       expect(urls).toContain('https://ekey.example.gov.cn/cases/EK-20261123-ABCDEF/checklist');
       for (const p of o.procedures) expect(urls.some((u) => u.startsWith(`https://ekey.example.gov.cn/flowcharts/${p.id}.html`))).toBe(true);
+    }
+  });
+
+  it.each(['zh-CN', 'en'] as const)("every outcome card's fallback text (%s) is the first part WeChat sends: what to do and why, the next step, the reference", (lang) => {
+    const t = c.t(lang);
+    const links = { base: 'https://ekey.example.gov.cn' };
+    for (const o of outcomes) {
+      const m = message(o, lang);
+      const [a] = renderActivities([m], t, { channelId: 'directline', lang, links });
+      const fallback = a?.attachments?.[0]?.content.fallbackText;
+      expect(fallback, o.rule).toBe(plainParts(m, t, links)[0]);
+      expect(fallback, o.rule).toContain(outcomeView(o, t, lang).summary);
+      expect(fallback, o.rule).toContain(note(lang).referenceText);
     }
   });
 

@@ -1,7 +1,7 @@
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCorpus } from './bad-input/batches.js';
-import { checkCards } from './bad-input/checks.js';
+import { checkCards, checkReasonLanguage, inEnglish, refusals } from './bad-input/checks.js';
 import { messagesCorpus } from './bad-input/messages.js';
 import { type RunningBot, startBot } from './botframework-server.js';
 import { say, texts } from './messages-client.js';
@@ -25,9 +25,17 @@ describe('bad input to /api/messages', () => {
     expect(referencesIn(texts(await say(bot.url, 'seed', '内资')))).toHaveLength(1);
     const corpus = messagesCorpus();
     expect(corpus.length).toBeGreaterThan(100);
-    await runCorpus(bot.url, bot.dataDir, corpus, (_input, a) => checkCards(a));
+    const answers = await runCorpus(bot.url, bot.dataDir, corpus, (_input, a) => checkCards(a));
+    // Activities in zh-CN, requests without Accept-Language: every refusal in Chinese.
+    expect(checkReasonLanguage(corpus, answers, 'zh-CN')).toBe(refusals(corpus));
     // Still the same service: a consultation runs to its outcome.
     await say(bot.url, 'after', '钥匙丢了');
     expect(referencesIn(texts(await say(bot.url, 'after', '内资')))).toHaveLength(1);
+  }, 60_000);
+
+  it('gives every refusal in English to English activities and requests', async () => {
+    const corpus = inEnglish(messagesCorpus('en-US'));
+    const answers = await runCorpus(bot.url, bot.dataDir, corpus);
+    expect(checkReasonLanguage(corpus, answers, 'en')).toBe(refusals(corpus));
   }, 60_000);
 });

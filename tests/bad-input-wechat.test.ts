@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseWechatXml } from '../src/channels/wechat/xml.js';
 import { runCorpus } from './bad-input/batches.js';
 import { wechatCorpus } from './bad-input/wechat.js';
+import { checkReasonLanguage, inEnglish, refusals } from './bad-input/checks.js';
 import { filesUnder } from './data-files.js';
 import { API_BASE, push, type RunningWechat, startWechat, textXml } from './wechat-client.js';
 
@@ -36,7 +37,7 @@ describe('bad input to /api/wechat', () => {
     await w.channel.settled();
     const corpus = wechatCorpus();
     expect(corpus.length).toBeGreaterThan(80);
-    await runCorpus(w.url, w.dataDir, corpus, (input, a) => {
+    const answers = await runCorpus(w.url, w.dataDir, corpus, (input, a) => {
       if (a.status !== 200 || !a.body.startsWith('<xml>')) return;
       // A passive reply is XML that parses, whatever the message held.
       expect(() => parseWechatXml(a.body), input.name).not.toThrow();
@@ -46,5 +47,13 @@ describe('bad input to /api/wechat', () => {
     for (const path of filesUnder(w.dataDir).keys())
       expect(path).toMatch(/^(cases|conversations|wechat-outbox)[/\\][\w./\\-]+$|^(insights\.json|service\.lock|digit-checks\.json)$/);
     expect((await push(w, textXml('o-after', '钥匙丢了'))).reply?.Content).toContain('内资');
+    // WeChat's servers send no language: every refusal is in Chinese, for the Official Account's users.
+    expect(checkReasonLanguage(corpus, answers, 'zh-CN')).toBe(refusals(corpus));
+  }, 60_000);
+
+  it('gives every refusal in English when the request asks for it (Accept-Language: en)', async () => {
+    const corpus = inEnglish(wechatCorpus());
+    const answers = await runCorpus(w.url, w.dataDir, corpus);
+    expect(checkReasonLanguage(corpus, answers, 'en')).toBe(refusals(corpus));
   }, 60_000);
 });

@@ -48,7 +48,10 @@ describe('with MicrosoftAppId set, POST /api/messages authenticates', () => {
   it('refuses a request without a bearer token with 401, before reading it or fetching anything', async () => {
     const r = await post(bot, activity({ text: '钥匙丢了' }));
     expect(r.status).toBe(401);
-    expect(r.body).toEqual({ code: 'Unauthorized', message: expect.stringContaining('bearer token') });
+    expect(r.body).toEqual({ code: 'Unauthorized', message: bot.app.ctx.conversation.t('zh-CN')('ui:refusals.botframework.tokenRequired') });
+    // Not read, so its locale is unknown: the request's language decides.
+    const en = await post(bot, activity({ text: 'I lost my key' }), { 'accept-language': 'en-US' });
+    expect(en.body).toEqual({ code: 'Unauthorized', message: bot.app.ctx.conversation.t('en')('ui:refusals.botframework.tokenRequired') });
     expect(nock.pendingMocks()).toEqual([]);
   });
 

@@ -49,6 +49,32 @@ describe('replies to the serviceUrl (ordinary delivery)', () => {
     expect(runs).toHaveLength(3);
   });
 
+  it('go each to the serviceUrl of their own activity, turn after turn, when two channel services take turns', async () => {
+    const other = await startMockChannel(0);
+    try {
+      channel.received.length = 0;
+      // The connector of each serviceUrl is built once and kept: a kept one must never answer for another address.
+      for (let i = 0; i < 3; i++)
+        for (const [to, name] of [
+          [channel, 'a'],
+          [other, 'b'],
+        ] as const) {
+          const r = await post(bot, activity({ deliveryMode: undefined, serviceUrl: to.serviceUrl, conversation: { id: `two-${name}` }, id: `${name}-${i}`, text: '帮助' }));
+          expect(r.status).toBe(200);
+        }
+      for (const [to, name] of [
+        [channel, 'a'],
+        [other, 'b'],
+      ] as const) {
+        expect(to.received.length).toBeGreaterThanOrEqual(3);
+        expect(to.received.every((x) => x.path.startsWith(`/v3/conversations/two-${name}/activities/${name}-`))).toBe(true);
+        expect(new Set(to.received.map((x) => x.path.split('/').at(-1)))).toEqual(new Set([0, 1, 2].map((i) => `${name}-${i}`)));
+      }
+    } finally {
+      await other.close();
+    }
+  });
+
   it('may go to an address listed in EKEY_ALLOWED_SERVICE_URLS', async () => {
     const scope = nock('https://channel.example.test')
       .post(/^\/bf\/v3\/conversations\/listed\/activities\//)

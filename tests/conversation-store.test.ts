@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FileConversationStore } from '../src/conversation/state-store.js';
+import { FileConversationStore, MemoryConversationStore } from '../src/conversation/state-store.js';
 import { newState, type ConversationState } from '../src/conversation/state.js';
 import { Journal } from '../src/storage/journal.js';
 
@@ -32,6 +32,24 @@ async function reopen(dir: string, clock = { now: Date.now() }, cacheLimit = 2_0
 }
 
 describe('the conversation store', () => {
+  it('hands out a copy of its own on every read: the turn changes it in place, and what is stored stays as it was until set', async () => {
+    const dir = dataDir();
+    // Cache of one: the second key is read back from memory, the first from the file.
+    const file = await reopen(dir, undefined, 1);
+    for (const store of [file, new MemoryConversationStore()]) {
+      await store.set('webchat:a', state(1));
+      await store.set('webchat:b', state(2));
+      for (const key of ['webchat:a', 'webchat:b']) {
+        const read = (await store.get(key)) as ConversationState;
+        read.answers.need = 'changed';
+        read.history.push({ answers: {}, implied: {}, details: {} } as never);
+        expect((await store.get(key))?.answers.need).toBe(key === 'webchat:a' ? 'n1' : 'n2');
+        expect((await store.get(key))?.history).toEqual([]);
+      }
+    }
+    await file.close();
+  });
+
   it('gives back what was stored, after a restart too, read from the file when it is not in memory', async () => {
     const dir = dataDir();
     const a = await reopen(dir, undefined, 1);

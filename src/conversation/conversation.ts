@@ -40,6 +40,11 @@ export interface TurnContext {
   client?: string;
   /** The desk's agent guiding a caller, for the cases the turn opens. */
   agent?: string;
+  /**
+   * The state is the caller's own copy, just read for this turn and held by nobody else: it is changed in
+   * place instead of copied first (a copy costs as much as reading it from the store).
+   */
+  owned?: boolean;
 }
 
 /** After this many messages in a row that say nothing understood, a human agent is offered. */
@@ -94,7 +99,7 @@ export class Conversation {
   }
 
   async turn(state: ConversationState, input: UserInput, context: TurnContext = {}): Promise<TurnResult> {
-    const s = structuredClone(state);
+    const s = context.owned ? state : structuredClone(state);
     this.desk?.enter(s, context.channel, context.client, context.agent);
     const messages = this.greet(s);
     const reminded = await this.reminders?.take(s, input, this.t(s.lang), context.client);
@@ -105,7 +110,9 @@ export class Conversation {
 
     const text = 'text' in input ? input.text.trim() : '';
     // Read once before commands: "钥匙丢了，能帮我转人工吗" both answers and asks for a person.
-    const early = s.finished || !('text' in input) ? undefined : this.understander.understand(text, { pending: s.pending, offered: s.offered, today: this.today() });
+    const today = this.today();
+    const earlyAsked = { pending: s.pending, offered: s.offered };
+    const early = s.finished || !('text' in input) ? undefined : this.understander.understand(text, { ...earlyAsked, today });
     const command = 'command' in input ? input.command : this.commands.read(text, early !== undefined && Object.keys(early.answers).length > 0);
     if (command === 'reminder-cancel')
       return {
@@ -158,7 +165,9 @@ export class Conversation {
         s.asked = Math.max(s.asked ?? 0, 1);
       }
     }
-    const heard = this.understander.understand(text, { pending: s.pending, offered: s.offered, today: this.today() });
+    // Understanding is the dearest part of a turn: the early reading holds unless the question it was read against changed since.
+    const sameQuestion = early !== undefined && s.pending === earlyAsked.pending && s.offered === earlyAsked.offered;
+    const heard = sameQuestion ? early : this.understander.understand(text, { pending: s.pending, offered: s.offered, today });
     messages.push(...(await this.apply(s, heard, text, firstTurn)));
     return { state: s, messages };
   }

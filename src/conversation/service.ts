@@ -134,7 +134,8 @@ export class ConversationService {
     const said = confidential ? undefined : inputText(req.input, this.conversation.t(state.lang));
     if (said) state = { ...state, transcript: appendTranscript(state.transcript, [{ from: 'user', text: said, at: new Date().toISOString() }]) };
     const context = { channel: channelName(req), client: req.key, ...(req.agent ? { agent: req.agent } : {}) };
-    const result = 'start' in req.input ? await this.conversation.start(state) : await this.conversation.turn(state, req.input, context);
+    // The stores hand out a fresh copy on every read, so the turn may change this one in place.
+    const result = 'start' in req.input ? await this.conversation.start(state) : await this.conversation.turn(state, req.input, { ...context, owned: true });
     const at = new Date().toISOString();
     result.state.transcript = appendTranscript(
       result.state.transcript,

@@ -6,6 +6,7 @@ import type { ConversationState } from './state.js';
 
 /** Where conversations are kept between turns; one conversation never sees another's state. */
 export interface ConversationStore {
+  /** A copy of its own to the caller, which may change it: the turn does, in place. */
   get(key: string): Promise<ConversationState | undefined>;
   set(key: string, state: ConversationState): Promise<void>;
   delete(key: string): Promise<void>;

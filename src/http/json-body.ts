@@ -2,8 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import { jsonDepth } from './json-depth.js';
 
 /**
- * Why a body was refused. Each endpoint turns the kind into its answer: the agent API in the request's
- * language (Accept-Language or ?lang=), Bot Framework in the protocol's terms.
+ * Why a body was refused. src/http/refusal.ts turns the kind into the answer, with the protocol's code
+ * and a reason in the request's language.
  */
 export class BodyError extends Error {
   constructor(
@@ -46,6 +46,15 @@ export async function readJsonBody(req: IncomingMessage, options: JsonBodyOption
     if (already.length > limit) throw new BodyError('tooLarge', String(limit));
     return parse(already.toString(), options.maxDepth);
   }
+  return parse((await readRawBody(req, { limit, drain: options.drain ?? 0 })).toString('utf8'), options.maxDepth);
+}
+
+/**
+ * The one reader of request bodies as bytes (JSON above, WeChat's XML): within a size limit, declared or
+ * sent, and never inflating a compressed body.
+ */
+export async function readRawBody(req: IncomingMessage, options: { limit: number; drain?: number }): Promise<Buffer> {
+  const { limit } = options;
   const encoding = req.headers['content-encoding'];
   if (encoding && encoding !== 'identity') throw new BodyError('encoded', encoding);
   const declared = Number(req.headers['content-length']);
@@ -61,7 +70,7 @@ export async function readJsonBody(req: IncomingMessage, options: JsonBodyOption
     }
   }
   if (received > limit || declared > limit) throw new BodyError('tooLarge', String(limit));
-  return parse(Buffer.concat(chunks).toString('utf8'), options.maxDepth);
+  return Buffer.concat(chunks);
 }
 
 function parse(text: string, maxDepth: number | undefined): unknown {

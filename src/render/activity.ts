@@ -4,7 +4,7 @@ import type { Language } from '../knowledge/schema.js';
 import { ADAPTIVE_CARD_CONTENT_TYPE, adaptiveCard, type AdaptiveCard, type ButtonData, textBlock } from './adaptive-card.js';
 import { type LinkBase, linkUrl } from './links.js';
 import { outcomeCard } from './outcome-card.js';
-import { plainParts } from './plain-text.js';
+import { outcomeSummaryText } from './plain-text.js';
 import { buttonData, questionCard } from './question-card.js';
 import type { QuestionView } from '../conversation/question-view.js';
 
@@ -95,7 +95,7 @@ export function renderActivities(messages: Message[], t: Translate, options: Ren
       case 'question':
         return questionActivity(m.question, m.controls, t, options);
       case 'outcome': {
-        const fallback = plainParts(m, t, options.links)[0] ?? m.view.summary;
+        const fallback = outcomeSummaryText(m, t, options.links) || m.view.summary;
         const commands = controlActions(m.controls);
         return {
           type: 'message',

@@ -11,19 +11,23 @@ const block = (...groups: (string | undefined)[][]) =>
     .filter(Boolean)
     .join('\n\n');
 
-/**
- * The outcome in parts that each make sense alone, most useful first, for channels that send a long
- * answer as several messages (WeChat): what to do and why, the next step, the reference and the dates;
- * then the materials; then the steps; then the notes and contacts.
- */
-function outcomeParts(m: OutcomeMessage, t: Translate, where: LinkBase): string[] {
-  const v = m.view;
+/** The words every part is built with: a part's title, a link as its words and address, and whether the outcome has several procedures. */
+function partWords(m: OutcomeMessage, t: Translate, where: LinkBase) {
   const part = (title: string) => t('ui:outcome.part', { title });
   const link = (l: { title: string; path: string; kind: 'checklist' | 'flowchart' } | undefined) => {
     const url = l && linkUrl(l, where);
     return url && l ? t('ui:outcome.link', { title: l.title, url }) : undefined;
   };
-  const several = v.procedures.length > 1;
+  return { part, link, several: m.view.procedures.length > 1 };
+}
+
+/**
+ * The outcome's first part alone: what to do and why, the next step, the reference and the dates. A
+ * card's fallback text is this, so the other parts are not put into words for it.
+ */
+export function outcomeSummaryText(m: OutcomeMessage, t: Translate, where: LinkBase): string {
+  const v = m.view;
+  const { part, link, several } = partWords(m, t, where);
   const tracked = (id: string) => Boolean(m.case && m.case.expected.length > 0 && m.case.tracked === id);
   const times = v.procedures.flatMap((p, i) =>
     tracked(p.id)
@@ -34,7 +38,7 @@ function outcomeParts(m: OutcomeMessage, t: Translate, where: LinkBase): string[
           ...(m.outcome.procedures[i]?.courierToAuthority ? [t('ui:outcome.courierToAuthority')] : []),
         ],
   );
-  const summary = block(
+  return block(
     [part(v.procedures.length ? v.procedures.map((p) => p.heading).join(' + ') : v.title), v.summary],
     v.why.length ? [part(t('ui:outcome.why')), ...v.why.map((w) => w.text)] : [],
     [v.notYet],
@@ -44,7 +48,17 @@ function outcomeParts(m: OutcomeMessage, t: Translate, where: LinkBase): string[
     m.case ? [m.case.referenceText, ...m.case.expected, link(m.case.checklist)] : [],
     times,
   );
-  const parts = [summary];
+}
+
+/**
+ * The outcome in parts that each make sense alone, most useful first, for channels that send a long
+ * answer as several messages (WeChat): what to do and why, the next step, the reference and the dates;
+ * then the materials; then the steps; then the notes and contacts.
+ */
+function outcomeParts(m: OutcomeMessage, t: Translate, where: LinkBase): string[] {
+  const v = m.view;
+  const { part, link, several } = partWords(m, t, where);
+  const parts = [outcomeSummaryText(m, t, where)];
   const materials = v.procedures.flatMap((p) =>
     p.materials.length === 0
       ? []

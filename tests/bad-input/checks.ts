@@ -23,6 +23,34 @@ export function reason(a: Answer): string {
   return r.message ?? '';
 }
 
+const CJK = /[\u3400-\u9fff]/;
+
+/**
+ * Every refusal (4xx) of a corpus run gives its reason in the language asked for: Chinese holds Chinese
+ * characters, English none. `answers` are runCorpus's, in the corpus's order.
+ */
+export function checkReasonLanguage(corpus: (BadInput | RawInput)[], answers: Answer[], lang: 'zh-CN' | 'en'): number {
+  let checked = 0;
+  corpus.forEach((input, i) => {
+    const a = answers[i];
+    if (!a || 'raw' in input || statusClass(a.status) !== '4xx') return;
+    const said = reason(a);
+    const label = `${input.name}: ${a.status} ${said}`;
+    if (lang === 'zh-CN') expect.soft(said, label).toMatch(CJK);
+    else expect.soft(said, label).not.toMatch(CJK);
+    checked += 1;
+  });
+  return checked;
+}
+
+/** How many entries of a corpus are refusals with a reason to read. */
+export const refusals = (corpus: (BadInput | RawInput)[]): number => corpus.filter((c) => c.expect === '4xx' && !('raw' in c)).length;
+
+/** The corpus asked in English: its refusals only, each with Accept-Language: en. */
+export function inEnglish<T extends BadInput | RawInput>(corpus: T[]): T[] {
+  return corpus.filter((c) => c.expect === '4xx' && !('raw' in c)).map((c) => ({ ...c, headers: { ...('headers' in c ? c.headers : {}), 'accept-language': 'en-US,en;q=0.9' } }));
+}
+
 /** Cards carry the knowledge's words only: no markup a user typed ever reaches one. */
 export function checkCards(a: Answer): void {
   if (a.status !== 200 || !a.body) return;

@@ -2,6 +2,7 @@ import { type BadInput, MARKUP, MB, nestedJson, ODD_TEXT, PATH_TRICKS } from './
 
 /** POST /api/messages: the Bot Framework endpoint. Replies are asked for in the response (expectReplies). */
 let seq = 0;
+let locale = 'zh-CN';
 function activity(over: Record<string, unknown> = {}): Record<string, unknown> {
   seq += 1;
   return {
@@ -11,7 +12,7 @@ function activity(over: Record<string, unknown> = {}): Record<string, unknown> {
     conversation: { id: `bad-${seq}` },
     from: { id: 'user' },
     recipient: { id: 'bot' },
-    locale: 'zh-CN',
+    locale,
     deliveryMode: 'expectReplies',
     text: '你好',
     ...over,
@@ -29,7 +30,9 @@ const post = (name: string, body: string | Buffer, expect: BadInput['expect'], s
 });
 const json = (name: string, value: unknown, expect: BadInput['expect'], status?: number) => post(name, JSON.stringify(value), expect, status);
 
-export function messagesCorpus(): BadInput[] {
+/** `lang`: the locale every activity says it is in. */
+export function messagesCorpus(lang = 'zh-CN'): BadInput[] {
+  locale = lang;
   const whole = JSON.stringify(activity());
   return [
     // Malformed and truncated JSON.

@@ -45,6 +45,60 @@ export function createAdapter(config: Config): BotAdapter {
     MicrosoftAppTenantId: config.MicrosoftAppTenantId,
   };
   const credentials = new ConfigurationServiceClientCredentialFactory(identity);
-  const auth = new ConfigurationBotFrameworkAuthentication({ MicrosoftAppId: config.MicrosoftAppId, MicrosoftAppTenantId: config.MicrosoftAppTenantId }, credentials);
+  const auth = new ClientKeepingAuthentication({ MicrosoftAppId: config.MicrosoftAppId, MicrosoftAppTenantId: config.MicrosoftAppTenantId }, credentials);
   return new BotAdapter(auth);
+}
+
+type ConnectorFactory = NonNullable<Authenticated['connectorFactory']>;
+type ConnectorClient = Awaited<ReturnType<ConnectorFactory['create']>>;
+type ClaimsIdentity = Authenticated['claimsIdentity'];
+type UserTokenClient = Awaited<ReturnType<ConfigurationBotFrameworkAuthentication['createUserTokenClient']>>;
+
+/** Distinct (bot, channel service) pairs kept; an unauthenticated expectReplies caller may name any serviceUrl, so they are bounded. */
+const CLIENTS_KEPT = 256;
+
+/** Kept by key, the most recently used last; a promise that fails is not kept. */
+class Kept<V> {
+  private readonly map = new Map<string, Promise<V>>();
+
+  get(key: string, make: () => Promise<V>): Promise<V> {
+    let value = this.map.get(key);
+    if (value) this.map.delete(key);
+    else value = make();
+    this.map.set(key, value);
+    if (this.map.size > CLIENTS_KEPT) this.map.delete(this.map.keys().next().value as string);
+    value.catch(() => {
+      if (this.map.get(key) === value) this.map.delete(key);
+    });
+    return value;
+  }
+}
+
+/** The bot's app id as the SDK reads it from a request's claims: the audience, or for the Emulator the appid claim. */
+function botOf(identity: ClaimsIdentity): string {
+  return `${identity.getClaimValue('aud') ?? ''}|${identity.getClaimValue('appid') ?? ''}`;
+}
+
+/**
+ * The SDK builds a new ConnectorClient and UserTokenClient, each with its own HTTP pipeline, for every
+ * activity, even one answered in its own response (expectReplies) that calls nothing: about a tenth of
+ * a turn's time under load. They hold no state of a conversation, only the bot's credentials (which cache
+ * their token) and the channel's address, so one per bot, audience and serviceUrl serves every turn.
+ */
+class ClientKeepingAuthentication extends ConfigurationBotFrameworkAuthentication {
+  private readonly connectors = new Kept<ConnectorClient>();
+  private readonly tokenClients = new Kept<UserTokenClient>();
+
+  override async authenticateRequest(activity: Activity, authHeader: string): Promise<Authenticated> {
+    const result = await super.authenticateRequest(activity, authHeader);
+    const factory = result.connectorFactory;
+    if (!factory) return result;
+    const bot = botOf(result.claimsIdentity);
+    const kept: ConnectorFactory = { create: (serviceUrl, audience) => this.connectors.get(`${bot}|${audience ?? ''}|${serviceUrl}`, () => factory.create(serviceUrl, audience)) };
+    return { ...result, connectorFactory: kept };
+  }
+
+  override createUserTokenClient(identity: ClaimsIdentity): Promise<UserTokenClient> {
+    return this.tokenClients.get(botOf(identity), () => super.createUserTokenClient(identity));
+  }
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { buttonInput } from '../../conversation/button-input.js';
 import type { TurnRequest } from '../../conversation/service.js';
-import { Refusal } from './body.js';
+import { Refusal } from '../../http/refusal.js';
 
 const Account = z.looseObject({ id: z.string().min(1) });
 
@@ -26,13 +26,20 @@ export const IncomingActivity = z.looseObject({
 export type IncomingActivity = z.infer<typeof IncomingActivity>;
 
 export function parseActivity(body: unknown): IncomingActivity {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Refusal(400, 'BadRequest', 'the body must be a JSON object: a Bot Framework activity');
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Refusal(400, 'BadRequest', { key: 'ui:refusals.botframework.notAnObject' });
   const parsed = IncomingActivity.safeParse(body);
   if (!parsed.success) {
-    const reasons = parsed.error.issues.map((i) => `${['activity', ...i.path].join('.')}: ${i.message}`);
-    throw new Refusal(400, 'BadRequest', `malformed activity: ${reasons.join('; ')}`);
+    // The fields by their path only: zod's own words are English, and the path says what to fix in any language.
+    const fields = [...new Set(parsed.error.issues.map((i) => ['activity', ...i.path].join('.')))];
+    throw new Refusal(400, 'BadRequest', { key: 'ui:refusals.botframework.malformed', params: { fields: fields.join(', ') } });
   }
   return parsed.data;
+}
+
+/** The language a refusal of this body is given in: the activity's own locale, when it has one that reads as a string. */
+export function bodyLocale(body: unknown): string | undefined {
+  const locale = typeof body === 'object' && body !== null ? (body as { locale?: unknown }).locale : undefined;
+  return typeof locale === 'string' ? locale : undefined;
 }
 
 /**
@@ -45,7 +52,7 @@ export function conversationKey(a: IncomingActivity): string {
   const group = a.conversation.isGroup === true || a.conversation.conversationType === 'groupChat' || a.conversation.conversationType === 'channel';
   const base = `${BOT_FRAMEWORK}:${a.channelId}:${a.conversation.id}`;
   if (!group) return base;
-  if (!a.from) throw new Refusal(400, 'BadRequest', 'malformed activity: activity.from.id is required in a group conversation');
+  if (!a.from) throw new Refusal(400, 'BadRequest', { key: 'ui:refusals.botframework.groupWithoutSender' });
   return `${base}:${a.from.id}`;
 }
 

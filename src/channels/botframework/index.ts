@@ -4,8 +4,11 @@ import type { ChannelRegistrar } from '../context.js';
 import { renderActivities } from '../../render/activity.js';
 import { absoluteBase } from '../../render/links.js';
 import { authenticated, createAdapter } from './adapter.js';
-import { readActivityBody, Refusal } from './body.js';
-import { channelOf, conversationKey, type IncomingActivity, parseActivity, turnInput } from './incoming.js';
+import { readActivityBody } from './body.js';
+import { bodyLocale, channelOf, conversationKey, type IncomingActivity, parseActivity, turnInput } from './incoming.js';
+import { asRefusal, Refusal, sendRefusal } from '../../http/refusal.js';
+import { parseLanguage } from '../../i18n.js';
+import { requestLanguage } from '../http/cases-api.js';
 import { isLoopbackHost, serviceUrlAllowed } from './service-url.js';
 import { botFrameworkNoticeSender } from './notice-sender.js';
 import { Target } from '../../cases/notify-target.js';
@@ -16,25 +19,25 @@ function answer(res: Response, status: number, body?: unknown): void {
   else res.json(body);
 }
 
-function refuse(res: Response, r: Refusal): void {
-  if (r.status === 413 || r.status === 415) res.setHeader('Connection', 'close');
-  answer(res, r.status, { code: r.code, message: r.message });
-}
-
 /**
  * POST /api/messages: the Bot Framework endpoint for the Emulator, Azure Bot Service, Teams and Azure
  * Web Chat. Checks come before any processing, cheapest first: a bearer token present (with
  * authentication), size and JSON, shape, where the replies would go (without authentication), then the
  * token itself.
  */
+/** Addresses of recent conversations whose check is kept, valid or not. */
+const TARGETS_CHECKED = 2_000;
+
 export const botFrameworkChannel: ChannelRegistrar = (server, ctx) => {
   const adapter = createAdapter(ctx.config);
+  const checkedTargets = new Map<string, Target | undefined>();
   const withAuth = authenticated(ctx.config);
   ctx.notify?.outbox.register('botframework', botFrameworkNoticeSender(ctx, adapter, absoluteBase(ctx.config.EKEY_PUBLIC_URL), ctx.logger.child({ channel: 'botframework' })));
   /** Where a case opened in this conversation is told of its moves; only once the request is authenticated. */
   const remember = (a: IncomingActivity, key: string) => {
+    if (!ctx.notify) return;
     if (a.deliveryMode === 'expectReplies' && !withAuth && !serviceUrlAllowed(a.serviceUrl, ctx.config.EKEY_ALLOWED_SERVICE_URLS)) return;
-    const target = Target.safeParse({
+    const fields = {
       kind: 'botframework',
       channelId: a.channelId,
       serviceUrl: a.serviceUrl,
@@ -42,8 +45,17 @@ export const botFrameworkChannel: ChannelRegistrar = (server, ctx) => {
       ...(a.recipient?.id ? { botId: a.recipient.id } : {}),
       ...(a.from?.id ? { userId: a.from.id } : {}),
       ...(typeof a.conversation.tenantId === 'string' ? { tenantId: a.conversation.tenantId } : {}),
-    });
-    if (target.success) ctx.notify?.targets.seen(key, target.data);
+    };
+    // A conversation sends the same address on every turn: it is checked (a URL parse among it) once.
+    const said = JSON.stringify(fields);
+    let target = checkedTargets.get(said);
+    if (!checkedTargets.has(said)) {
+      const parsed = Target.safeParse(fields);
+      target = parsed.success ? parsed.data : undefined;
+      if (checkedTargets.size >= TARGETS_CHECKED) checkedTargets.delete(checkedTargets.keys().next().value as string);
+    } else checkedTargets.delete(said);
+    checkedTargets.set(said, target);
+    if (target) ctx.notify.targets.seen(key, target);
   };
   const turn = (a: IncomingActivity, key: string) => async (context: TurnContext) => {
     const input = turnInput(a);
@@ -64,31 +76,36 @@ export const botFrameworkChannel: ChannelRegistrar = (server, ctx) => {
   const loopbackOnly = !withAuth && ctx.config.EKEY_BOTFRAMEWORK_OPEN === 'loopback';
 
   server.post('/api/messages', async (req: Request, res: Response) => {
+    // A refusal is said in the activity's locale once the body is read, before that in the request's (Accept-Language, ?lang=).
+    let locale: string | undefined;
     try {
-      if (loopbackOnly && !isLoopbackHost(req.socket.remoteAddress ?? ''))
-        throw new Refusal(403, 'Forbidden', 'without MicrosoftAppId this endpoint answers this machine only (EKEY_BOTFRAMEWORK_OPEN=any opens it)');
+      if (loopbackOnly && !isLoopbackHost(req.socket.remoteAddress ?? '')) throw new Refusal(403, 'Forbidden', { key: 'ui:refusals.botframework.loopbackOnly' });
       const authHeader = req.headers.authorization ?? '';
       // Without a token there is nothing to check, so an unauthenticated caller is not even read.
-      if (withAuth && !/^Bearer\s+\S+/i.test(authHeader)) throw new Refusal(401, 'Unauthorized', 'a Bot Framework bearer token is required');
-      const a = parseActivity(await readActivityBody(req));
+      if (withAuth && !/^Bearer\s+\S+/i.test(authHeader)) throw new Refusal(401, 'Unauthorized', { key: 'ui:refusals.botframework.tokenRequired' });
+      const body = await readActivityBody(req);
+      locale = bodyLocale(body);
+      const a = parseActivity(body);
       const expectReplies = a.deliveryMode === 'expectReplies';
       // expectReplies answers in this response and calls nothing, so any serviceUrl is harmless there.
       if (!withAuth && !expectReplies && !serviceUrlAllowed(a.serviceUrl, ctx.config.EKEY_ALLOWED_SERVICE_URLS))
-        throw new Refusal(403, 'Forbidden', 'without authentication replies go only to a loopback serviceUrl or one listed in EKEY_ALLOWED_SERVICE_URLS');
+        throw new Refusal(403, 'Forbidden', { key: 'ui:refusals.botframework.serviceUrl' });
       const key = conversationKey(a);
 
       // Without authentication the SDK accepts the empty header as anonymous; a header sent anyway (an
       // Emulator configured with an app id) could not be checked against anything, so it is dropped.
       const auth = await adapter.authenticate(withAuth ? authHeader : '', a).catch((err: Error) => {
         ctx.logger.warn({ err: { message: err.message, name: err.name } }, 'bot framework token refused');
-        throw new Refusal(401, 'Unauthorized', 'the bearer token was not accepted');
+        throw new Refusal(401, 'Unauthorized', { key: 'ui:refusals.botframework.tokenRefused' });
       });
       const response = await adapter.run(auth, a, turn(a, key));
       answer(res, response?.status ?? 200, response?.body);
     } catch (err) {
-      if (err instanceof Refusal) return refuse(res, err);
+      const t = ctx.conversation.t(parseLanguage(locale) ?? requestLanguage(req));
+      const refusal = asRefusal(err);
+      if (refusal) return sendRefusal(res, refusal, t);
       ctx.logger.error({ err: { message: (err as Error).message, name: (err as Error).name } }, 'bot framework turn failed');
-      answer(res, 500, { code: 'InternalError', message: 'internal error' });
+      sendRefusal(res, new Refusal(500, 'InternalError', { key: 'ui:refusals.internal' }), t);
     }
   });
 };

@@ -1,11 +1,17 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { Reason } from '../../http/refusal.js';
 
 /** WeChat pads to a multiple of 32 bytes (PKCS#7 over a 32-byte block), not AES's 16. */
 const PAD_BLOCK = 32;
 const RANDOM_BYTES = 16;
 
+/** A key or a sealed message that does not open: the message for the log, the reason for the refusal, in locales/. */
 export class CipherError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** Absent for a key that is wrong: that is the operator's mistake, found at start-up, never a caller's. */
+    readonly reason?: Reason,
+  ) {
     super(message);
     this.name = 'CipherError';
   }
@@ -42,29 +48,29 @@ export class WechatCipher {
   /** The message inside an Encrypt field; refuses one sealed for another app id. */
   decrypt(encrypted: string): string {
     const { message, appId } = this.open(encrypted);
-    if (appId !== this.appId) throw new CipherError('the message is for another app id');
+    if (appId !== this.appId) throw new CipherError('the message is for another app id', { key: 'ui:refusals.wechat.cipher.otherApp' });
     return message;
   }
 
   open(encrypted: string): { message: string; appId: string } {
-    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encrypted)) throw new CipherError('Encrypt is not base64');
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encrypted)) throw new CipherError('Encrypt is not base64', { key: 'ui:refusals.wechat.cipher.notBase64' });
     const data = Buffer.from(encrypted, 'base64');
-    if (data.length === 0 || data.length % 16 !== 0) throw new CipherError('Encrypt has a bad length');
+    if (data.length === 0 || data.length % 16 !== 0) throw new CipherError('Encrypt has a bad length', { key: 'ui:refusals.wechat.cipher.badLength' });
     let plain: Buffer;
     try {
       const decipher = createDecipheriv('aes-256-cbc', this.key, this.key.subarray(0, 16));
       decipher.setAutoPadding(false);
       plain = Buffer.concat([decipher.update(data), decipher.final()]);
     } catch {
-      throw new CipherError('Encrypt cannot be decrypted');
+      throw new CipherError('Encrypt cannot be decrypted', { key: 'ui:refusals.wechat.cipher.undecryptable' });
     }
     const pad = plain[plain.length - 1] ?? 0;
     if (pad < 1 || pad > PAD_BLOCK || pad > plain.length || !plain.subarray(plain.length - pad).every((b) => b === pad))
-      throw new CipherError('Encrypt has bad padding (wrong EncodingAESKey?)');
+      throw new CipherError('Encrypt has bad padding (wrong EncodingAESKey?)', { key: 'ui:refusals.wechat.cipher.badPadding' });
     const content = plain.subarray(RANDOM_BYTES, plain.length - pad);
-    if (content.length < 4) throw new CipherError('Encrypt is too short');
+    if (content.length < 4) throw new CipherError('Encrypt is too short', { key: 'ui:refusals.wechat.cipher.tooShort' });
     const length = content.readUInt32BE(0);
-    if (length > content.length - 4) throw new CipherError('Encrypt has a bad message length');
+    if (length > content.length - 4) throw new CipherError('Encrypt has a bad message length', { key: 'ui:refusals.wechat.cipher.badMessageLength' });
     return { message: content.subarray(4, 4 + length).toString('utf8'), appId: content.subarray(4 + length).toString('utf8') };
   }
 }

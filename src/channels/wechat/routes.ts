@@ -2,7 +2,10 @@ import type { Request, Response, Server } from 'restify';
 import type { AppContext, ChannelRegistrar } from '../context.js';
 import { wechatMode } from '../../config.js';
 import { AccessTokens } from './access-token.js';
-import { BodyTooLargeError, readBody } from './body.js';
+import { BodyError, readRawBody } from '../../http/json-body.js';
+import { bodyRefusal, Refusal, type Reason, sendRefusal } from '../../http/refusal.js';
+import { MAX_REQUEST_BYTES } from '../../http/security.js';
+import { requestLanguage } from '../http/cases-api.js';
 import { CipherError, WechatCipher } from './cipher.js';
 import { CustomMessageSender } from './custom-send.js';
 import { MessageHandler } from './handler.js';
@@ -48,12 +51,6 @@ const DEFAULTS: Required<WechatChannelOptions> = {
 /** How one push came: sealed (encrypt_type=aes) or not. */
 type Mode = 'plain' | 'safe';
 
-function refuse(res: Response, status: number, code: string, message: string, close = false): void {
-  if (close) res.header('Connection', 'close');
-  res.status(status);
-  res.json({ code, message });
-}
-
 function sendText(res: Response, body: string): void {
   res.sendRaw(200, body, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
 }
@@ -82,8 +79,11 @@ export function createWechatChannel(options: WechatChannelOptions = {}): Channel
   const register = (server: Server, ctx: AppContext) => {
     const { WECHAT_TOKEN: token, WECHAT_APPID: appId, WECHAT_APPSECRET: secret, WECHAT_ENCODING_AES_KEY: aesKey, WECHAT_API_BASE: apiBase } = ctx.config;
     const log = ctx.logger.child({ channel: 'wechat' });
+    // WeChat's servers send no language: the users of an Official Account in China read Chinese, unless the request asks otherwise.
+    const refuse = (req: Request, res: Response, status: number, code: string, reason: Reason, close = false) =>
+      sendRefusal(res, new Refusal(status, code, reason, { close }), ctx.conversation.t(requestLanguage(req)));
     if (!token || !appId || !secret) {
-      const off = async (_req: Request, res: Response) => refuse(res, 503, 'ChannelOff', 'the WeChat channel is not configured (WECHAT_TOKEN, WECHAT_APPID, WECHAT_APPSECRET)');
+      const off = async (req: Request, res: Response) => refuse(req, res, 503, 'ChannelOff', { key: 'ui:refusals.wechat.off' });
       server.get(WECHAT_PATH, off);
       server.post(WECHAT_PATH, off);
       log.info('WeChat channel off: not configured');
@@ -129,17 +129,17 @@ export function createWechatChannel(options: WechatChannelOptions = {}): Channel
       const timestamp = query(req, 'timestamp');
       const nonce = query(req, 'nonce');
       if (!signature || !timestamp || !nonce) {
-        refuse(res, 401, 'SignatureMissing', 'signature, timestamp and nonce are required');
+        refuse(req, res, 401, 'SignatureMissing', { key: 'ui:refusals.wechat.signatureMissing' });
         return false;
       }
       if (!signatureMatches(wechatSignature(token, timestamp, nonce), signature)) {
-        refuse(res, 403, 'BadSignature', 'the signature does not match');
+        refuse(req, res, 403, 'BadSignature', { key: 'ui:refusals.wechat.badSignature' });
         return false;
       }
       const at = /^\d{1,12}$/.test(timestamp) ? Number(timestamp) * 1000 : Number.NaN;
       if (!(Math.abs(Date.now() - at) <= o.maxClockSkewMs)) {
         log.warn('WeChat request refused: its timestamp is too far from now');
-        refuse(res, 403, 'StaleTimestamp', `the timestamp is more than ${o.maxClockSkewMs / 60_000} minutes from now`);
+        refuse(req, res, 403, 'StaleTimestamp', { key: 'ui:refusals.wechat.staleTimestamp', params: { minutes: o.maxClockSkewMs / 60_000 } });
         return false;
       }
       return true;
@@ -148,7 +148,7 @@ export function createWechatChannel(options: WechatChannelOptions = {}): Channel
     server.get(WECHAT_PATH, async (req: Request, res: Response) => {
       if (!signed(req, res)) return;
       const echostr = query(req, 'echostr');
-      if (!echostr || echostr.length > 512) return refuse(res, 400, 'BadRequest', 'echostr is required');
+      if (!echostr || echostr.length > 512) return refuse(req, res, 400, 'BadRequest', { key: 'ui:refusals.wechat.echostr' });
       log.info('WeChat server URL verified');
       sendText(res, echostr);
     });
@@ -156,26 +156,27 @@ export function createWechatChannel(options: WechatChannelOptions = {}): Channel
     server.post(WECHAT_PATH, async (req: Request, res: Response) => {
       if (!signed(req, res)) return;
       const encryptType = query(req, 'encrypt_type') ?? 'raw';
-      if (encryptType !== 'raw' && encryptType !== 'aes') return refuse(res, 400, 'BadRequest', 'unknown encrypt_type');
+      if (encryptType !== 'raw' && encryptType !== 'aes') return refuse(req, res, 400, 'BadRequest', { key: 'ui:refusals.wechat.encryptType' });
       const mode: Mode = encryptType === 'aes' ? 'safe' : 'plain';
       // A plain push where sealed ones are expected is a downgrade; a sealed one in plain mode, a mistake.
       if ((accepted === 'safe' && mode === 'plain') || (accepted === 'plain' && mode === 'safe')) {
         log.warn({ mode, accepted }, 'WeChat message refused: not in the configured mode');
-        return refuse(res, 400, 'WrongMode', `this server takes ${accepted}-mode messages only (WECHAT_MODE)`);
+        return refuse(req, res, 400, 'WrongMode', { key: 'ui:refusals.wechat.wrongMode', params: { mode: accepted } });
       }
       const msgSignature = query(req, 'msg_signature');
-      if (mode === 'safe' && !msgSignature) return refuse(res, 401, 'SignatureMissing', 'msg_signature is required in safe mode');
+      if (mode === 'safe' && !msgSignature) return refuse(req, res, 401, 'SignatureMissing', { key: 'ui:refusals.wechat.msgSignatureMissing' });
       if (mode === 'safe' && !cipher) {
         log.warn('safe-mode message received but WECHAT_ENCODING_AES_KEY is not set');
-        return refuse(res, 400, 'SafeModeOff', 'safe mode needs WECHAT_ENCODING_AES_KEY');
+        return refuse(req, res, 400, 'SafeModeOff', { key: 'ui:refusals.wechat.safeModeOff' });
       }
 
       let raw: Buffer;
       try {
-        raw = await readBody(req, o.maxBodyBytes);
+        // The rest of a body past the limit is read and dropped, up to the server's ceiling, so that WeChat gets its 413.
+        raw = await readRawBody(req, { limit: o.maxBodyBytes, drain: MAX_REQUEST_BYTES });
       } catch (err) {
-        if (err instanceof BodyTooLargeError) return refuse(res, 413, 'PayloadTooLarge', `the body exceeds ${o.maxBodyBytes} bytes`, true);
-        return refuse(res, 400, 'BadRequest', 'the body could not be read', true);
+        if (err instanceof BodyError) return sendRefusal(res, bodyRefusal(err), ctx.conversation.t(requestLanguage(req)));
+        return refuse(req, res, 400, 'BadRequest', { key: 'ui:refusals.wechat.unreadable' }, true);
       }
 
       let msg: WechatFields;
@@ -183,21 +184,21 @@ export function createWechatChannel(options: WechatChannelOptions = {}): Channel
         msg = parseWechatXml(raw.toString('utf8'));
         if (mode === 'safe' && cipher) {
           const encrypt = msg.Encrypt;
-          if (!encrypt) return refuse(res, 400, 'BadRequest', 'Encrypt is missing');
+          if (!encrypt) return refuse(req, res, 400, 'BadRequest', { key: 'ui:refusals.wechat.encryptMissing' });
           if (!signatureMatches(wechatSignature(token, query(req, 'timestamp') ?? '', query(req, 'nonce') ?? '', encrypt), msgSignature))
-            return refuse(res, 403, 'BadSignature', 'msg_signature does not match');
+            return refuse(req, res, 403, 'BadSignature', { key: 'ui:refusals.wechat.badMsgSignature' });
           msg = parseWechatXml(cipher.decrypt(encrypt));
         }
       } catch (err) {
         if (err instanceof XmlError || err instanceof CipherError) {
           log.info({ mode, reason: err.message }, 'WeChat message refused');
-          return refuse(res, 400, 'BadRequest', err.message);
+          return refuse(req, res, 400, 'BadRequest', err.reason ?? { key: 'ui:refusals.wechat.cipher.undecryptable' });
         }
         log.error({ err: { name: (err as Error).name } }, 'WeChat message could not be read');
-        return refuse(res, 500, 'InternalError', 'internal error');
+        return refuse(req, res, 500, 'InternalError', { key: 'ui:refusals.internal' });
       }
       const missing = REQUIRED_FIELDS.filter((f) => !msg[f]);
-      if (missing.length) return refuse(res, 400, 'BadRequest', `missing ${missing.join(', ')}`);
+      if (missing.length) return refuse(req, res, 400, 'BadRequest', { key: 'ui:refusals.wechat.missingFields', params: { fields: missing.join(', ') } });
 
       const openid = msg.FromUserName as string;
       // MsgId is unique per account only as far as WeChat promises: keyed with the sender, one user's
@@ -215,7 +216,7 @@ export function createWechatChannel(options: WechatChannelOptions = {}): Channel
       try {
         if (!(await answers.pairFits(pair, retryKey))) {
           log.warn('WeChat message refused: its timestamp and nonce signed another message');
-          return refuse(res, 403, 'Replayed', 'this timestamp and nonce were already used for another message');
+          return refuse(req, res, 403, 'Replayed', { key: 'ui:refusals.wechat.replayed' });
         }
         lastSeen.seen(openid);
         answer = await answers.begin(retryKey, () => handler.handle(msg));

@@ -1,7 +1,12 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import type { Reason } from '../../http/refusal.js';
 
+/** A push that is not the XML WeChat sends: the message for the log, the reason for the refusal, in locales/. */
 export class XmlError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly reason: Reason,
+  ) {
     super(message);
     this.name = 'XmlError';
   }
@@ -44,22 +49,25 @@ function decodeReferences(text: string): string {
 /** Parses a pushed `<xml>...</xml>` document into its top-level text fields; refuses anything else. */
 export function parseWechatXml(xml: string): WechatFields {
   // Looked for outside CDATA only: a user may well type "<!DOCTYPE html>" into a message.
-  if (/<!\s*(DOCTYPE|ENTITY)/i.test(xml.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, ''))) throw new XmlError('DTDs and entity declarations are not accepted');
+  if (/<!\s*(DOCTYPE|ENTITY)/i.test(xml.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, '')))
+    throw new XmlError('DTDs and entity declarations are not accepted', { key: 'ui:refusals.wechat.xml.dtd' });
   let root: unknown;
   try {
     const valid = XMLValidator.validate(xml);
-    if (valid !== true) throw new XmlError(`malformed XML at line ${valid.err.line}: ${valid.err.code}`);
+    if (valid !== true)
+      throw new XmlError(`malformed XML at line ${valid.err.line}: ${valid.err.code}`, { key: 'ui:refusals.wechat.xml.malformedAt', params: { line: valid.err.line } });
     root = (parser.parse(xml) as Record<string, unknown>).xml;
   } catch (err) {
-    throw err instanceof XmlError ? err : new XmlError('malformed XML');
+    throw err instanceof XmlError ? err : new XmlError('malformed XML', { key: 'ui:refusals.wechat.xml.malformed' });
   }
-  if (root === undefined || root === null || typeof root !== 'object' || Array.isArray(root)) throw new XmlError('the document is not a single <xml> element');
+  if (root === undefined || root === null || typeof root !== 'object' || Array.isArray(root))
+    throw new XmlError('the document is not a single <xml> element', { key: 'ui:refusals.wechat.xml.notOneRoot' });
   const fields: WechatFields = {};
   for (const [name, value] of Object.entries(root)) {
-    if (Array.isArray(value)) throw new XmlError(`<${name}> appears more than once`);
+    if (Array.isArray(value)) throw new XmlError(`<${name}> appears more than once`, { key: 'ui:refusals.wechat.xml.repeated', params: { name } });
     if (typeof value === 'string') fields[name] = decodeReferences(value);
     else if (value && typeof value === 'object' && '#cdata' in value) {
-      if ('#text' in value) throw new XmlError(`<${name}> mixes text and CDATA`);
+      if ('#text' in value) throw new XmlError(`<${name}> mixes text and CDATA`, { key: 'ui:refusals.wechat.xml.mixed', params: { name } });
       const sections = (value as { '#cdata': unknown })['#cdata'];
       fields[name] = (Array.isArray(sections) ? sections : [sections]).map(String).join('');
     }
