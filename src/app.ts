@@ -30,6 +30,8 @@ import { DigitGuard } from './cases/digit-guard.js';
 import type { CaseStore } from './cases/store.js';
 import { DEFAULT_OUTBOX, NotificationOutbox, type OutboxOptions } from './notify/outbox.js';
 import { FileOutboxStore, type OutboxStore } from './notify/outbox-store.js';
+import type { OutboxQueue } from './notify/outbox-queue.js';
+import { PgOutboxStore } from './notify/pg-outbox-store.js';
 import { TargetBook } from './notify/targets.js';
 import { caseNotice, caseNoticeId } from './notify/case-notice.js';
 import { FileReminderStore, ReminderService } from './notify/reminders.js';
@@ -52,7 +54,7 @@ export interface AppOptions {
   /** Where cases are kept; by default the files in EKEY_DATA_DIR/cases. */
   cases?: CaseStore;
   /** Where the enterprise's notices wait; by default EKEY_DATA_DIR/outbox. */
-  outbox?: OutboxStore;
+  outbox?: OutboxStore | OutboxQueue;
   /** The PostgreSQL database of DATABASE_URL, opened by the caller (tests share one); by default opened here. */
   database?: Database;
   /** The outbox's backoff (tests shorten it). */
@@ -109,7 +111,7 @@ async function buildOn(
   const targets = new TargetBook();
   const desk = new ServiceCaseDesk(cases, guard, new CaseQuota(config.EKEY_MAX_CASES_PER_CLIENT_DAY), (client) => targets.of(client));
   const outbox = new NotificationOutbox(
-    options.outbox ?? FileOutboxStore.open(config.EKEY_DATA_DIR),
+    options.outbox ?? (db ? new PgOutboxStore(db) : FileOutboxStore.open(config.EKEY_DATA_DIR)),
     logger.child({ component: 'outbox' }),
     options.outboxOptions ?? DEFAULT_OUTBOX,
   );
