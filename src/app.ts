@@ -35,6 +35,7 @@ import { PgOutboxStore } from './notify/pg-outbox-store.js';
 import { TargetBook } from './notify/targets.js';
 import { caseNotice, caseNoticeId } from './notify/case-notice.js';
 import { FileReminderStore, ReminderService } from './notify/reminders.js';
+import { PgReminderStore } from './notify/pg-reminder-store.js';
 import { Consultation } from './consult/consultation.js';
 import type { Translate } from './i18n.js';
 
@@ -116,7 +117,7 @@ async function buildOn(
     options.outboxOptions ?? DEFAULT_OUTBOX,
   );
   const reminders: ReminderService = new ReminderService({
-    store: FileReminderStore.open(config.EKEY_DATA_DIR),
+    store: db ? new PgReminderStore(db) : FileReminderStore.open(config.EKEY_DATA_DIR),
     outbox,
     targets,
     consultation: new Consultation(knowledge),
