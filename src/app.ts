@@ -36,6 +36,7 @@ import { TargetBook } from './notify/targets.js';
 import { caseNotice, caseNoticeId } from './notify/case-notice.js';
 import { FileReminderStore, ReminderService } from './notify/reminders.js';
 import { PgReminderStore } from './notify/pg-reminder-store.js';
+import { PgAgentStore } from './desk/pg-agent-store.js';
 import { Consultation } from './consult/consultation.js';
 import type { Translate } from './i18n.js';
 
@@ -156,6 +157,7 @@ async function buildOn(
     turnLimit,
   );
   const ctx: AppContext = { config, knowledge, conversation, conversations, logger, metrics, cases, insights, notify: { outbox, targets, reminders } };
+  if (db) ctx.agents = new PgAgentStore(db);
 
   // restify's own log lines (throttling, discarded values) go through the same redaction as the service's;
   // restify 11 logs with pino, while its type definitions still name bunyan's logger.

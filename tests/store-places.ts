@@ -25,6 +25,9 @@ export function databasePlace() {
   let testDb: TestDatabase | undefined;
   const dbs: Database[] = [];
   return {
+    get url(): string {
+      return (testDb as TestDatabase).url;
+    },
     async setup() {
       testDb = await freshDatabase();
     },

@@ -10,6 +10,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { NotificationOutbox } from '../notify/outbox.js';
 import type { TargetBook } from '../notify/targets.js';
 import type { ReminderService } from '../notify/reminders.js';
+import type { AgentStore } from '../desk/agent-store.js';
 
 /**
  * What every channel gets to work with. The composition root (src/app.ts) builds it; channels take it
@@ -28,6 +29,8 @@ export interface AppContext {
   cases?: CaseService;
   /** The enterprise's notices: channels register how they send, and say where each conversation can be reached. */
   notify?: { outbox: NotificationOutbox; targets: TargetBook; reminders?: ReminderService };
+  /** The desk's agent accounts (PostgreSQL with DATABASE_URL; EKEY_DATA_DIR/agents.json when absent). */
+  agents?: AgentStore;
 }
 
 export type ChannelRegistrar = (server: restify.Server, ctx: AppContext) => void | Promise<void>;

@@ -20,7 +20,7 @@ export interface DeskOptions {
 export function deskChannel(options: DeskOptions = {}): ChannelRegistrar {
   return (server, ctx) => {
     const now = options.now ?? Date.now;
-    const accounts = new Accounts(options.agents ?? new FileAgentStore(ctx.config.EKEY_DATA_DIR), () => new Date(now()));
+    const accounts = new Accounts(options.agents ?? ctx.agents ?? new FileAgentStore(ctx.config.EKEY_DATA_DIR), () => new Date(now()));
     deskApi(server, ctx, { accounts, sessions: new Sessions(options.sessions ?? new MemorySessionStore(), now), lockout: new SignInLockout(5, 15 * 60_000, now) });
     deskPage(server, options.pageDir ?? join(PROJECT_ROOT, 'web', 'desk'), ctx);
   };
