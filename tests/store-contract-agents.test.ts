@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import { type AgentStore, FileAgentStore } from '../src/desk/agent-store.js';
 import { PgAgentStore } from '../src/desk/pg-agent-store.js';
 import { databasePlace, folderPlace } from './store-places.js';
 import { tempDir } from './cases-helpers.js';
+import { runAgentsCli } from './agents-cli-run.js';
 
 /**
  * One contract for the desk's agent accounts, run on both backends: add, list, disable, reset and sign-in
@@ -64,19 +64,6 @@ describe.each([files, postgres])('the agent accounts on $name', (backend) => {
   });
 });
 
-const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
-function agentsCli(env: Record<string, string>, args: string[], input = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(tsx, ['src/cli/agents.ts', ...args], { cwd: process.cwd(), env: { ...process.env, LOG_LEVEL: 'silent', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
-
 describe('the agent accounts on PostgreSQL, shared', () => {
   beforeAll(() => database.setup());
   afterAll(() => database.teardown());
@@ -94,11 +81,11 @@ describe('the agent accounts on PostgreSQL, shared', () => {
     const store = new PgAgentStore(await database.open());
     const dir = tempDir('ekey-agents-pg-');
     const env = { DATABASE_URL: database.url, EKEY_DATA_DIR: dir };
-    const add = await agentsCli(env, ['add', 'cli-agent', '--lang', 'en'], 'cli-password-1\n');
+    const add = await runAgentsCli(env, ['add', 'cli-agent', '--lang', 'en'], 'cli-password-1\n');
     expect(add.stderr).toBe('');
     expect(add.code).toBe(0);
     expect((await new Accounts(store).authenticate('cli-agent', 'cli-password-1'))?.role).toBe('agent');
-    const list = await agentsCli(env, ['list', '--lang', 'en']);
+    const list = await runAgentsCli(env, ['list', '--lang', 'en']);
     expect(list.code).toBe(0);
     expect(list.stdout).toContain('cli-agent');
     expect(existsSync(join(dir, 'agents.json'))).toBe(false);
