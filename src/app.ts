@@ -26,7 +26,9 @@ import { FileCaseStore } from './cases/file-store.js';
 import { CaseService } from './cases/service.js';
 import { type DataDirLock, lockDataDir } from './storage/data-dir-lock.js';
 import { CaseQuota } from './cases/case-quota.js';
-import { DigitGuard } from './cases/digit-guard.js';
+import { DigitGuard, type DigitGuardOptions } from './cases/digit-guard.js';
+import { PgCaseQuota } from './cases/pg-case-quota.js';
+import { PgDigitGuard } from './cases/pg-digit-guard.js';
 import type { CaseStore } from './cases/store.js';
 import { DEFAULT_OUTBOX, NotificationOutbox, type OutboxOptions } from './notify/outbox.js';
 import { FileOutboxStore, type OutboxStore } from './notify/outbox-store.js';
@@ -107,11 +109,13 @@ async function buildOn(
   const insights = await InsightsStore.open(config.EKEY_DATA_DIR, { scrubber: new Scrubber(knowledge.scrubWords) });
   if (insights.keptAside) logger.warn({ keptAs: insights.keptAside.path, reason: insights.keptAside.reason }, 'insights file damaged: kept aside, starting without it');
   // Failures and lockouts name the reference and the channel, never the digits given.
-  const guard = DigitGuard.open(config.EKEY_DATA_DIR, {
+  const guardOptions: DigitGuardOptions = {
     onEvent: (event, fields) => logger.warn(fields, event === 'locked' ? 'case reference locked: too many wrong digits' : 'wrong digits for a case reference'),
-  });
+  };
+  const guard = db ? new PgDigitGuard(db, guardOptions) : DigitGuard.open(config.EKEY_DATA_DIR, guardOptions);
+  const quota = db ? new PgCaseQuota(db, config.EKEY_MAX_CASES_PER_CLIENT_DAY) : new CaseQuota(config.EKEY_MAX_CASES_PER_CLIENT_DAY);
   const targets = new TargetBook();
-  const desk = new ServiceCaseDesk(cases, guard, new CaseQuota(config.EKEY_MAX_CASES_PER_CLIENT_DAY), (client) => targets.of(client));
+  const desk = new ServiceCaseDesk(cases, guard, quota, (client) => targets.of(client));
   const outbox = new NotificationOutbox(
     options.outbox ?? (db ? new PgOutboxStore(db) : FileOutboxStore.open(config.EKEY_DATA_DIR)),
     logger.child({ component: 'outbox' }),
