@@ -18,7 +18,8 @@ import { answerUpgrades, closeUpgrades } from './http/upgrades.js';
 import { requestLanguage } from './channels/http/cases-api.js';
 import { accessLog, requestIds } from './observability/access-log.js';
 import { Metrics } from './observability/metrics.js';
-import { InsightsStore } from './insights/store.js';
+import { type InsightsKeeper, InsightsStore } from './insights/store.js';
+import { PgInsightsStore } from './insights/pg-store.js';
 import { Scrubber } from './insights/scrub.js';
 import { startHousekeeping } from './housekeeping.js';
 import { ServiceCaseDesk } from './conversation/service-case-desk.js';
@@ -106,8 +107,11 @@ async function buildOn(
   // A case file that fails to parse or fails its schema stops start-up here (CaseStoreError), untouched.
   const caseStore = options.cases ?? (await FileCaseStore.open(config.EKEY_DATA_DIR));
   const cases = new CaseService(knowledge, caseStore);
-  const insights = await InsightsStore.open(config.EKEY_DATA_DIR, { scrubber: new Scrubber(knowledge.scrubWords) });
-  if (insights.keptAside) logger.warn({ keptAs: insights.keptAside.path, reason: insights.keptAside.reason }, 'insights file damaged: kept aside, starting without it');
+  const scrubber = new Scrubber(knowledge.scrubWords);
+  const fileInsights = db ? undefined : await InsightsStore.open(config.EKEY_DATA_DIR, { scrubber });
+  const insights: InsightsKeeper = fileInsights ?? new PgInsightsStore(db as Database, { scrubber });
+  if (fileInsights?.keptAside)
+    logger.warn({ keptAs: fileInsights.keptAside.path, reason: fileInsights.keptAside.reason }, 'insights file damaged: kept aside, starting without it');
   // Failures and lockouts name the reference and the channel, never the digits given.
   const guardOptions: DigitGuardOptions = {
     onEvent: (event, fields) => logger.warn(fields, event === 'locked' ? 'case reference locked: too many wrong digits' : 'wrong digits for a case reference'),

@@ -3,7 +3,7 @@ import type { CaseService } from '../cases/service.js';
 import type { Config } from '../config.js';
 import type { Conversation } from '../conversation/conversation.js';
 import type { ConversationService } from '../conversation/service.js';
-import type { InsightsStore } from '../insights/store.js';
+import type { InsightsKeeper } from '../insights/store.js';
 import type { Knowledge } from '../knowledge/model.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -24,7 +24,7 @@ export interface AppContext {
   logger: Logger;
   metrics: Metrics;
   /** What content owners read behind the agent token: feedback and messages not understood. */
-  insights?: InsightsStore;
+  insights?: InsightsKeeper;
   /** The helpdesk's cases (agent API, checklist, status in the chat). */
   cases?: CaseService;
   /** The enterprise's notices: channels register how they send, and say where each conversation can be reached. */
