@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Accounts } from '../src/desk/accounts.js';
 import { FileAgentStore } from '../src/desk/agent-store.js';
 import { tempDir } from './cases-helpers.js';
-import { runAgentsCli } from './agents-cli-run.js';
+import { runAgentsCli } from './cli-run.js';
 
 /** `npm run agents -- ARGS` on the data folder `dataDir`, with `input` piped into its standard input. */
 const agents = (dataDir: string, args: string[], input = '') => runAgentsCli({ EKEY_DATA_DIR: dataDir }, args, input);

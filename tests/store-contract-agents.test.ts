@@ -6,7 +6,7 @@ import { type AgentStore, FileAgentStore } from '../src/desk/agent-store.js';
 import { PgAgentStore } from '../src/desk/pg-agent-store.js';
 import { databasePlace, folderPlace } from './store-places.js';
 import { tempDir } from './cases-helpers.js';
-import { runAgentsCli } from './agents-cli-run.js';
+import { runAgentsCli } from './cli-run.js';
 
 /**
  * One contract for the desk's agent accounts, run on both backends: add, list, disable, reset and sign-in

@@ -10,6 +10,8 @@ import { PgReminderStore } from '../src/notify/pg-reminder-store.js';
 import { addDays, FileReminderStore, ReminderService, type ReminderStore } from '../src/notify/reminders.js';
 import { TargetBook } from '../src/notify/targets.js';
 import { databasePlace, folderPlace } from './store-places.js';
+import { tempDir } from './cases-helpers.js';
+import { runTsx } from './cli-run.js';
 
 /**
  * One contract for the reminders' storage, run on both backends through the reminder service: what is
@@ -124,5 +126,18 @@ describe('the reminders on PostgreSQL, two instances', () => {
     expect(delivered).toHaveLength(150);
     expect(new Set(delivered).size).toBe(150);
     expect((await service(a).scheduled()).every((s) => s.kind === 'last')).toBe(true);
+  });
+
+  it('npm run reminders lists and sends from DATABASE_URL', async () => {
+    const env = { DATABASE_URL: database.url, EKEY_DATA_DIR: tempDir('ekey-reminders-pg-'), LOG_LEVEL: 'silent' };
+    const list = await runTsx(['src/cli/reminders.ts', 'list', '--lang', 'en'], env);
+    expect(list.code).toBe(0);
+    const lines = list.stdout.trim().split('\n');
+    expect(lines).toHaveLength(150);
+    expect(lines[0]).toBe(`${LAST}\t15 days before\twechat\texpires ${EXPIRY}\tzh-CN`);
+    // The day before the last reminders: nothing due, and nothing of the window left waiting.
+    const send = await runTsx(['src/cli/reminders.ts', 'send', '--as-of', addDays(LAST, -1), '--lang', 'en'], env);
+    expect(send.stderr).toBe('');
+    expect(send.stdout.trim()).toBe('0 reminder(s) queued; 0 still waiting in the outbox');
   });
 });
