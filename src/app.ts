@@ -19,7 +19,8 @@ import { answerUpgrades, closeUpgrades } from './http/upgrades.js';
 import { requestLanguage } from './channels/http/cases-api.js';
 import { accessLog, requestIds } from './observability/access-log.js';
 import { Metrics } from './observability/metrics.js';
-import { InsightsStore } from './insights/store.js';
+import { type InsightsKeeper, InsightsStore } from './insights/store.js';
+import { PgInsightsStore } from './insights/pg-store.js';
 import { Scrubber } from './insights/scrub.js';
 import { startHousekeeping } from './housekeeping.js';
 import { ServiceCaseDesk } from './conversation/service-case-desk.js';
@@ -27,14 +28,20 @@ import { FileCaseStore } from './cases/file-store.js';
 import { CaseService } from './cases/service.js';
 import { type DataDirLock, lockDataDir } from './storage/data-dir-lock.js';
 import { CaseQuota } from './cases/case-quota.js';
-import { DigitGuard } from './cases/digit-guard.js';
+import { DigitGuard, type DigitGuardOptions } from './cases/digit-guard.js';
+import { PgCaseQuota } from './cases/pg-case-quota.js';
+import { PgDigitGuard } from './cases/pg-digit-guard.js';
 import type { CaseStore } from './cases/store.js';
 import { DEFAULT_OUTBOX, NotificationOutbox, type OutboxOptions } from './notify/outbox.js';
 import { FileOutboxStore, type OutboxStore } from './notify/outbox-store.js';
+import type { OutboxQueue } from './notify/outbox-queue.js';
+import { PgOutboxStore } from './notify/pg-outbox-store.js';
 import { TargetBook } from './notify/targets.js';
 import { tellMoves } from './notify/case-notice.js';
 import { OutboxSpool } from './notify/outbox-spool.js';
 import { FileReminderStore, ReminderService } from './notify/reminders.js';
+import { PgReminderStore } from './notify/pg-reminder-store.js';
+import { PgAgentStore } from './desk/pg-agent-store.js';
 import { Consultation } from './consult/consultation.js';
 import type { Translate } from './i18n.js';
 
@@ -54,7 +61,7 @@ export interface AppOptions {
   /** Where cases are kept; by default the files in EKEY_DATA_DIR/cases. */
   cases?: CaseStore;
   /** Where the enterprise's notices wait; by default EKEY_DATA_DIR/outbox. */
-  outbox?: OutboxStore;
+  outbox?: OutboxStore | OutboxQueue;
   /** The PostgreSQL database of DATABASE_URL, opened by the caller (tests share one); by default opened here. */
   database?: Database;
   /** The outbox's backoff (tests shorten it). */
@@ -102,21 +109,26 @@ async function buildOn(
   // A case file that fails to parse or fails its schema stops start-up here (CaseStoreError), untouched.
   const caseStore = options.cases ?? (await FileCaseStore.open(config.EKEY_DATA_DIR));
   const cases = new CaseService(knowledge, caseStore);
-  const insights = await InsightsStore.open(config.EKEY_DATA_DIR, { scrubber: new Scrubber(knowledge.scrubWords) });
-  if (insights.keptAside) logger.warn({ keptAs: insights.keptAside.path, reason: insights.keptAside.reason }, 'insights file damaged: kept aside, starting without it');
+  const scrubber = new Scrubber(knowledge.scrubWords);
+  const fileInsights = db ? undefined : await InsightsStore.open(config.EKEY_DATA_DIR, { scrubber });
+  const insights: InsightsKeeper = fileInsights ?? new PgInsightsStore(db as Database, { scrubber });
+  if (fileInsights?.keptAside)
+    logger.warn({ keptAs: fileInsights.keptAside.path, reason: fileInsights.keptAside.reason }, 'insights file damaged: kept aside, starting without it');
   // Failures and lockouts name the reference and the channel, never the digits given.
-  const guard = DigitGuard.open(config.EKEY_DATA_DIR, {
+  const guardOptions: DigitGuardOptions = {
     onEvent: (event, fields) => logger.warn(fields, event === 'locked' ? 'case reference locked: too many wrong digits' : 'wrong digits for a case reference'),
-  });
+  };
+  const guard = db ? new PgDigitGuard(db, guardOptions) : DigitGuard.open(config.EKEY_DATA_DIR, guardOptions);
+  const quota = db ? new PgCaseQuota(db, config.EKEY_MAX_CASES_PER_CLIENT_DAY) : new CaseQuota(config.EKEY_MAX_CASES_PER_CLIENT_DAY);
   const targets = new TargetBook();
-  const desk = new ServiceCaseDesk(cases, guard, new CaseQuota(config.EKEY_MAX_CASES_PER_CLIENT_DAY), (client) => targets.of(client));
+  const desk = new ServiceCaseDesk(cases, guard, quota, (client) => targets.of(client));
   const outbox = new NotificationOutbox(
-    options.outbox ?? FileOutboxStore.open(config.EKEY_DATA_DIR),
+    options.outbox ?? (db ? new PgOutboxStore(db) : FileOutboxStore.open(config.EKEY_DATA_DIR)),
     logger.child({ component: 'outbox' }),
     options.outboxOptions ?? DEFAULT_OUTBOX,
   );
   const reminders: ReminderService = new ReminderService({
-    store: FileReminderStore.open(config.EKEY_DATA_DIR),
+    store: db ? new PgReminderStore(db) : FileReminderStore.open(config.EKEY_DATA_DIR),
     outbox,
     targets,
     consultation: new Consultation(knowledge),
@@ -160,6 +172,7 @@ async function buildOn(
     notify: { outbox, targets, reminders },
     ...(db ? { database: db } : {}),
   };
+  if (db) ctx.agents = new PgAgentStore(db);
 
   // restify's own log lines (throttling, discarded values) go through the same redaction as the service's;
   // restify 11 logs with pino, while its type definitions still name bunyan's logger.

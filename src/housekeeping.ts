@@ -2,7 +2,7 @@ import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CaseService } from './cases/service.js';
 import type { Config } from './config.js';
-import type { InsightsStore } from './insights/store.js';
+import type { InsightsKeeper } from './insights/store.js';
 import type { Logger } from './logger.js';
 
 /** How often expired data is looked for; each item's lifetime is its own setting. */
@@ -23,7 +23,7 @@ interface Parts {
   logger: Logger;
   /** Forgets conversations past their time to live, and removes them from the disk. */
   sweepConversations?: () => Promise<number>;
-  insights?: InsightsStore;
+  insights?: InsightsKeeper;
   cases?: CaseService;
   /** Queues the certificate reminders due today into the outbox (each once). */
   sendReminders?: () => Promise<number>;

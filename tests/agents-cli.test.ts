@@ -1,25 +1,13 @@
-import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Accounts } from '../src/desk/accounts.js';
 import { FileAgentStore } from '../src/desk/agent-store.js';
 import { tempDir } from './cases-helpers.js';
+import { runAgentsCli } from './cli-run.js';
 
-const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
-
-/** `npm run agents -- ARGS` with `input` piped into its standard input. */
-function agents(dataDir: string, args: string[], input = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(tsx, ['src/cli/agents.ts', ...args], { cwd: process.cwd(), env: { ...process.env, EKEY_DATA_DIR: dataDir, LOG_LEVEL: 'silent' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+/** `npm run agents -- ARGS` on the data folder `dataDir`, with `input` piped into its standard input. */
+const agents = (dataDir: string, args: string[], input = '') => runAgentsCli({ EKEY_DATA_DIR: dataDir }, args, input);
 
 describe('npm run agents', () => {
   it('adds, lists, disables and resets accounts, the password piped in and never printed or stored in clear', async () => {

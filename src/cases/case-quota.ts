@@ -1,12 +1,20 @@
 import { beijingDate } from '../dates/beijing.js';
 import { CaseLimitError } from './errors.js';
 
+/** What the case desk asks of the daily allowance (in memory here, PostgreSQL in pg-case-quota.ts). */
+export interface CaseAllowance {
+  /** Counts one more case for the client, or throws CaseLimitError when it has had its share today. */
+  take(client: string): Promise<void>;
+  /** A case that could not be stored after all does not count. */
+  giveBack(client: string): Promise<void>;
+}
+
 /**
  * New cases per client and Beijing day. Cases are opened without signing in, so without a cap one
  * client fills the store (hundreds a second) and the helpdesk's lists with it. In memory: a restart
  * gives a fresh day's allowance at worst, and the counts are forgotten when the day changes.
  */
-export class CaseQuota {
+export class CaseQuota implements CaseAllowance {
   private day = '';
   private readonly counts = new Map<string, number>();
 
@@ -17,7 +25,7 @@ export class CaseQuota {
   ) {}
 
   /** Counts one more case for the client, or throws CaseLimitError when it has had its share today. */
-  take(client: string): void {
+  async take(client: string): Promise<void> {
     if (this.limit <= 0) return;
     const today = beijingDate(this.now());
     if (today !== this.day) {
@@ -30,7 +38,7 @@ export class CaseQuota {
   }
 
   /** A case that could not be stored after all does not count. */
-  giveBack(client: string): void {
+  async giveBack(client: string): Promise<void> {
     const used = this.counts.get(client);
     if (used) this.counts.set(client, used - 1);
   }

@@ -15,7 +15,41 @@ export interface DigitGuardOptions {
 }
 
 const Stored = z.record(z.string(), z.object({ failures: z.array(z.number()), lockedUntil: z.number().optional() }));
-type Entry = z.infer<typeof Stored>[string];
+export type Entry = z.infer<typeof Stored>[string];
+
+/** What the case desk asks of the digit check's counters (the file here, PostgreSQL in pg-digit-guard.ts). */
+export interface DigitChecks {
+  locked(reference: string): Promise<boolean>;
+  /** Counts a wrong answer; says whether the reference is locked now. */
+  fail(reference: string, channel: string): Promise<boolean>;
+}
+
+export interface GuardLimits {
+  maxFailures: number;
+  windowMs: number;
+  lockMs: number;
+}
+
+export const guardLimits = (options: DigitGuardOptions): GuardLimits => ({
+  maxFailures: options.maxFailures ?? 5,
+  windowMs: options.windowMs ?? 3_600_000,
+  lockMs: options.lockMs ?? 3_600_000,
+});
+
+/** One more wrong answer at `t`: the failures still in the window, and a lock once there are enough. */
+export function countFailure(before: Entry | undefined, t: number, limits: GuardLimits): { entry: Entry; lockNow: boolean } {
+  const failures = [...(before?.failures ?? []).filter((at) => t - at < limits.windowMs), t];
+  const lockNow = failures.length >= limits.maxFailures;
+  if (lockNow) return { entry: { failures: [], lockedUntil: t + limits.lockMs }, lockNow };
+  return { entry: { failures, ...(before?.lockedUntil !== undefined ? { lockedUntil: before.lockedUntil } : {}) }, lockNow };
+}
+
+/** Told once per wrong answer, and once more when it locks the reference. */
+export function tellFailure(options: DigitGuardOptions, reference: string, channel: string, counted: { entry: Entry; lockNow: boolean }, maxFailures: number): void {
+  const { entry, lockNow } = counted;
+  options.onEvent?.('failed', { reference, channel, failures: lockNow ? maxFailures : entry.failures.length });
+  if (lockNow) options.onEvent?.('locked', { reference, channel, failures: maxFailures, lockedUntil: new Date(entry.lockedUntil as number).toISOString() });
+}
 
 /**
  * Wrong answers to "the last four digits of the mobile", counted per case reference whatever the
@@ -23,10 +57,8 @@ type Entry = z.infer<typeof Stored>[string];
  * thousand combinations be tried in minutes. Kept in EKEY_DATA_DIR/digit-checks.json (written at each
  * failure, which is rare), so that a restart does not clear a lockout.
  */
-export class DigitGuard {
-  private readonly maxFailures: number;
-  private readonly windowMs: number;
-  private readonly lockMs: number;
+export class DigitGuard implements DigitChecks {
+  private readonly limits: GuardLimits;
   private readonly now: () => number;
   private writing: Promise<unknown> = Promise.resolve();
 
@@ -35,9 +67,7 @@ export class DigitGuard {
     private readonly entries: Map<string, Entry>,
     private readonly options: DigitGuardOptions,
   ) {
-    this.maxFailures = options.maxFailures ?? 5;
-    this.windowMs = options.windowMs ?? 3_600_000;
-    this.lockMs = options.lockMs ?? 3_600_000;
+    this.limits = guardLimits(options);
     this.now = options.now ?? Date.now;
   }
 
@@ -59,7 +89,7 @@ export class DigitGuard {
     return new DigitGuard(file, entries, options);
   }
 
-  locked(reference: string): boolean {
+  async locked(reference: string): Promise<boolean> {
     const e = this.entries.get(reference);
     return !!e?.lockedUntil && e.lockedUntil > this.now();
   }
@@ -67,24 +97,17 @@ export class DigitGuard {
   /** Counts a wrong answer; says whether the reference is locked now. */
   async fail(reference: string, channel: string): Promise<boolean> {
     const t = this.now();
-    const e = this.entries.get(reference) ?? { failures: [] };
-    e.failures = [...e.failures.filter((at) => t - at < this.windowMs), t];
-    const lockNow = e.failures.length >= this.maxFailures;
-    if (lockNow) {
-      e.lockedUntil = t + this.lockMs;
-      e.failures = [];
-    }
-    this.entries.set(reference, e);
+    const counted = countFailure(this.entries.get(reference), t, this.limits);
+    this.entries.set(reference, counted.entry);
     this.prune(t);
-    this.options.onEvent?.('failed', { reference, channel, failures: lockNow ? this.maxFailures : e.failures.length });
-    if (lockNow) this.options.onEvent?.('locked', { reference, channel, failures: this.maxFailures, lockedUntil: new Date(e.lockedUntil as number).toISOString() });
+    tellFailure(this.options, reference, channel, counted, this.limits.maxFailures);
     await this.save();
-    return lockNow;
+    return counted.lockNow;
   }
 
   private prune(t: number): void {
     for (const [ref, e] of this.entries) {
-      const recent = e.failures.some((at) => t - at < this.windowMs);
+      const recent = e.failures.some((at) => t - at < this.limits.windowMs);
       if (!recent && !(e.lockedUntil && e.lockedUntil > t)) this.entries.delete(ref);
     }
   }

@@ -4,6 +4,8 @@ import { createI18n, type Translate, translator } from '../i18n.js';
 import { loadKnowledge } from '../knowledge/load.js';
 import { AccountError, Accounts, MIN_PASSWORD } from '../desk/accounts.js';
 import { FileAgentStore, ROLES, type Role } from '../desk/agent-store.js';
+import { PgAgentStore } from '../desk/pg-agent-store.js';
+import { Database } from '../storage/pg/database.js';
 import { CliExit, runCli } from './run.js';
 
 /**
@@ -82,9 +84,18 @@ async function main(): Promise<void> {
   const { values, positionals } = parseArgs({ allowPositionals: true, strict: true, options: { role: { type: 'string' }, lang: { type: 'string' } } });
   const config = loadConfig();
   const t = translator(createI18n(loadKnowledge()), values.lang === 'en' ? 'en' : 'zh-CN');
-  const accounts = new Accounts(new FileAgentStore(config.EKEY_DATA_DIR));
+  // With DATABASE_URL the accounts are the database's, which every instance reads.
+  const db = config.DATABASE_URL ? await Database.open(config.DATABASE_URL, { max: 2, lockMax: 1 }) : undefined;
+  try {
+    await run(new Accounts(db ? new PgAgentStore(db) : new FileAgentStore(config.EKEY_DATA_DIR)), t, positionals, values.role);
+  } finally {
+    await db?.close();
+  }
+}
+
+async function run(accounts: Accounts, t: Translate, positionals: string[], roleOption: string | undefined): Promise<void> {
   const [command, name, ...extra] = positionals;
-  const role = (values.role ?? 'agent') as Role;
+  const role = (roleOption ?? 'agent') as Role;
   if (!ROLES.includes(role)) fail(t('ui:agentsCli.badRole', { roles: ROLES.join(', ') }), 2);
   const needsName = command === 'add' || command === 'disable' || command === 'reset';
   if (!command || (needsName ? !name || extra.length > 0 : command !== 'list' || positionals.length > 1)) fail(t('ui:agentsCli.usage'), 2);

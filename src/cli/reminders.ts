@@ -38,7 +38,7 @@ await runCli(async () => {
     const queued = await reminders.send(asOf ?? beijingDate());
     const outbox = app.ctx.notify!.outbox;
     const deadline = Date.now() + SETTLE_MS;
-    const waiting = async () => (await outbox.list()).filter((n) => n.notice.kind === 'reminder' && n.state === 'pending').length;
+    const waiting = () => outbox.pending('reminder');
     while ((await waiting()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     const left = await waiting();
     process.stdout.write(`${t('ui:remindersCli.sent', { queued, left })}\n`);

@@ -2,8 +2,8 @@ import type { CaseDesk, CaseView } from './case-desk.js';
 import type { CaseRecord } from '../cases/case-schema.js';
 import { checklistPath } from '../cases/checklist-link.js';
 import { lastFour } from '../cases/contact.js';
-import { CaseQuota } from '../cases/case-quota.js';
-import { DigitGuard } from '../cases/digit-guard.js';
+import { type CaseAllowance, CaseQuota } from '../cases/case-quota.js';
+import { type DigitChecks, DigitGuard } from '../cases/digit-guard.js';
 import type { CaseService } from '../cases/service.js';
 import type { Target } from '../cases/notify-target.js';
 
@@ -11,20 +11,20 @@ import type { Target } from '../cases/notify-target.js';
 export class ServiceCaseDesk implements CaseDesk {
   constructor(
     private readonly cases: CaseService,
-    private readonly guard: DigitGuard = DigitGuard.inMemory(),
-    private readonly quota: CaseQuota = new CaseQuota(0),
+    private readonly guard: DigitChecks = DigitGuard.inMemory(),
+    private readonly quota: CaseAllowance = new CaseQuota(0),
     /** Where the conversation `client` can be reached later, recorded with its case for the notices. */
     private readonly targetOf: (client: string) => Target | undefined = () => undefined,
   ) {}
 
   async open(req: Parameters<CaseDesk['open']>[0]): Promise<CaseView> {
     const { client, ...open } = req;
-    if (client) this.quota.take(client);
+    if (client) await this.quota.take(client);
     try {
       const notify = client ? this.targetOf(client) : undefined;
       return this.view(await this.cases.open({ ...open, ...(notify ? { notify } : {}) }));
     } catch (err) {
-      if (client) this.quota.giveBack(client);
+      if (client) await this.quota.giveBack(client);
       throw err;
     }
   }
@@ -37,11 +37,11 @@ export class ServiceCaseDesk implements CaseDesk {
   async lookup(reference: string) {
     const c = await this.cases.get(reference);
     if (!c) return undefined;
-    return { view: this.view(c), ...(c.contact?.mobile ? { lastFour: lastFour(c.contact.mobile) } : {}), ...(this.guard.locked(reference) ? { locked: true } : {}) };
+    return { view: this.view(c), ...(c.contact?.mobile ? { lastFour: lastFour(c.contact.mobile) } : {}), ...((await this.guard.locked(reference)) ? { locked: true } : {}) };
   }
 
   async checkDigits(reference: string, digits: string, channel: string): Promise<'match' | 'wrong' | 'locked'> {
-    if (this.guard.locked(reference)) return 'locked';
+    if (await this.guard.locked(reference)) return 'locked';
     const c = await this.cases.get(reference);
     if (c?.contact?.mobile && lastFour(c.contact.mobile) === digits) return 'match';
     return (await this.guard.fail(reference, channel)) ? 'locked' : 'wrong';

@@ -30,7 +30,7 @@ export class Accounts {
     this.checkPassword(password);
     const at = this.now().toISOString();
     const record: AgentRecord = { name, role, passwordHash: await hashPassword(password), createdAt: at, changedAt: at };
-    await this.store.put(record);
+    if (!(await this.store.create(record))) throw new AccountError('exists', `an account "${name}" exists already`);
     return record;
   }
 

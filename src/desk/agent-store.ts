@@ -26,7 +26,9 @@ const AgentsFile = z.strictObject({ format: z.literal(1), agents: z.array(AgentR
 export interface AgentStore {
   get(name: string): Promise<AgentRecord | undefined>;
   list(): Promise<AgentRecord[]>;
-  /** Stores the record whole (a new account or a change to one). */
+  /** Stores a new account; false when one of that name exists (two created at once: one wins). */
+  create(record: AgentRecord): Promise<boolean>;
+  /** Stores the record whole (a change to an account). */
   put(record: AgentRecord): Promise<void>;
 }
 
@@ -77,6 +79,13 @@ export class FileAgentStore implements AgentStore {
     return this.read();
   }
 
+  /** The CLI is the only writer of the file: a check then a write is enough. */
+  async create(record: AgentRecord): Promise<boolean> {
+    if (await this.get(record.name)) return false;
+    await this.put(record);
+    return true;
+  }
+
   async put(record: AgentRecord): Promise<void> {
     const agents = this.read().filter((a) => a.name !== record.name);
     agents.push(AgentRecord.parse(record));
@@ -93,6 +102,11 @@ export class MemoryAgentStore implements AgentStore {
   }
   async list() {
     return [...this.agents.values()].map((a) => ({ ...a }));
+  }
+  async create(record: AgentRecord) {
+    if (this.agents.has(record.name)) return false;
+    await this.put(record);
+    return true;
   }
   async put(record: AgentRecord) {
     this.agents.set(record.name, AgentRecord.parse(record));

@@ -13,6 +13,18 @@ const Stored = z.object({
 });
 export type Insights = z.infer<typeof Stored>;
 
+/** What the service keeps of insights, in the file here or in PostgreSQL (pg-store.ts). */
+export interface InsightsKeeper extends InsightSink {
+  snapshot(): Insights | Promise<Insights>;
+  /** Drops messages not understood older than `days`; how many. */
+  expire(days: number): Promise<number>;
+  /** Everything told so far is stored once this resolves. */
+  flush(): Promise<void>;
+}
+
+/** The places a piece of feedback counts for: its procedures, or its rule when it named none. */
+export const feedbackKeys = (e: { procedures: string[]; rule: string }): string[] => (e.procedures.length ? e.procedures : [`rule:${e.rule}`]);
+
 export interface InsightsOptions {
   /** Takes out of a message not understood whatever could identify someone. */
   scrubber: Scrubber;
@@ -28,7 +40,7 @@ export interface InsightsOptions {
  * A file that does not read (empty, cut short, damaged) is kept aside as insights.json.<time>.damaged and
  * the service starts with none: statistics are not worth a service that does not start.
  */
-export class InsightsStore implements InsightSink {
+export class InsightsStore implements InsightsKeeper {
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
   /** Where a damaged file found at opening was moved, and why it did not read. */
@@ -80,7 +92,7 @@ export class InsightsStore implements InsightSink {
   }
 
   feedback(e: { procedures: string[]; rule: string; helpful: boolean }): void {
-    for (const key of e.procedures.length ? e.procedures : [`rule:${e.rule}`]) {
+    for (const key of feedbackKeys(e)) {
       const entry = (this.data.feedback[key] ??= { helpful: 0, notHelpful: 0 });
       if (e.helpful) entry.helpful += 1;
       else entry.notHelpful += 1;

@@ -32,11 +32,26 @@ export const Reminder = z.strictObject({
 });
 export type Reminder = z.infer<typeof Reminder>;
 
-/** The reminders' storage: the embedded file here; a PostgreSQL table can implement the same calls. */
+/** The reminders' storage: the embedded file here, a PostgreSQL table in pg-reminder-store.ts. */
 export interface ReminderStore {
-  all(): Promise<Reminder[]>;
+  /** The reminders one conversation asked for. */
+  ofClient(client: string): Promise<Reminder[]>;
+  /** Not cancelled, with a day not yet queued. */
+  scheduled(): Promise<Reminder[]>;
   put(r: Reminder): Promise<void>;
+  /**
+   * Gives `work` each reminder not cancelled with a day not yet queued on or before `asOf`, never the same
+   * one to two callers at once (two instances sending together); what `work` returns is stored.
+   */
+  eachDue(asOf: string, work: (r: Reminder) => Promise<Reminder | undefined>): Promise<void>;
 }
+
+/** The first day of a reminder not yet queued: what makes it due. */
+export const nextDay = (r: Reminder): string | undefined =>
+  r.sends
+    .filter((s) => !s.queuedAt)
+    .map((s) => s.on)
+    .sort()[0];
 
 const FileData = z.strictObject({ format: z.literal(1), reminders: z.array(Reminder) });
 
@@ -71,6 +86,31 @@ export class FileReminderStore implements ReminderStore {
 
   async all(): Promise<Reminder[]> {
     return [...this.items.values()].map((r) => structuredClone(r));
+  }
+
+  async ofClient(client: string): Promise<Reminder[]> {
+    return (await this.all()).filter((r) => r.client === client);
+  }
+
+  async scheduled(): Promise<Reminder[]> {
+    return (await this.all()).filter((r) => !r.cancelledAt && nextDay(r) !== undefined);
+  }
+
+  /** One process owns the file: one `send` at a time is enough. */
+  private sending: Promise<unknown> = Promise.resolve();
+
+  async eachDue(asOf: string, work: (r: Reminder) => Promise<Reminder | undefined>): Promise<void> {
+    const run = this.sending
+      .catch(() => undefined)
+      .then(async () => {
+        for (const r of await this.scheduled()) {
+          if ((nextDay(r) as string) > asOf) continue;
+          const changed = await work(r);
+          if (changed) await this.put(changed);
+        }
+      });
+    this.sending = run;
+    await run;
   }
 
   async put(r: Reminder): Promise<void> {
@@ -117,7 +157,7 @@ export class ReminderService implements ReminderDesk {
     ].filter((s) => s.on >= today);
     if (!target || sends.length === 0) return [];
     // One reminder per conversation and expiry date: accepting twice does not remind twice.
-    for (const r of await this.p.store.all()) if (r.client === req.client && r.expiryDate === req.expiryDate && !r.cancelledAt) return r.sends.map((s) => s.on);
+    for (const r of await this.p.store.ofClient(req.client)) if (r.expiryDate === req.expiryDate && !r.cancelledAt) return r.sends.map((s) => s.on);
     const r: Reminder = {
       id: randomBytes(9).toString('base64url'),
       client: req.client,
@@ -136,8 +176,8 @@ export class ReminderService implements ReminderDesk {
 
   async cancel(client: string): Promise<number> {
     let n = 0;
-    for (const r of await this.p.store.all()) {
-      if (r.client !== client || r.cancelledAt || r.sends.every((s) => s.queuedAt)) continue;
+    for (const r of await this.p.store.ofClient(client)) {
+      if (r.cancelledAt || r.sends.every((s) => s.queuedAt)) continue;
       await this.p.store.put({ ...r, cancelledAt: this.now().toISOString() });
       n += 1;
     }
@@ -147,24 +187,23 @@ export class ReminderService implements ReminderDesk {
   /** Reminders not cancelled with a day still to come or not yet queued, soonest first. */
   async scheduled(): Promise<{ reminder: Reminder; on: string; kind: 'window' | 'last' }[]> {
     const out = [];
-    for (const r of await this.p.store.all()) if (!r.cancelledAt) for (const s of r.sends) if (!s.queuedAt) out.push({ reminder: r, on: s.on, kind: s.kind });
+    for (const r of await this.p.store.scheduled()) for (const s of r.sends) if (!s.queuedAt) out.push({ reminder: r, on: s.on, kind: s.kind });
     return out.sort((a, b) => a.on.localeCompare(b.on));
   }
 
   /** Queues into the outbox every reminder due on `asOf` (a Beijing date; today by default); the number queued. */
   async send(asOf: string = beijingDate(this.now())): Promise<number> {
     let queued = 0;
-    for (const r of await this.p.store.all()) {
-      if (r.cancelledAt) continue;
-      let changed = false;
+    // The notice id is the reminder's and the day's: should a send be cut short after queuing, the next one
+    // queues nothing twice.
+    await this.p.store.eachDue(asOf, async (r) => {
       for (const s of r.sends) {
         if (s.queuedAt || s.on > asOf) continue;
         if (await this.p.outbox.enqueue(`reminder:${r.id}:${s.kind}`, r.target, await this.notice(r, s.kind, s.on))) queued += 1;
         s.queuedAt = this.now().toISOString();
-        changed = true;
       }
-      if (changed) await this.p.store.put(r);
-    }
+      return r;
+    });
     return queued;
   }
 

@@ -333,7 +333,7 @@ async function figures(ctx: AppContext, cases: NonNullable<AppContext['cases']>,
     const running = cases.status(c)?.final ? undefined : cases.running(c);
     return running && running.end < today ? [{ reference: c.reference, stage: running.stage, label: t(`procedures:${c.tracked}.stages.${running.stage}`), due: running.end }] : [];
   });
-  const insights = ctx.insights?.snapshot();
+  const insights = await ctx.insights?.snapshot();
   const feedback = Object.entries(insights?.feedback ?? {}).map(([procedure, f]) => ({
     procedure,
     label: ctx.knowledge.procedures.has(procedure) ? t(`procedures:${procedure}.title`) : procedure,
