@@ -1,4 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import type { AddressInfo } from 'node:net';
+import nock from 'nock';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type App, createApp } from '../src/app.js';
+import { botFrameworkChannel } from '../src/channels/botframework/index.js';
+import { casesRoutes } from '../src/channels/http/cases-routes.js';
+import { ConfigSchema } from '../src/config.js';
 import { CaseConflictError, CaseNotFoundError, TransitionError } from '../src/cases/errors.js';
 import { FileCaseStore } from '../src/cases/file-store.js';
 import { PgCaseStore } from '../src/cases/pg-store.js';
@@ -6,6 +12,7 @@ import { CaseService, caseVersion } from '../src/cases/service.js';
 import type { CaseStore } from '../src/cases/store.js';
 import { FIRST_OFFLINE, outcomeFor, tempDir } from './cases-helpers.js';
 import { knowledge } from './helpers.js';
+import { say, texts } from './messages-client.js';
 import { sharedDatabase } from './pg-helpers.js';
 
 /**
@@ -45,6 +52,7 @@ const postgres: Backend = {
   teardown: () => place.teardown(),
 };
 
+const TOKEN = 'helpdesk-token-0123456789';
 const outcome = () => outcomeFor(FIRST_OFFLINE);
 const refs = (items: { reference: string }[]) => items.map((c) => c.reference);
 
@@ -239,5 +247,51 @@ describe('references drawn alike on PostgreSQL', () => {
     expect(new Set(refs(made)).size).toBe(200);
     expect(draws).toBeGreaterThan(200);
     expect((await a.list({ offset: 0, limit: 1 })).total).toBe(200);
+  });
+});
+
+describe('two instances of the service on one PostgreSQL database', () => {
+  const running: App[] = [];
+  beforeAll(() => {
+    nock.disableNetConnect();
+    nock.enableNetConnect('127.0.0.1');
+  });
+  afterEach(async () => {
+    for (const app of running.splice(0)) await app.close();
+    await place.teardown();
+  });
+
+  async function instance(): Promise<{ url: string; call: (path: string, init?: RequestInit) => Promise<{ status: number; body: any }> }> {
+    const config = ConfigSchema.parse({ LOG_LEVEL: 'silent', EKEY_DATA_DIR: tempDir('ekey-pg-app-'), EKEY_RATE_LIMIT_RPS: '0', EKEY_AGENT_TOKEN: TOKEN });
+    const app = await createApp(config, { channels: [botFrameworkChannel, casesRoutes], database: await place.open() });
+    running.push(app);
+    await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    const call = async (path: string, init: RequestInit = {}) => {
+      const headers = new Headers(init.headers);
+      headers.set('authorization', `Bearer ${TOKEN}`);
+      const res = await fetch(`${url}${path}`, { ...init, headers });
+      return { status: res.status, body: JSON.parse((await res.text()) || '{}') };
+    };
+    return { url, call };
+  }
+
+  it('shows on one the case the chat opened on the other, and lets one of two agents moving it win', { timeout: 60_000 }, async () => {
+    await place.setup();
+    const a = await instance();
+    const b = await instance();
+    let said = '';
+    for (const text of ['第一次申请', '线下', '内资']) said = texts(await say(a.url, 'pg-two', text)).join('\n');
+    const reference = /EK-\d{8}-[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{6}/.exec(said)?.[0] as string;
+    expect(reference).toBeDefined();
+    const seen = await b.call(`/api/cases/${reference}`);
+    expect(seen.status).toBe(200);
+    expect(seen.body.case.reference).toBe(reference);
+    // Two agents, one on each instance, moving it from the version they both saw (the desk's versioned move).
+    const [ca, cb] = running.map((app) => app.ctx.cases as CaseService);
+    const results = await Promise.allSettled([ca!, cb!].map((cases, i) => cases.transition(reference, { to: 'submitted', agent: `agent-${i}`, version: 0 })));
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(CaseConflictError);
+    expect((await a.call(`/api/cases/${reference}`)).body.case.status).toBe('submitted');
   });
 });
