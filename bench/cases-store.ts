@@ -17,13 +17,13 @@ import { loadKnowledge } from '../src/knowledge/load.js';
  * fdatasync, and the checkpoints that fold the journal into the segments when they fall due).
  * Prints figures; it passes or fails nothing. `npm run bench` runs it too and shows its table.
  */
-const WARMUP = 10;
+export const WARMUP = 10;
 
-const k = loadKnowledge();
-const answers = { need: 'first', applyMode: 'offline', enterpriseType: 'domestic' };
+export const k = loadKnowledge();
+export const answers = { need: 'first', applyMode: 'offline', enterpriseType: 'domestic' };
 const step = await new Consultation(k).next(answers);
 if (step.kind !== 'outcome') throw new Error('the bench answers no longer reach an outcome');
-const outcome = step.outcome;
+export const outcome = step.outcome;
 
 interface Row {
   size: number;
@@ -72,7 +72,8 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 }
 
-async function time(n: number, fn: (i: number) => Promise<unknown>): Promise<{ p50: number; p99: number }> {
+/** p50 and p99 of `n` runs of `fn`, after a few not counted. */
+export async function time(n: number, fn: (i: number) => Promise<unknown>): Promise<{ p50: number; p99: number }> {
   for (let i = 0; i < WARMUP; i += 1) await fn(-1 - i);
   const ms: number[] = [];
   for (let i = 0; i < n; i += 1) {

@@ -25,6 +25,7 @@ import { Scrubber } from './insights/scrub.js';
 import { startHousekeeping } from './housekeeping.js';
 import { ServiceCaseDesk } from './conversation/service-case-desk.js';
 import { FileCaseStore } from './cases/file-store.js';
+import { PgCaseStore } from './cases/pg-store.js';
 import { CaseService } from './cases/service.js';
 import { type DataDirLock, lockDataDir } from './storage/data-dir-lock.js';
 import { CaseQuota } from './cases/case-quota.js';
@@ -107,7 +108,7 @@ async function buildOn(
   ownDb: Database | undefined,
 ): Promise<App> {
   // A case file that fails to parse or fails its schema stops start-up here (CaseStoreError), untouched.
-  const caseStore = options.cases ?? (await FileCaseStore.open(config.EKEY_DATA_DIR));
+  const caseStore = options.cases ?? (db ? new PgCaseStore(db) : await FileCaseStore.open(config.EKEY_DATA_DIR));
   const cases = new CaseService(knowledge, caseStore);
   const scrubber = new Scrubber(knowledge.scrubWords);
   const fileInsights = db ? undefined : await InsightsStore.open(config.EKEY_DATA_DIR, { scrubber });

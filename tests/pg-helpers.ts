@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { Database } from '../src/storage/pg/database.js';
 
 /** The test cluster of tests/setup/postgres.ts; a test that needs PostgreSQL fails without it, never skips. */
 export function testClusterUrl(): string {
@@ -30,6 +31,32 @@ export async function freshDatabase(): Promise<TestDatabase> {
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
+    },
+  };
+}
+
+/**
+ * A database for a suite's tests, opened as often as a test needs instances on it (each with its own
+ * pool, as another instance would have), closed and dropped by `teardown`.
+ */
+export function sharedDatabase(max = 6) {
+  let place: TestDatabase | undefined;
+  const opened: Database[] = [];
+  return {
+    opened,
+    async setup() {
+      place = await freshDatabase();
+    },
+    async open(): Promise<Database> {
+      if (!place) throw new Error('sharedDatabase: setup() first');
+      const db = await Database.open(place.url, { max });
+      opened.push(db);
+      return db;
+    },
+    async teardown() {
+      for (const d of opened.splice(0)) await d.close();
+      await place?.drop();
+      place = undefined;
     },
   };
 }

@@ -8,6 +8,8 @@ import { inert } from '../cases/contact.js';
 import { CaseInputError, CaseNotFoundError, TransitionError } from '../cases/errors.js';
 import { CliExit, runCli } from './run.js';
 import { FileCaseStore } from '../cases/file-store.js';
+import { PgCaseStore } from '../cases/pg-store.js';
+import { Database } from '../storage/pg/database.js';
 import { lifecycleText } from '../cases/lifecycle.js';
 import { parseReference, referenceDate } from '../cases/reference.js';
 import { CallbackBody, ListQuery, toCaseQuery, TransitionBody } from '../cases/requests.js';
@@ -19,7 +21,8 @@ import { OutboxSpool } from '../notify/outbox-spool.js';
 
 /**
  * `npm run cases -- list|show|advance|callback-done ...`: the agent API for a terminal, on the same
- * files as the running service (the store's lock file keeps the two from losing each other's writes).
+ * files as the running service (the store's lock file keeps the two from losing each other's writes),
+ * or on its PostgreSQL database when DATABASE_URL is set.
  */
 /** Set once the reader of standard output went away (`… | head -1`): nothing more is written, and the command still closes the store. */
 let readerGone = false;
@@ -107,7 +110,9 @@ async function main(): Promise<void> {
   if (values.help || !command) return fail(t('ui:casesCli.usage'), command || values.help ? 0 : 2);
 
   const config = loadConfig();
-  const store = await FileCaseStore.open(config.EKEY_DATA_DIR);
+  // With DATABASE_URL the cases are in PostgreSQL, shared with every instance of the service.
+  const db = config.DATABASE_URL ? await Database.open(config.DATABASE_URL, { max: 2, lockMax: 1 }) : undefined;
+  const store = db ? new PgCaseStore(db) : await FileCaseStore.open(config.EKEY_DATA_DIR);
   const cases = new CaseService(k, store);
   // The enterprise hears of a move made here as of one made in the desk: its notice goes to the service's outbox.
   let noticeFailed = false;
@@ -213,6 +218,7 @@ async function main(): Promise<void> {
     throw err;
   } finally {
     await store.close();
+    await db?.close();
   }
 }
 

@@ -130,6 +130,11 @@ export class Journal {
     return removed;
   }
 
+  /** Every key still live and when it was saved: what a copy of the whole journal takes (store:migrate). */
+  *entries(): Generator<{ key: string; savedAt: number }> {
+    for (const [key, entry] of this.index) if (!this.expired(entry)) yield { key, savedAt: entry.savedAt };
+  }
+
   /** Puts what was written on the disk itself. */
   sync(): void {
     if (this.fd !== undefined) fsyncSync(this.fd);
