@@ -8,6 +8,7 @@ import { startServer } from './server-process.js';
 import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
 import { replyBytes } from './reply-bytes.js';
+import { benchPostgresTurns, type PostgresTurns } from './postgres-turns.js';
 
 /**
  * Reply bytes per outcome before the messages carried structure (commit acc1cc6: the outcome as Markdown
@@ -159,6 +160,8 @@ try {
     const mod = (await import(casesBench)) as { benchCaseStore?: (o: { quick: boolean }) => Promise<unknown> };
     if (mod.benchCaseStore) results.caseStore = await mod.benchCaseStore({ quick });
   }
+  // The same turns with every store in PostgreSQL, on one instance and on two behind a balancer.
+  results.postgres = await benchPostgresTurns({ quick, echo: ECHO, ekey: EKEY });
   results.replyBytes = { before: REPLY_BYTES_BEFORE, after: { 'zh-CN': await replyBytes('zh-CN'), en: await replyBytes('en') } };
 } finally {
   rmSync(dataDir, { recursive: true, force: true });
@@ -193,6 +196,7 @@ rows.push(
     }),
   ),
 );
+rows.push('', ...(results.postgres as PostgresTurns).table);
 const caseStore = results.caseStore as { table?: string[] } | undefined;
 if (caseStore?.table) rows.push('', ...caseStore.table);
 const markdown = `Measured ${results.date} on Node ${process.version}${quick ? ' (quick run)' : ''}.\n\n${rows.join('\n')}\n`;

@@ -33,4 +33,3 @@ export const SITUATIONS: readonly { rule: string; zh: string[]; en: string[] }[]
   { rule: 'check-code', zh: ['怎么查看证书里有没有18位代码'], en: ['how do I check whether the certificate has the 18-digit code'] },
   { rule: 'revoke', zh: ['我们要注销数字证书'], en: ['we want to revoke the certificate'] },
 ];
-
