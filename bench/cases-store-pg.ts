@@ -149,13 +149,9 @@ async function benchSize(clusterUrl: string, size: number, ops: number): Promise
   }
 }
 
-async function main(): Promise<void> {
-  const arg = (name: string) => {
-    const at = process.argv.indexOf(name);
-    return at >= 0 ? process.argv[at + 1] : undefined;
-  };
-  const sizes = (arg('--sizes') ?? '1000,100000,1000000').split(',').map(Number);
-  const ops = Number(arg('--ops') ?? 300);
+/** The case store on PostgreSQL at each size; `npm run bench` shows its table beside the files'. */
+export async function benchCaseStorePg(o: { sizes: number[]; ops: number; log?: (line: string) => void }): Promise<{ rows: Row[]; table: string[] }> {
+  const { sizes, ops } = o;
   let clusterUrl = process.env.DATABASE_URL;
   const dir = clusterUrl ? undefined : mkdtempSync(join(tmpdir(), 'ekey-bench-pg-'));
   const script = join(root, 'scripts', 'pg-cluster.sh');
@@ -163,7 +159,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   try {
     for (const size of sizes) {
-      process.stdout.write(`${size.toLocaleString('en')} cases:\n`);
+      o.log?.(`${size.toLocaleString('en')} cases:`);
       rows.push(await benchSize(clusterUrl as string, size, ops));
     }
   } finally {
@@ -182,6 +178,19 @@ async function main(): Promise<void> {
     '',
     `Case store on PostgreSQL${dir ? ' (a durable cluster of scripts/pg-cluster.sh)' : ''}, ${ops} operations each: at ${last.size.toLocaleString('en')} cases against ${first.size.toLocaleString('en')}, create p99 ${(last.create.p99 / first.create.p99).toFixed(2)}x, update p99 ${(last.update.p99 / first.update.p99).toFixed(2)}x (target ≤ 1.5x); start-up ${last.startMs.toFixed(0)} ms (target < 2000), RSS ${last.rssMB.toFixed(0)} MB (target < 200); slowest search p99 ${Math.max(last.name.p99, last.phone.p99, last.reference.p99).toFixed(1)} ms (target < 100).`,
   ];
+  return { rows, table };
+}
+
+async function main(): Promise<void> {
+  const arg = (name: string) => {
+    const at = process.argv.indexOf(name);
+    return at >= 0 ? process.argv[at + 1] : undefined;
+  };
+  const { table } = await benchCaseStorePg({
+    sizes: (arg('--sizes') ?? '1000,100000,1000000').split(',').map(Number),
+    ops: Number(arg('--ops') ?? 300),
+    log: (line) => process.stdout.write(`${line}\n`),
+  });
   process.stdout.write(`\nNode ${process.version}\n\n${table.join('\n')}\n`);
 }
 

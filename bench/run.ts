@@ -8,6 +8,8 @@ import { startServer } from './server-process.js';
 import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
 import { replyBytes } from './reply-bytes.js';
+import { benchPostgresTurns, type PostgresTurns } from './postgres-turns.js';
+import { benchCaseStorePg } from './cases-store-pg.js';
 
 /**
  * Reply bytes per outcome before the messages carried structure (commit acc1cc6: the outcome as Markdown
@@ -174,6 +176,10 @@ try {
     const mod = (await import(casesBench)) as { benchCaseStore?: (o: { quick: boolean }) => Promise<unknown> };
     if (mod.benchCaseStore) results.caseStore = await mod.benchCaseStore({ quick });
   }
+  // The case store on PostgreSQL, up to a million cases (a quick run stops at ten thousand).
+  results.caseStorePg = await benchCaseStorePg({ sizes: quick ? [1_000, 10_000] : [1_000, 100_000, 1_000_000], ops: quick ? 100 : 300 });
+  // The same turns with every store in PostgreSQL, on one instance and on two behind a balancer.
+  results.postgres = await benchPostgresTurns({ quick, echo: ECHO, ekey: EKEY });
   results.replyBytes = { before: REPLY_BYTES_BEFORE, after: { 'zh-CN': await replyBytes('zh-CN'), en: await replyBytes('en') } };
 } finally {
   rmSync(dataDir, { recursive: true, force: true });
@@ -226,8 +232,11 @@ rows.push(
     return `| ${rule} (${paths}) | ${cell('zh-CN', 'teams')} | ${cell('zh-CN', 'webchat')} | ${cell('zh-CN', 'wechat')} | ${cell('en', 'teams')} | ${cell('en', 'webchat')} | ${cell('en', 'wechat')} |`;
   }),
 );
+rows.push('', ...(results.postgres as PostgresTurns).table);
 const caseStore = results.caseStore as { table?: string[] } | undefined;
 if (caseStore?.table) rows.push('', ...caseStore.table);
+const caseStorePg = results.caseStorePg as { table?: string[] } | undefined;
+if (caseStorePg?.table) rows.push('', ...caseStorePg.table);
 const markdown = `Measured ${results.date} on Node ${process.version}${quick ? ' (quick run)' : ''}.\n\n${rows.join('\n')}\n`;
 
 const out = join(root, 'bench/results');
