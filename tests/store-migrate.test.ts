@@ -12,6 +12,8 @@ import { ServiceCaseDesk } from '../src/conversation/service-case-desk.js';
 import { ConversationService } from '../src/conversation/service.js';
 import { type ConversationStore, FileConversationStore } from '../src/conversation/state-store.js';
 import { Database } from '../src/storage/pg/database.js';
+import { FileAgentStore } from '../src/desk/agent-store.js';
+import { FileOutboxStore } from '../src/notify/outbox-store.js';
 import { FIRST_OFFLINE, outcomeFor, tempDir } from './cases-helpers.js';
 import { knowledge } from './helpers.js';
 import { freshDatabase, type TestDatabase } from './pg-helpers.js';
@@ -64,6 +66,27 @@ describe('npm run store:migrate', () => {
     const chatReference = REF.exec(await files.say('wechat:done', '内资'))?.[0];
     expect(chatReference).toBeDefined();
     for (const text of ['第一次申请', '线下']) await files.say('wechat:halfway', text);
+    // An account of the desk, and a notice still waiting for its channel.
+    await new FileAgentStore(dir).create({
+      name: 'wangfang',
+      role: 'agent',
+      passwordHash: 'scrypt$not-a-real-hash',
+      disabled: false,
+      createdAt: '2026-11-20T00:00:00.000Z',
+      changedAt: '2026-11-20T00:00:00.000Z',
+    });
+    const box = FileOutboxStore.open(dir);
+    await box.put({
+      id: 'case:EK-20261123-TEST22:submitted',
+      recipient: 'wechat:openid-1',
+      target: { kind: 'wechat', openid: 'openid-1' },
+      notice: { kind: 'case', lang: 'zh-CN', title: '您的申请已受理', lines: [], fields: {} },
+      createdAt: 1,
+      seq: 1,
+      state: 'pending',
+      attempts: 0,
+      nextAt: 1,
+    } as never);
     const before = await files.cases.list({ offset: 0, limit: 100 });
     const moved = await files.cases.require(opened[5]!);
     await fileCases.close();
@@ -74,10 +97,14 @@ describe('npm run store:migrate', () => {
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('cases: 25 in the folder, 25 copied now, 0 there already, 25 found in PostgreSQL');
     expect(first.stdout).toContain('conversations: 2 in the folder, 2 copied now, 0 there already, 2 found in PostgreSQL');
+    expect(first.stdout).toContain('agents: 1 in the folder, 1 copied now, 0 there already, 1 found in PostgreSQL');
+    expect(first.stdout).toContain('outbox: 1 in the folder, 1 copied now, 0 there already, 1 found in PostgreSQL');
     const second = await run('src/cli/store-migrate.ts', ['--to', testDb.url, '--from', dir, '--lang', 'en']);
     expect(second.code).toBe(0);
     expect(second.stdout).toContain('cases: 25 in the folder, 0 copied now, 25 there already, 25 found in PostgreSQL');
     expect(second.stdout).toContain('conversations: 2 in the folder, 0 copied now, 2 there already, 2 found in PostgreSQL');
+    expect(second.stdout).toContain('agents: 1 in the folder, 0 copied now, 1 there already, 1 found in PostgreSQL');
+    expect(second.stdout).toContain('outbox: 1 in the folder, 0 copied now, 1 there already, 1 found in PostgreSQL');
 
     const db = await Database.open(testDb.url, { max: 4 });
     try {

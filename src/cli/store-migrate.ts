@@ -8,6 +8,12 @@ import type { CaseRecord } from '../cases/case-schema.js';
 import { FileCaseStore } from '../cases/file-store.js';
 import { caseRow, ROW_COLUMNS } from '../cases/pg-store.js';
 import { Journal } from '../storage/journal.js';
+import { FileAgentStore } from '../desk/agent-store.js';
+import { PgAgentStore } from '../desk/pg-agent-store.js';
+import { FileReminderStore, type Reminder } from '../notify/reminders.js';
+import { PgReminderStore } from '../notify/pg-reminder-store.js';
+import { FileOutboxStore } from '../notify/outbox-store.js';
+import { PgOutboxStore } from '../notify/pg-outbox-store.js';
 import { Database } from '../storage/pg/database.js';
 import { CliExit, runCli } from './run.js';
 
@@ -105,8 +111,56 @@ const conversations: Copier = {
   },
 };
 
-/** Every store with a table in PostgreSQL; a store that gains one adds its copier here. */
-const COPIERS: Copier[] = [cases, conversations];
+/** Counts of a copy made one record at a time through the PostgreSQL store's own idempotent call. */
+async function copyEach<T>(items: T[], add: (item: T) => Promise<boolean>, has: (item: T) => Promise<boolean>): Promise<Counts> {
+  let copied = 0;
+  let present = 0;
+  for (const item of items) if (await add(item)) copied += 1;
+  for (const item of items) if (await has(item)) present += 1;
+  return { source: items.length, copied, present };
+}
+
+/** The desk's accounts (their password hashes, never a password); an account of that name already there stays as it is. */
+const agents: Copier = {
+  store: 'agents',
+  async copy(from, db) {
+    const pg = new PgAgentStore(db);
+    return copyEach(
+      await new FileAgentStore(from).list(),
+      (a) => pg.create(a),
+      async (a) => (await pg.get(a.name)) !== undefined,
+    );
+  },
+};
+
+/** Certificate reminders still to send; those cancelled or sent have nothing left to do. */
+const reminders: Copier = {
+  store: 'reminders',
+  async copy(from, db) {
+    const pg = new PgReminderStore(db);
+    const known = async (r: Reminder) => (await pg.ofClient(r.client)).some((x) => x.id === r.id);
+    return copyEach(await FileReminderStore.open(from).scheduled(), async (r) => !(await known(r)) && (await pg.put(r), true), known);
+  },
+};
+
+/** Notices not yet through (pending or held), in their order; those sent or dropped are history. */
+const outbox: Copier = {
+  store: 'outbox',
+  async copy(from, db) {
+    const pg = new PgOutboxStore(db);
+    const waiting = (await FileOutboxStore.open(from).all()).filter((n) => n.state === 'pending' || n.state === 'held').sort((a, b) => a.seq - b.seq);
+    const copied = await copyEach(
+      waiting,
+      ({ seq: _seq, ...n }) => pg.add(n),
+      async () => true,
+    );
+    const ids = new Set((await pg.list()).map((n) => n.id));
+    return { ...copied, present: waiting.filter((n) => ids.has(n.id)).length };
+  },
+};
+
+/** Every store with a table in PostgreSQL whose embedded data is worth keeping; a store that gains one adds its copier here. */
+const COPIERS: Copier[] = [cases, conversations, agents, reminders, outbox];
 
 /** The address without its password, for messages. */
 function where(url: string): string {
