@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newToken, type RunningServer, startServer } from './directline-helpers.js';
+import { rawSocket, startConversation } from './directline-stream-helpers.js';
 
 /** Direct Line refusals keep their status and code, and give the reason in the language the request asks for. */
 let server: RunningServer;
@@ -63,5 +64,29 @@ describe('Direct Line refusals in the request language', () => {
     });
     expect(await refusal(await post(''))).toMatchObject({ status: 400, body: { error: { code: 'BadArgument', message: says('en', 'ui:refusals.emptyBody') } } });
     expect(await refusal(await post('{}', { 'Content-Encoding': 'gzip' }))).toMatchObject({ status: 415, body: { error: { code: 'UnsupportedMediaType' } } });
+  });
+
+  it('refuses a stream upgrade with a forged URL or a bad watermark in the language of the upgrade request', async () => {
+    const { token } = await newToken(server.url);
+    const { streamUrl } = await startConversation(server.url, token);
+    const path = new URL(streamUrl as string).pathname;
+    const upgrade = async (query: string, lang: Lang) => {
+      const raw = await rawSocket(
+        server.url,
+        `GET ${path}?${query} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n` +
+          `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAccept-Language: ${lang}\r\n\r\n`,
+      );
+      await raw.closedAfter;
+      const [head, body] = raw.received().split('\r\n\r\n');
+      return { status: Number(head?.split(' ')[1]), body: JSON.parse(body ?? '') as unknown };
+    };
+    const t = new URL(streamUrl as string).searchParams.get('t') as string;
+    for (const lang of ['zh-CN', 'en'] as const) {
+      expect(await upgrade('t=forged', lang)).toEqual({ status: 403, body: { error: { code: 'Forbidden', message: says(lang, 'ui:refusals.directline.streamInvalid') } } });
+      expect(await upgrade(`watermark=-1&t=${t}`, lang)).toEqual({
+        status: 400,
+        body: { error: { code: 'BadArgument', message: says(lang, 'ui:refusals.directline.badWatermark') } },
+      });
+    }
   });
 });

@@ -71,7 +71,7 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
     const registry: DirectLineStore = ctx.database
       ? new PgDirectLineStore(ctx.database, limits, now, dropped, (level, message) => dbLog[level](message))
       : new ConversationRegistry(limits, now, dropped);
-    const streams = new DirectLineStreams(server.server, registry, signer, { ...DEFAULT_STREAM, ...options.stream });
+    const streams = new DirectLineStreams(server.server, registry, signer, { ...DEFAULT_STREAM, ...options.stream }, (lang) => ctx.conversation.t(lang));
     const maxBody = options.maxBodyBytes ?? 32 * 1024;
     const maxText = options.maxTextLength ?? 2_000;
     // Keyed by id: a conversation read from the database is a new object on every request.
