@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ConversationRegistry } from '../src/channels/directline/conversations.js';
 import { newToken, type RunningServer, startServer } from './directline-helpers.js';
 import { rawSocket, startConversation } from './directline-stream-helpers.js';
 
@@ -87,6 +88,21 @@ describe('Direct Line refusals in the request language', () => {
         status: 400,
         body: { error: { code: 'BadArgument', message: says(lang, 'ui:refusals.directline.badWatermark') } },
       });
+    }
+  });
+
+  it('answers a fault with 500 ServiceError and the internal reason in the request language, never the fault itself', async () => {
+    const { conversationId, token } = await newToken(server.url);
+    const fault = vi.spyOn(ConversationRegistry.prototype, 'get').mockRejectedValue(new Error('disk on fire at store.ts:12'));
+    try {
+      for (const lang of ['zh-CN', 'en'] as const) {
+        const res = await fetch(`${server.url}/v3/directline/conversations/${conversationId}/activities`, {
+          headers: { Authorization: `Bearer ${token}`, 'Accept-Language': lang },
+        });
+        expect(await refusal(res)).toMatchObject({ status: 500, body: { error: { code: 'ServiceError', message: says(lang, 'ui:refusals.internal') } } });
+      }
+    } finally {
+      fault.mockRestore();
     }
   });
 });
