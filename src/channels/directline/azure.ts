@@ -5,7 +5,8 @@ import type { AppContext } from '../context.js';
 import { ClientQuota } from './client-quota.js';
 import { clientNetwork } from './client-network.js';
 import { originAllowed } from './cors.js';
-import { clientOf, readJson, Refusal, sendJson } from './http.js';
+import { clientOf, jsonBody, sendJson } from './http.js';
+import { Refusal } from '../../http/refusal.js';
 import { publicBase } from './public-base.js';
 
 const AzureToken = z.looseObject({ conversationId: z.string().min(1), token: z.string().min(1), expires_in: z.number().int().positive() });
@@ -16,8 +17,7 @@ export interface LocalTokens {
 
 /** Refuses a browser request from a page of another site (403 with the reason). */
 export function assertOrigin(req: Request, config: AppContext['config']): void {
-  if (!originAllowed(req, config.EKEY_WIDGET_ORIGINS, config.EKEY_PUBLIC_URL))
-    throw new Refusal(403, 'Forbidden', 'this origin may not start conversations', undefined, { key: 'ui:directline.originRefused' });
+  if (!originAllowed(req, config.EKEY_WIDGET_ORIGINS, config.EKEY_PUBLIC_URL)) throw new Refusal(403, 'Forbidden', { key: 'ui:directline.originRefused' });
 }
 
 type Handle = (work: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response) => Promise<void>;
@@ -51,14 +51,14 @@ export function azureTokenEndpoint(server: Server, ctx: AppContext, local: Local
       });
     } catch (err) {
       ctx.logger.warn({ err: { name: (err as Error).name, message: (err as Error).message } }, 'azure direct line unreachable');
-      throw new Refusal(502, 'BadGateway', 'Azure Direct Line could not be reached');
+      throw new Refusal(502, 'BadGateway', { key: 'ui:refusals.directline.azureUnreachable' });
     }
     if (!response.ok) {
       ctx.logger.warn({ status: response.status }, 'azure direct line refused the token request');
-      throw new Refusal(502, 'BadGateway', `Azure Direct Line answered ${response.status} to the token request`);
+      throw new Refusal(502, 'BadGateway', { key: 'ui:refusals.directline.azureRefused', params: { status: response.status } });
     }
     const parsed = AzureToken.safeParse(await response.json().catch(() => undefined));
-    if (!parsed.success) throw new Refusal(502, 'BadGateway', 'Azure Direct Line answered without a token');
+    if (!parsed.success) throw new Refusal(502, 'BadGateway', { key: 'ui:refusals.directline.azureNoToken' });
     const { conversationId, token, expires_in } = parsed.data;
     return { mode: 'azure', domain, conversationId, token, expires_in, userId };
   };
@@ -71,14 +71,14 @@ export function azureTokenEndpoint(server: Server, ctx: AppContext, local: Local
       return;
     }
     const base = publicBase(req, ctx.config.EKEY_PUBLIC_URL) ?? '';
-    sendJson(res, 200, { mode: 'local', domain: `${base}/v3/directline`, ...(await local.open(req, returningUser(await readJson(req, 1024, true).catch(() => undefined)))) });
+    sendJson(res, 200, { mode: 'local', domain: `${base}/v3/directline`, ...(await local.open(req, returningUser(await jsonBody(req, 1024, true).catch(() => undefined)))) });
   });
   server.post('/api/directline/token', answer);
   server.get(
     '/api/directline/token',
     handle(async (_req, res) => {
       res.setHeader('Allow', 'POST');
-      throw new Refusal(405, 'MethodNotAllowed', 'tokens are given only in answer to POST', undefined, { key: 'ui:directline.tokenPostOnly' });
+      throw new Refusal(405, 'MethodNotAllowed', { key: 'ui:directline.tokenPostOnly' });
     }),
   );
 }

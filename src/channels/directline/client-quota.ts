@@ -1,4 +1,7 @@
-import { Refusal } from './http.js';
+import { Refusal } from '../../http/refusal.js';
+
+// Written out whole so that scripts/validate sees each key used.
+const QUOTA_REASON = { tokens: 'ui:refusals.directline.quota.tokens', conversations: 'ui:refusals.directline.quota.conversations' } as const;
 
 /** At most `limit` grants per client (address) in a sliding window; over it a 429 with Retry-After. */
 export class ClientQuota {
@@ -10,12 +13,13 @@ export class ClientQuota {
     private readonly now: () => number = Date.now,
   ) {}
 
-  take(client: string, what: string): void {
+  take(client: string, what: 'tokens' | 'conversations'): void {
     const now = this.now();
     const recent = (this.grants.get(client) ?? []).filter((t) => now - t < this.windowMs);
     if (recent.length >= this.limit) {
       const retry = Math.max(1, Math.ceil((this.windowMs - (now - (recent[0] as number))) / 1000));
-      throw new Refusal(429, 'TooManyRequests', `at most ${this.limit} ${what} per client in ${Math.round(this.windowMs / 60_000)} minutes`, retry);
+      const params = { count: this.limit, minutes: Math.round(this.windowMs / 60_000) };
+      throw new Refusal(429, 'TooManyRequests', { key: QUOTA_REASON[what], params }, { retryAfterSeconds: retry });
     }
     recent.push(now);
     this.grants.set(client, recent);

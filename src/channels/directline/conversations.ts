@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Language } from '../../knowledge/schema.js';
 import { ClientQuota } from './client-quota.js';
 import { clientNetwork } from './client-network.js';
-import { Refusal } from './http.js';
+import { Refusal } from '../../http/refusal.js';
 
 /** An activity as Direct Line sends it: JSON with the id and timestamp the server gave it. */
 export type WireActivity = Record<string, unknown> & { id: string; timestamp: string; type: string };
@@ -96,11 +96,9 @@ export interface DirectLineStore {
   close(): Promise<void>;
 }
 
-export const tooManyOpen = (count: number, from: 'address' | 'network') =>
-  new Refusal(429, 'TooManyRequests', `at most ${count} conversations open at once from one ${from}`, 60, { key: 'ui:directline.tooManyOpen', params: { count } });
+export const tooManyOpen = (count: number) => new Refusal(429, 'TooManyRequests', { key: 'ui:directline.tooManyOpen', params: { count } }, { retryAfterSeconds: 60 });
 
-export const budgetFull = () =>
-  new Refusal(503, 'ServiceUnavailable', 'the service holds as many conversations as it can; try again later', 60, { key: 'ui:directline.budgetFull' });
+export const budgetFull = () => new Refusal(503, 'ServiceUnavailable', { key: 'ui:directline.budgetFull' }, { retryAfterSeconds: 60 });
 
 export const newConversationId = () => randomBytes(16).toString('base64url');
 
@@ -184,8 +182,8 @@ export class ConversationRegistry implements DirectLineStore {
     const { address, network } = clientNetwork(clientAddress);
     // Idle conversations not yet swept would still count against their address.
     this.dropIdle(now);
-    if ((this.perAddress.get(address) ?? 0) >= this.limits.perAddressOpen) throw tooManyOpen(this.limits.perAddressOpen, 'address');
-    if ((this.perNetwork.get(network) ?? 0) >= this.limits.perNetworkOpen) throw tooManyOpen(this.limits.perNetworkOpen, 'network');
+    if ((this.perAddress.get(address) ?? 0) >= this.limits.perAddressOpen) throw tooManyOpen(this.limits.perAddressOpen);
+    if ((this.perNetwork.get(network) ?? 0) >= this.limits.perNetworkOpen) throw tooManyOpen(this.limits.perNetworkOpen);
     this.quota.take(network, 'conversations');
     // A full registry makes room by dropping the conversations idle the longest, rather than turning new visitors away.
     for (const oldest of this.conversations.values()) {

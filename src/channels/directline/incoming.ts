@@ -2,7 +2,7 @@ import type { Request } from 'restify';
 import { z } from 'zod';
 import { buttonInput } from '../../conversation/button-input.js';
 import type { TurnRequest } from '../../conversation/service.js';
-import { Refusal } from './http.js';
+import { Refusal } from '../../http/refusal.js';
 
 /** What a client may post; anything else it adds is dropped before the activity is echoed. */
 export const PostedActivity = z.looseObject({
@@ -18,13 +18,14 @@ export const PostedActivity = z.looseObject({
 export type PostedActivity = z.infer<typeof PostedActivity>;
 
 export function parsePosted(body: unknown, maxText: number): PostedActivity {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Refusal(400, 'BadArgument', 'the body must be a JSON object: an activity');
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Refusal(400, 'BadArgument', { key: 'ui:refusals.directline.notAnObject' });
   const parsed = PostedActivity.safeParse(body);
   if (!parsed.success) {
-    const reasons = parsed.error.issues.map((i) => `${['activity', ...i.path].join('.')}: ${i.message}`);
-    throw new Refusal(400, 'BadArgument', `malformed activity: ${reasons.join('; ')}`);
+    // Field names only: zod's own messages are English, and the caller's text is never repeated back.
+    const fields = [...new Set(parsed.error.issues.map((i) => ['activity', ...i.path].join('.')))].join(', ');
+    throw new Refusal(400, 'BadArgument', { key: 'ui:refusals.directline.malformed', params: { fields } });
   }
-  if ((parsed.data.text?.length ?? 0) > maxText) throw new Refusal(413, 'MessageTooLong', `a message may have at most ${maxText} characters`);
+  if ((parsed.data.text?.length ?? 0) > maxText) throw new Refusal(413, 'MessageTooLong', { key: 'ui:refusals.directline.messageTooLong', params: { max: maxText } });
   return parsed.data;
 }
 
@@ -58,7 +59,7 @@ export function watermarkOf(req: Request): number {
   const raw = (req.query as Record<string, unknown> | undefined)?.watermark;
   if (raw === undefined || raw === '') return 0;
   const n = Number(raw);
-  if (typeof raw !== 'string' || !Number.isSafeInteger(n) || n < 0) throw new Refusal(400, 'BadArgument', 'watermark must be a non-negative integer, as given by the server');
+  if (typeof raw !== 'string' || !Number.isSafeInteger(n) || n < 0) throw new Refusal(400, 'BadArgument', { key: 'ui:refusals.directline.badWatermark' });
   return n;
 }
 
@@ -66,7 +67,6 @@ export function watermarkOf(req: Request): number {
 export function optionalUserId(body: unknown): string | undefined {
   const id = (body as { user?: { id?: unknown } } | undefined)?.user?.id;
   if (id === undefined) return undefined;
-  if (typeof id !== 'string' || !USER_ID.test(id) || id.startsWith('dl_'))
-    throw new Refusal(400, 'BadArgument', 'user.id must be 1 to 64 letters, digits or ._:@- and must not start with "dl_"');
+  if (typeof id !== 'string' || !USER_ID.test(id) || id.startsWith('dl_')) throw new Refusal(400, 'BadArgument', { key: 'ui:refusals.directline.badUserId' });
   return id;
 }

@@ -6,7 +6,8 @@ import { renderActivities } from '../../render/activity.js';
 import { type ConversationLimits, ConversationRegistry, type DirectLineConversation, type DirectLineStore, type WireActivity } from './conversations.js';
 import { PgDirectLineStore } from './pg-store.js';
 import { allowWidgetOrigins } from './cors.js';
-import { bearer, clientOf, readJson, Refusal, sendJson, sendRefusal } from './http.js';
+import { bearer, clientOf, DIRECTLINE_BODY_CODES, directLineShape, jsonBody, sendJson } from './http.js';
+import { asRefusal, Refusal, sendRefusal } from '../../http/refusal.js';
 import { echoFields, optionalUserId, parsePosted, turnInput, watermarkOf } from './incoming.js';
 import { publicBase } from './public-base.js';
 import { TokenSigner } from './token.js';
@@ -70,7 +71,7 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
     const registry: DirectLineStore = ctx.database
       ? new PgDirectLineStore(ctx.database, limits, now, dropped, (level, message) => dbLog[level](message))
       : new ConversationRegistry(limits, now, dropped);
-    const streams = new DirectLineStreams(server.server, registry, signer, { ...DEFAULT_STREAM, ...options.stream });
+    const streams = new DirectLineStreams(server.server, registry, signer, { ...DEFAULT_STREAM, ...options.stream }, (lang) => ctx.conversation.t(lang));
     const maxBody = options.maxBodyBytes ?? 32 * 1024;
     const maxText = options.maxTextLength ?? 2_000;
     // Keyed by id: a conversation read from the database is a new object on every request.
@@ -125,10 +126,12 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
     const authorize = async (req: Request, conversationId?: string) => {
       const checked = signer.verify(bearer(req));
       if (!checked.ok)
-        throw new Refusal(403, checked.reason === 'expired' ? 'TokenExpired' : 'Forbidden', checked.reason === 'expired' ? 'the token has expired' : 'the token is not valid');
-      if (conversationId !== undefined && checked.claims.conv !== conversationId) throw new Refusal(403, 'Forbidden', 'the token is not valid for this conversation');
+        throw checked.reason === 'expired'
+          ? new Refusal(403, 'TokenExpired', { key: 'ui:refusals.directline.tokenExpired' })
+          : new Refusal(403, 'Forbidden', { key: 'ui:refusals.directline.tokenInvalid' });
+      if (conversationId !== undefined && checked.claims.conv !== conversationId) throw new Refusal(403, 'Forbidden', { key: 'ui:refusals.directline.tokenOtherConversation' });
       const conversation = await registry.get(checked.claims.conv);
-      if (!conversation) throw new Refusal(404, 'NotFound', 'the conversation has ended or does not exist');
+      if (!conversation) throw new Refusal(404, 'NotFound', { key: 'ui:refusals.directline.conversationGone' });
       return { claims: checked.claims, conversation };
     };
 
@@ -187,12 +190,9 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
       try {
         await work(req, res);
       } catch (err) {
-        if (err instanceof Refusal) {
-          sendRefusal(res, err, ctx.conversation.t(requestLanguage(req)));
-          return;
-        }
-        ctx.logger.error({ err: { message: (err as Error).message, name: (err as Error).name } }, 'direct line request failed');
-        sendJson(res, 500, { error: { code: 'ServiceError', message: 'internal error' } });
+        const refusal = asRefusal(err, DIRECTLINE_BODY_CODES);
+        if (!refusal) ctx.logger.error({ err: { message: (err as Error).message, name: (err as Error).name } }, 'direct line request failed');
+        sendRefusal(res, refusal ?? new Refusal(500, 'ServiceError', { key: 'ui:refusals.internal' }), ctx.conversation.t(requestLanguage(req)), directLineShape);
       }
     };
 
@@ -202,7 +202,7 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
       `${base}/tokens/generate`,
       handle(async (req, res) => {
         assertOrigin(req, ctx.config);
-        const userId = optionalUserId(await readJson(req, 4096, true)) ?? `dl_${randomBytes(12).toString('base64url')}`;
+        const userId = optionalUserId(await jsonBody(req, 4096, true)) ?? `dl_${randomBytes(12).toString('base64url')}`;
         const c = await registry.open(clientOf(req), userId);
         sendJson(res, 200, opened(c, signer.sign(c.id, userId)));
       }),
@@ -220,7 +220,7 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
       `${base}/conversations`,
       handle(async (req, res) => {
         const { conversation: c, claims } = await authorize(req);
-        const body = (await readJson(req, 4096, true)) as { locale?: unknown } | undefined;
+        const body = (await jsonBody(req, 4096, true)) as { locale?: unknown } | undefined;
         const isNew = !c.started;
         await start(req, c, typeof body?.locale === 'string' && body.locale.length <= 35 ? body.locale : undefined);
         sendJson(res, isNew ? 201 : 200, connected(req, c, claims.user));
@@ -252,7 +252,7 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
       `${base}/conversations/:conversationId/activities`,
       handle(async (req, res) => {
         const { conversation: c } = await authorize(req, req.params.conversationId);
-        const posted = parsePosted(await readJson(req, maxBody), maxText);
+        const posted = parsePosted(await jsonBody(req, maxBody), maxText);
         const languageCommand = (lang: 'zh-CN' | 'en') => ctx.knowledge.commands[lang === 'en' ? 'lang-en' : 'lang-zh']?.[0];
         const input = turnInput(posted, languageCommand);
         // Typing and other signals are acknowledged but not kept: the transcript holds what was said.

@@ -103,8 +103,8 @@ export class PgDirectLineStore implements DirectLineStore {
       [a, n, now - this.limits.idleMs],
     );
     const counts = rows[0] ?? { by_address: 0, by_network: 0, total: 0 };
-    if (counts.by_address >= this.limits.perAddressOpen) throw tooManyOpen(this.limits.perAddressOpen, 'address');
-    if (counts.by_network >= this.limits.perNetworkOpen) throw tooManyOpen(this.limits.perNetworkOpen, 'network');
+    if (counts.by_address >= this.limits.perAddressOpen) throw tooManyOpen(this.limits.perAddressOpen);
+    if (counts.by_network >= this.limits.perNetworkOpen) throw tooManyOpen(this.limits.perNetworkOpen);
     this.quota.take(network, 'conversations');
     // Full: the conversations idle the longest make room, rather than new visitors being turned away.
     if (counts.total >= this.limits.total) await this.drop(`SELECT id FROM directline_conversations ORDER BY last_active LIMIT $1`, [counts.total - this.limits.total + 1]);

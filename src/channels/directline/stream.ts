@@ -4,6 +4,8 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { refuseUpgrade, routeUpgrade } from '../../http/upgrades.js';
 import type { DirectLineConversation, DirectLineStore } from './conversations.js';
 import type { TokenSigner } from './token.js';
+import { parseLanguage, type Translate } from '../../i18n.js';
+import type { Language } from '../../knowledge/schema.js';
 
 export interface StreamOptions {
   /** How long a stream URL can be used to connect; a reconnecting client asks for a fresh one. */
@@ -40,6 +42,8 @@ export class DirectLineStreams {
     private readonly registry: DirectLineStore,
     private readonly signer: TokenSigner,
     private readonly options: StreamOptions,
+    /** The words of locales/ in a language: an upgrade refused says why in the language of its request. */
+    private readonly translate: (lang: Language) => Translate,
   ) {
     routeUpgrade(server, { matches: (path) => PATH.test(path), handle: (req, socket, head) => this.upgrade(req, socket, head), close: () => this.closeAll() });
   }
@@ -58,39 +62,38 @@ export class DirectLineStreams {
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.accept(req, socket, head).catch(() =>
-      refuseUpgrade(socket, 503, 'Service Unavailable', { error: { code: 'ServiceUnavailable', message: 'the conversation could not be read; try again' } }),
-    );
+    const url = new URL(req.url ?? '/', 'http://stream.invalid');
+    const t = this.translate(parseLanguage(url.searchParams.get('lang') ?? req.headers['accept-language']) ?? 'zh-CN');
+    const refuse = (status: number, text: string, code: string, key: string) => refuseUpgrade(socket, status, text, { error: { code, message: t(key) } });
+    this.accept(req, socket, head, url, refuse).catch(() => refuse(503, 'Service Unavailable', 'ServiceUnavailable', 'ui:refusals.directline.streamUnreadable'));
   }
 
-  private async accept(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://stream.invalid');
-    const refuse = (status: number, text: string, code: string, message: string) => refuseUpgrade(socket, status, text, { error: { code, message } });
+  private async accept(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL, refuse: (status: number, text: string, code: string, key: string) => void): Promise<void> {
     let id: string;
     try {
       id = decodeURIComponent((PATH.exec(url.pathname) as RegExpExecArray)[1] as string);
     } catch {
-      refuse(404, 'Not Found', 'NotFound', 'the conversation has ended or does not exist');
+      refuse(404, 'Not Found', 'NotFound', 'ui:refusals.directline.conversationGone');
       return;
     }
     const checked = this.signer.verify(url.searchParams.get('t') ?? '', 'stream');
     if (!checked.ok) {
-      if (checked.reason === 'expired') refuse(403, 'Forbidden', 'TokenExpired', 'the stream URL has expired: reconnect to get a fresh one');
-      else refuse(403, 'Forbidden', 'Forbidden', 'the stream URL is not valid');
+      if (checked.reason === 'expired') refuse(403, 'Forbidden', 'TokenExpired', 'ui:refusals.directline.streamExpired');
+      else refuse(403, 'Forbidden', 'Forbidden', 'ui:refusals.directline.streamInvalid');
       return;
     }
     if (checked.claims.conv !== id) {
-      refuse(403, 'Forbidden', 'Forbidden', 'the stream URL is not valid for this conversation');
+      refuse(403, 'Forbidden', 'Forbidden', 'ui:refusals.directline.streamOtherConversation');
       return;
     }
     const watermark = watermarkParam(url.searchParams.get('watermark'));
     if (watermark === undefined) {
-      refuse(400, 'Bad Request', 'BadArgument', 'watermark must be a non-negative integer, as given by the server');
+      refuse(400, 'Bad Request', 'BadArgument', 'ui:refusals.directline.badWatermark');
       return;
     }
     const c = await this.registry.get(id);
     if (!c) {
-      refuse(404, 'Not Found', 'NotFound', 'the conversation has ended or does not exist');
+      refuse(404, 'Not Found', 'NotFound', 'ui:refusals.directline.conversationGone');
       return;
     }
     // The client may have gone, or the upgrades been cut, while the conversation was read.

@@ -3,7 +3,8 @@ import type { AppContext } from '../context.js';
 import { chooseLanguage } from '../../conversation/service.js';
 import type { DirectLineConversation, WireActivity } from './conversations.js';
 import { MAX_REQUEST_BYTES } from '../../http/security.js';
-import { discardBody, sendJson } from './http.js';
+import { readRawBody } from '../../http/json-body.js';
+import { sendJson } from './http.js';
 
 export interface UploadDeps {
   authorize(req: Request, conversationId?: string): Promise<{ conversation: DirectLineConversation }>;
@@ -24,7 +25,8 @@ export function uploadEndpoint(server: Server, ctx: AppContext, deps: UploadDeps
     '/v3/directline/conversations/:conversationId/upload',
     handle(async (req, res) => {
       const { conversation: c } = await deps.authorize(req, req.params.conversationId);
-      await discardBody(req, MAX_REQUEST_BYTES);
+      // Read to its end (and dropped) so that a client still sending gets the answer, not a broken connection.
+      await readRawBody(req, { limit: MAX_REQUEST_BYTES });
       const lang = c.lang ?? chooseLanguage(c.locale, undefined);
       const t = ctx.conversation.t(lang);
       await deps.inOrder(c, async () => {
