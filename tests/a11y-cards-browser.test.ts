@@ -113,6 +113,10 @@ describe('the cards, the checklist and the flowchart page under axe-core (WCAG 2
         await card.getByText(shown, { exact: true }).waitFor({ state: 'visible' });
       }
       expect(await accessibilityProblems(page), `${label}, outcome with its sections open`).toEqual([]);
+      // The sections are headings a screen reader can move between, each at the level below the page's own.
+      const headings = await card.locator('[role="heading"]').evaluateAll((els) => els.map((el) => [(el.textContent ?? '').trim(), el.getAttribute('aria-level')]));
+      expect(headings.map(([text]) => text)).toEqual(expect.arrayContaining([t('ui:outcome.steps'), t('ui:outcome.notes')]));
+      expect(new Set(headings.map(([, level]) => level))).toEqual(new Set(['3']));
 
       // A button is known by its name alone (a screen reader's list of buttons): no two alike, none a bare "修改".
       const names = await card.locator('.ac-pushButton').evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? el.textContent ?? ''));

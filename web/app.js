@@ -242,6 +242,8 @@
     };
     return {
       supportsInteractivity: true,
+      // The cards' section titles are headings below the page's own (h1) and the answer's (h2).
+      textBlock: { headingLevel: 3 },
       fontTypes: { default: font, monospace: font },
       spacing: { small: 6, default: 10, medium: 16, large: 22, extraLarge: 30, padding: 14 },
       separator: { lineThickness: 1, lineColor: c.line },

@@ -28,6 +28,8 @@ export interface TextBlock {
   isSubtle?: boolean;
   spacing?: 'None' | 'Small' | 'Default' | 'Medium' | 'Large';
   separator?: boolean;
+  /** Adaptive Cards 1.5: a heading is given role="heading" with the host config's level. */
+  style?: 'default' | 'heading';
 }
 
 export interface ToggleInput {
@@ -136,11 +138,11 @@ export function cardText(text: string): string {
 }
 
 /**
- * A section's title: bold and larger, but not `style: "heading"`. Adaptive Cards give such a block
- * role="heading" with the level of the host's config only, and a host config without one (the demo
- * page's, which replaces Web Chat's default) leaves a heading without aria-level, which screen
- * readers cannot place; a bold line reads as it looks everywhere.
+ * A section's title, a heading for screen readers to move between. Adaptive Cards give it role="heading"
+ * with the level of the host config (`textBlock.headingLevel`): Web Chat's default config and Teams' have
+ * one, and the demo page's own config sets it (web/app.js), since a heading without aria-level is one a
+ * screen reader cannot place.
  */
 export function heading(text: string): TextBlock {
-  return textBlock(text, { weight: 'Bolder', size: 'Medium', spacing: 'Medium' });
+  return textBlock(text, { weight: 'Bolder', size: 'Medium', spacing: 'Medium', style: 'heading' });
 }
