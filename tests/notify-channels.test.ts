@@ -13,6 +13,10 @@ describe('the enterprise is told when its case moves', () => {
     const api = wechatApi();
     const { app, w, move } = await start();
     const reference = await wechatCase(app, w, 'o-enterprise-1');
+    // The outcome's later parts go out through the customer-service API once the passive reply is gone; they
+    // must be through before the API goes down, or the failures meant for the notices fall on them instead.
+    await vi.waitFor(() => expect(api.custom.length).toBeGreaterThan(0), { timeout: 10_000 });
+    await w.channel.settled();
     api.down(3);
     const told = () => api.custom.filter((m) => m.content.includes('有新进展'));
     const r = await move(reference, { to: 'submitted', agent: 'Wang' });
