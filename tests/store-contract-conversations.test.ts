@@ -1,12 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileConversationStore, type ConversationStore } from '../src/conversation/state-store.js';
 import { ConversationConflictError, PgConversationStore } from '../src/conversation/pg-state-store.js';
 import { newState, type ConversationState } from '../src/conversation/state.js';
 import { Database } from '../src/storage/pg/database.js';
-import { freshDatabase, type TestDatabase } from './pg-helpers.js';
+import { freshDatabase } from './pg-helpers.js';
+import { databasePlace, folderPlace } from './store-places.js';
 
 /**
  * One contract for the conversation store, run on both backends: the embedded journal and PostgreSQL.
@@ -25,37 +24,28 @@ interface Backend {
   teardown(): Promise<void>;
 }
 
-let dir = '';
+const folder = folderPlace('ekey-contract-');
 const files: Backend = {
   name: 'embedded files',
-  async setup() {
-    dir = mkdtempSync(join(tmpdir(), 'ekey-contract-'));
-  },
-  async teardown() {
-    rmSync(dir, { recursive: true, force: true });
-  },
+  setup: () => folder.setup(),
+  teardown: () => folder.teardown(),
   async open(ttlMs) {
-    const s = new FileConversationStore(dir, ttlMs);
+    const s = new FileConversationStore(folder.dir, ttlMs);
     await s.open();
     return s;
   },
 };
 
-let testDb: TestDatabase | undefined;
-const dbs: Database[] = [];
+const database = databasePlace();
+/** The database of the last PostgreSQL store opened, to look at its rows. */
+let lastDb: Database | undefined;
 const postgres: Backend = {
   name: 'PostgreSQL',
-  async setup() {
-    testDb = await freshDatabase();
-  },
-  async teardown() {
-    for (const d of dbs.splice(0)) await d.close();
-    await testDb?.drop();
-  },
+  setup: () => database.setup(),
+  teardown: () => database.teardown(),
   async open(ttlMs) {
-    const db = await Database.open((testDb as TestDatabase).url, { max: 4 });
-    dbs.push(db);
-    return new PgConversationStore(db, ttlMs);
+    lastDb = await database.open();
+    return new PgConversationStore(lastDb, ttlMs);
   },
 };
 
@@ -111,7 +101,7 @@ describe.each([files, postgres])('the conversation store on $name', (backend) =>
     const s = await backend.open(86_400_000);
     await s.set('wechat:oSecretOpenId123', state(5));
     if (backend === postgres) {
-      const { rows } = await dbs[dbs.length - 1]!.query<{ id: string }>('SELECT id FROM conversations');
+      const { rows } = await (lastDb as Database).query<{ id: string }>('SELECT id FROM conversations');
       expect(rows.some((r) => r.id.includes('oSecretOpenId'))).toBe(false);
       expect(rows.every((r) => /^[0-9a-f]{40}$/.test(r.id))).toBe(true);
     }
