@@ -48,16 +48,17 @@ export function translator(instance: i18n, lng: Language): Translate {
     let values: string[] | undefined;
     let slotted: Record<string, unknown> | undefined;
     if (params !== undefined) {
-      const chosen: Record<string, unknown> = {};
-      for (const [name, value] of Object.entries(params)) {
+      // The memo's key names every parameter; string ones by their slot only, the others by their value.
+      for (const name in params) {
+        const value = (params as Record<string, unknown>)[name];
         if (typeof value === 'string' && name !== 'context') {
           values ??= [];
           slotted ??= { ...params };
           slotted[name] = `\u0001${values.length}\u0001`;
           values.push(value);
-        } else chosen[name] = value;
+          id += `\u0000${name}\u0001`;
+        } else id += `\u0000${name}=${typeof value === 'number' ? value : JSON.stringify(value)}`;
       }
-      id = `${key}\u0000${JSON.stringify(chosen)}\u0000${slotted ? Object.keys(slotted).join(',') : ''}`;
     }
     let text = memo.get(id);
     if (text === undefined) {

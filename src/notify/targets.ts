@@ -22,14 +22,17 @@ export function targetFromKey(key: string): Target | undefined {
 
 const KEPT = 10_000;
 
+/** A target as a channel says it, checked only when a case asks for it: most turns open no case. */
+export type SaidTarget = Target | (() => Target | undefined);
+
 /**
  * The last target seen for each conversation key, told by the channels on every turn, so that a case
  * opened in that conversation can record where to send its notices. Bounded: the oldest are forgotten.
  */
 export class TargetBook {
-  private readonly byKey = new Map<string, Target>();
+  private readonly byKey = new Map<string, SaidTarget>();
 
-  seen(key: string, target: Target): void {
+  seen(key: string, target: SaidTarget): void {
     this.byKey.delete(key);
     this.byKey.set(key, target);
     if (this.byKey.size > KEPT) this.byKey.delete(this.byKey.keys().next().value as string);
@@ -37,6 +40,12 @@ export class TargetBook {
 
   of(key: string | undefined): Target | undefined {
     if (!key) return undefined;
-    return this.byKey.get(key) ?? targetFromKey(key);
+    let said = this.byKey.get(key);
+    if (typeof said === 'function') {
+      said = said();
+      if (said) this.byKey.set(key, said);
+      else this.byKey.delete(key);
+    }
+    return said ?? targetFromKey(key);
   }
 }

@@ -123,8 +123,22 @@ function escapeMarks(text: string): string {
     .replace(/^(\s*)([-+#>=])/gm, '$1\\$2');
 }
 
+/** An outcome's card is made of the same few hundred texts every time: their card form is kept. */
+const CARD_TEXTS = 20_000;
+const cardTexts = new Map<string, string>();
+
 /** Plain words as card Markdown: marks escaped, web addresses as links that hold nothing but the address. */
 export function cardText(text: string): string {
+  let out = cardTexts.get(text);
+  if (out === undefined) {
+    out = toCardText(text);
+    if (cardTexts.size >= CARD_TEXTS) cardTexts.clear();
+    cardTexts.set(text, out);
+  }
+  return out;
+}
+
+function toCardText(text: string): string {
   let out = '';
   let last = 0;
   for (const m of text.matchAll(ADDRESS)) {

@@ -25,12 +25,8 @@ function answer(res: Response, status: number, body?: unknown): void {
  * authentication), size and JSON, shape, where the replies would go (without authentication), then the
  * token itself.
  */
-/** Addresses of recent conversations whose check is kept, valid or not. */
-const TARGETS_CHECKED = 2_000;
-
 export const botFrameworkChannel: ChannelRegistrar = (server, ctx) => {
   const adapter = createAdapter(ctx.config);
-  const checkedTargets = new Map<string, Target | undefined>();
   const withAuth = authenticated(ctx.config);
   ctx.notify?.outbox.register('botframework', botFrameworkNoticeSender(ctx, adapter, absoluteBase(ctx.config.EKEY_PUBLIC_URL), ctx.logger.child({ channel: 'botframework' })));
   /** Where a case opened in this conversation is told of its moves; only once the request is authenticated. */
@@ -46,16 +42,11 @@ export const botFrameworkChannel: ChannelRegistrar = (server, ctx) => {
       ...(a.from?.id ? { userId: a.from.id } : {}),
       ...(typeof a.conversation.tenantId === 'string' ? { tenantId: a.conversation.tenantId } : {}),
     };
-    // A conversation sends the same address on every turn: it is checked (a URL parse among it) once.
-    const said = JSON.stringify(fields);
-    let target = checkedTargets.get(said);
-    if (!checkedTargets.has(said)) {
+    // Checked (a URL parse among it) only if a case is opened: most turns open none.
+    ctx.notify.targets.seen(key, () => {
       const parsed = Target.safeParse(fields);
-      target = parsed.success ? parsed.data : undefined;
-      if (checkedTargets.size >= TARGETS_CHECKED) checkedTargets.delete(checkedTargets.keys().next().value as string);
-    } else checkedTargets.delete(said);
-    checkedTargets.set(said, target);
-    if (target) ctx.notify.targets.seen(key, target);
+      return parsed.success ? parsed.data : undefined;
+    });
   };
   const turn = (a: IncomingActivity, key: string) => async (context: TurnContext) => {
     const input = turnInput(a);
