@@ -43,6 +43,8 @@ const UPSERT = {
          RETURNING version`,
 };
 
+function lostDuringTurn(): void {}
+
 /**
  * Conversations in PostgreSQL (table `conversations`), for several instances behind one address. A turn
  * is one transaction on one connection: it begins, takes a transaction advisory lock on the conversation
@@ -116,6 +118,13 @@ export class PgConversationStore implements ConversationStore {
   async exclusive<T>(key: string, turn: () => Promise<T>): Promise<T> {
     const id = conversationId(key);
     const client = await this.db.lockClient();
+    // A connection lost while the turn runs would otherwise be an uncaught 'error' (the pool listens only
+    // to idle ones); the turn's next statement, its commit at the latest, fails and says so.
+    client.on('error', lostDuringTurn);
+    const release = (err?: Error) => {
+      client.off('error', lostDuringTurn);
+      client.release(err);
+    };
     let held: HeldTurn;
     try {
       // One round trip: in READ COMMITTED each statement takes its own snapshot, so the SELECT, run once
@@ -127,7 +136,7 @@ export class PgConversationStore implements ConversationStore {
       const row = results[2]?.rows[0];
       held = { client, version: row?.version ?? 0, ...(row ? { state: row.state } : {}) };
     } catch (err) {
-      client.release(err as Error);
+      release(err as Error);
       throw err;
     }
     // Another of this instance's turns of the conversation may still be clearing up after its commit.
@@ -139,10 +148,10 @@ export class PgConversationStore implements ConversationStore {
       this.letGo(id, held);
       try {
         await client.query('ROLLBACK');
-        client.release();
+        release();
       } catch (rollback) {
         // A connection that could not roll back is thrown away, and the lock goes with it.
-        client.release(rollback as Error);
+        release(rollback as Error);
       }
       throw err;
     }
@@ -151,10 +160,10 @@ export class PgConversationStore implements ConversationStore {
     try {
       ({ command } = await client.query('COMMIT'));
     } catch (err) {
-      client.release(err as Error);
+      release(err as Error);
       throw new ConversationCommitError(`the turn did not commit: ${(err as Error).message}`, { cause: err });
     }
-    client.release();
+    release();
     // A transaction that a failed statement aborted ends in a rollback, which COMMIT answers without an error.
     if (command !== 'COMMIT') throw new ConversationCommitError('the turn was rolled back');
     return result;
