@@ -3,6 +3,7 @@
 -- node, PostgreSQL no longer parses and prints jsonb on each turn. Pages left 30% free let a turn's
 -- update stay on its page (a HOT update), which needs no index to point at the row's new version:
 -- the updated_at index goes, and the hourly sweep reads the table through instead.
+-- An instance of an earlier version would read the text as a string, not a state: stop them all first.
 ALTER TABLE conversations SET (fillfactor = 70), ALTER COLUMN state TYPE text USING state::text;
 DROP INDEX conversations_updated_at;
 -- lz4 compresses a long state several times faster than pglz; a server built without it keeps pglz.
