@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileConversationStore, type ConversationStore } from '../src/conversation/state-store.js';
-import { ConversationConflictError, PgConversationStore } from '../src/conversation/pg-state-store.js';
+import { conversationId, FileConversationStore, type ConversationStore } from '../src/conversation/state-store.js';
+import { ConversationCommitError, ConversationConflictError, PgConversationStore } from '../src/conversation/pg-state-store.js';
 import { newState, type ConversationState } from '../src/conversation/state.js';
 import { Database } from '../src/storage/pg/database.js';
 import { freshDatabase } from './pg-helpers.js';
@@ -145,6 +145,90 @@ describe('conversations shared by two instances on PostgreSQL', () => {
     const b = (await postgres.open(86_400_000)) as PgConversationStore;
     await expect(a.exclusive('thrown', async () => Promise.reject(new Error('turn failed')))).rejects.toThrow('turn failed');
     expect(await b.exclusive('thrown', async () => 'ran')).toBe('ran');
+  });
+
+  it('gives the next turn, on another instance, what the turn before it committed', async () => {
+    const a = (await postgres.open(86_400_000)) as PgConversationStore;
+    const b = (await postgres.open(86_400_000)) as PgConversationStore;
+    await a.set('handed', state(1));
+    const order: string[] = [];
+    let written!: () => void;
+    const wrote = new Promise<void>((r) => (written = r));
+    const first = a.exclusive('handed', async () => {
+      const current = (await a.get('handed')) as ConversationState;
+      await a.set('handed', { ...current, answers: { need: 'from a' } });
+      written();
+      // The write is done but not committed: the other instance's turn must wait for the commit.
+      await sleep(150);
+      order.push('a done');
+    });
+    await wrote;
+    const second = b.exclusive('handed', async () => {
+      order.push('b starts');
+      const current = (await b.get('handed')) as ConversationState;
+      await b.set('handed', { ...current, misses: current.misses + 1 });
+      return current.answers.need;
+    });
+    await first;
+    expect(await second).toBe('from a');
+    expect(order).toEqual(['a done', 'b starts']);
+    expect(await a.get('handed')).toEqual({ ...state(1), answers: { need: 'from a' }, misses: state(1).misses + 1 });
+  });
+
+  it('hands each read of a turn a copy of its own', async () => {
+    const a = (await postgres.open(86_400_000)) as PgConversationStore;
+    await a.set('copied', state(4));
+    await a.exclusive('copied', async () => {
+      const read = (await a.get('copied')) as ConversationState;
+      read.answers.need = 'changed in place';
+      expect(await a.get('copied')).toEqual(state(4));
+      await a.set('copied', read);
+      expect(await a.get('copied')).toEqual(read);
+    });
+    expect((await a.get('copied'))?.answers.need).toBe('changed in place');
+  });
+
+  it('keeps nothing of a turn that throws, and the next turn has the conversation', async () => {
+    const a = (await postgres.open(86_400_000)) as PgConversationStore;
+    const b = (await postgres.open(86_400_000)) as PgConversationStore;
+    await a.set('rolled', state(1));
+    const failing = a.exclusive('rolled', async () => {
+      await a.set('rolled', state(2));
+      await a.set('rolled', state(3));
+      throw new Error('turn failed');
+    });
+    await expect(failing).rejects.toThrow('turn failed');
+    expect((await b.get('rolled'))?.answers.need).toBe('n1');
+    const next = b.exclusive('rolled', async () => {
+      const read = await b.get('rolled');
+      await b.set('rolled', state(4));
+      return read?.answers.need;
+    });
+    expect(await next).toBe('n1');
+    expect((await a.get('rolled'))?.answers.need).toBe('n4');
+  });
+
+  it('reports a turn whose commit fails, keeps nothing of it, and lets the next turn run', async () => {
+    const a = (await postgres.open(86_400_000)) as PgConversationStore;
+    const b = (await postgres.open(86_400_000)) as PgConversationStore;
+    const other = lastDb as Database;
+    await a.set('lost', state(1));
+    const id = conversationId('lost');
+    const turn = a.exclusive('lost', async () => {
+      await a.set('lost', state(2));
+      // The connection holding the turn's lock goes away before the commit, as when the server restarts.
+      const { rows } = await other.query<{ killed: boolean }>(
+        `SELECT pg_terminate_backend(pid) AS killed FROM pg_locks WHERE locktype = 'advisory' AND classid = 7301 AND objid::bigint = (hashtext($1)::bigint & 4294967295)`,
+        [id],
+      );
+      expect(rows).toEqual([{ killed: true }]);
+      // Long enough for the instance to see its connection go while the turn still runs.
+      await sleep(200);
+      return 'replied';
+    });
+    await expect(turn).rejects.toBeInstanceOf(ConversationCommitError);
+    expect((await b.get('lost'))?.answers.need).toBe('n1');
+    expect(await b.exclusive('lost', async () => (await b.get('lost'))?.answers.need)).toBe('n1');
   });
 
   it('applies the migrations once when instances start together', async () => {

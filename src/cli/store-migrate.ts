@@ -102,7 +102,7 @@ const conversations: Copier = {
         rows,
         'id',
         rows.map((r) => r[0] as string),
-        ['?', '?::jsonb', 'to_timestamp(?::float8)'],
+        ['?', '?', 'to_timestamp(?::float8)'],
       );
       return { source: rows.length, ...counts };
     } finally {

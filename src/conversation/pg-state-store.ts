@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Database } from '../storage/pg/database.js';
 import { conversationId, type ConversationStore } from './state-store.js';
 import type { ConversationState } from './state.js';
@@ -7,19 +8,57 @@ export class ConversationConflictError extends Error {
   override name = 'ConversationConflictError';
 }
 
+/** A turn whose transaction did not commit: what it wrote is not kept, though its replies may have gone out. */
+export class ConversationCommitError extends Error {
+  override name = 'ConversationCommitError';
+}
+
 /** The advisory-lock class of conversation turns (the two-key form, apart from node-pg-migrate's one-key lock). */
 const TURN_LOCK_CLASS = 7301;
 
+/** A row as stored: the state is JSON text, parsed in node (PostgreSQL need not parse and print jsonb every turn). */
+interface Row {
+  state: string;
+  version: number;
+}
+
+/** A turn under way: its transaction's connection, and the row as the turn found it (or last wrote it). */
+interface HeldTurn {
+  client: pg.PoolClient;
+  state?: string;
+  version: number;
+}
+
+// Named, so that each connection parses and plans them once; the hot path runs them every turn.
+const SELECT = { name: 'conversation-get', text: 'SELECT state, version FROM conversations WHERE id = $1 AND updated_at > now() - make_interval(secs => $2)' };
+const UPDATE = {
+  name: 'conversation-update',
+  text: 'UPDATE conversations SET state = $2, version = version + 1, updated_at = now() WHERE id = $1 AND version = $3 RETURNING version',
+};
+const UPSERT = {
+  name: 'conversation-upsert',
+  text: `INSERT INTO conversations (id, state) VALUES ($1, $2)
+         ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, version = conversations.version + 1, updated_at = now()
+         WHERE $3::boolean OR conversations.updated_at <= now() - make_interval(secs => $4)
+         RETURNING version`,
+};
+
+function lostDuringTurn(): void {}
+
 /**
- * Conversations in PostgreSQL (table `conversations`), for several instances behind one address: every
- * turn reads and writes its row, under an advisory lock on the conversation held for the whole turn, so
- * two turns of one conversation on two instances run one after the other. Each row carries a version;
- * a write checks the version its turn read, so a turn that somehow ran unlocked fails instead of
- * overwriting another's answers. A conversation silent past its time to live is not read and is swept.
+ * Conversations in PostgreSQL (table `conversations`), for several instances behind one address. A turn
+ * is one transaction on one connection: it begins, takes a transaction advisory lock on the conversation
+ * and reads the row in a single round trip, writes on the same connection, and commits when the turn is
+ * over, which lets go of the lock; so two turns of one conversation on two instances run one after the
+ * other, the second reading what the first committed. Each row carries a version; a write checks the
+ * version its turn read, so a turn that somehow ran unlocked fails instead of overwriting another's
+ * answers. A conversation silent past its time to live is not read and is swept.
  */
 export class PgConversationStore implements ConversationStore {
-  /** The version each conversation had when its current turn read it. */
+  /** The version each conversation had when a read outside a turn saw it. */
   private readonly read = new Map<string, number>();
+  /** The turns this instance runs now, by conversation id; the lock lets one at a time hold an id. */
+  private readonly held = new Map<string, HeldTurn>();
 
   constructor(
     private readonly db: Database,
@@ -28,30 +67,41 @@ export class PgConversationStore implements ConversationStore {
 
   async get(key: string): Promise<ConversationState | undefined> {
     const id = conversationId(key);
-    const { rows } = await this.db.query<{ state: ConversationState; version: number }>(
-      `SELECT state, version FROM conversations WHERE id = $1 AND updated_at > now() - make_interval(secs => $2)`,
-      [id, this.ttlMs / 1000],
-    );
+    const turn = this.held.get(id);
+    // A fresh copy each time: the caller changes it in place.
+    if (turn) return turn.state === undefined ? undefined : (JSON.parse(turn.state) as ConversationState);
+    const { rows } = await this.db.pool.query<Row>({ ...SELECT, values: [id, this.ttlMs / 1000] });
     const row = rows[0];
     this.remember(id, row?.version ?? 0);
-    return row?.state;
+    return row ? (JSON.parse(row.state) as ConversationState) : undefined;
   }
 
   async set(key: string, state: ConversationState): Promise<void> {
     const id = conversationId(key);
+    const turn = this.held.get(id);
+    const text = JSON.stringify(state);
+    if (turn) {
+      turn.version = await this.write(turn.client, id, text, turn.version);
+      turn.state = text;
+      return;
+    }
     const version = this.read.get(id);
     this.read.delete(id);
-    // A state read as absent (or expired) may replace an expired row; one read at version n replaces only n.
-    const { rowCount } =
+    await this.write(this.db.pool, id, text, version);
+  }
+
+  /**
+   * Writes the state over version `version` (0: read as absent or expired, which may replace an expired
+   * row; undefined: never read, written whatever is there); returns the version written.
+   */
+  private async write(on: pg.Pool | pg.PoolClient, id: string, text: string, version: number | undefined): Promise<number> {
+    const { rows } =
       version === undefined || version === 0
-        ? await this.db.query(
-            `INSERT INTO conversations (id, state) VALUES ($1, $2)
-             ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, version = conversations.version + 1, updated_at = now()
-             WHERE $3::boolean OR conversations.updated_at <= now() - make_interval(secs => $4)`,
-            [id, state, version === undefined, this.ttlMs / 1000],
-          )
-        : await this.db.query(`UPDATE conversations SET state = $2, version = version + 1, updated_at = now() WHERE id = $1 AND version = $3`, [id, state, version]);
-    if (rowCount !== 1) throw new ConversationConflictError('the conversation changed during the turn');
+        ? await on.query<{ version: number }>({ ...UPSERT, values: [id, text, version === undefined, this.ttlMs / 1000] })
+        : await on.query<{ version: number }>({ ...UPDATE, values: [id, text, version] });
+    const written = rows[0]?.version;
+    if (written === undefined) throw new ConversationConflictError('the conversation changed during the turn');
+    return written;
   }
 
   async delete(key: string): Promise<void> {
@@ -66,11 +116,65 @@ export class PgConversationStore implements ConversationStore {
   }
 
   async exclusive<T>(key: string, turn: () => Promise<T>): Promise<T> {
-    return this.db.withLock(TURN_LOCK_CLASS, conversationId(key), turn);
+    const id = conversationId(key);
+    const client = await this.db.lockClient();
+    // A connection lost while the turn runs would otherwise be an uncaught 'error' (the pool listens only
+    // to idle ones); the turn's next statement, its commit at the latest, fails and says so.
+    client.on('error', lostDuringTurn);
+    const release = (err?: Error) => {
+      client.off('error', lostDuringTurn);
+      client.release(err);
+    };
+    let held: HeldTurn;
+    try {
+      // One round trip: in READ COMMITTED each statement takes its own snapshot, so the SELECT, run once
+      // the lock is had, sees what the conversation's previous turn committed.
+      const results = (await client.query(
+        `BEGIN; SELECT pg_advisory_xact_lock(${TURN_LOCK_CLASS}, hashtext(${client.escapeLiteral(id)}));` +
+          `SELECT state, version FROM conversations WHERE id = ${client.escapeLiteral(id)} AND updated_at > now() - make_interval(secs => ${Number(this.ttlMs / 1000)})`,
+      )) as unknown as pg.QueryResult<Row>[];
+      const row = results[2]?.rows[0];
+      held = { client, version: row?.version ?? 0, ...(row ? { state: row.state } : {}) };
+    } catch (err) {
+      release(err as Error);
+      throw err;
+    }
+    // Another of this instance's turns of the conversation may still be clearing up after its commit.
+    this.held.set(id, held);
+    let result: T;
+    try {
+      result = await turn();
+    } catch (err) {
+      this.letGo(id, held);
+      try {
+        await client.query('ROLLBACK');
+        release();
+      } catch (rollback) {
+        // A connection that could not roll back is thrown away, and the lock goes with it.
+        release(rollback as Error);
+      }
+      throw err;
+    }
+    this.letGo(id, held);
+    let command: string;
+    try {
+      ({ command } = await client.query('COMMIT'));
+    } catch (err) {
+      release(err as Error);
+      throw new ConversationCommitError(`the turn did not commit: ${(err as Error).message}`, { cause: err });
+    }
+    release();
+    // A transaction that a failed statement aborted ends in a rollback, which COMMIT answers without an error.
+    if (command !== 'COMMIT') throw new ConversationCommitError('the turn was rolled back');
+    return result;
   }
 
   /** The database is the application's to close: every store of the instance shares it. */
   async close(): Promise<void> {}
+
+  private letGo(id: string, turn: HeldTurn): void {
+    if (this.held.get(id) === turn) this.held.delete(id);
+  }
 
   private remember(id: string, version: number): void {
     this.read.delete(id);

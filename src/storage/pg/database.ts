@@ -15,7 +15,7 @@ export interface PoolFigures {
 export interface DatabaseOptions {
   /** Connections this instance may open (each instance has its own pool). */
   max?: number;
-  /** Connections held by turns waiting for or holding a conversation's lock (see withLock). */
+  /** Connections held by turns waiting for or holding a conversation's lock (see lockClient). */
   lockMax?: number;
   /** Where migration progress and pool errors are told; nothing of the address's password. */
   log?: (level: 'info' | 'error', message: string) => void;
@@ -28,8 +28,8 @@ export interface DatabaseOptions {
  */
 export class Database {
   /**
-   * Locks held for the length of a piece of work take connections of their own: work under a lock uses
-   * the main pool, which therefore never waits on a connection held by a lock.
+   * Locks held for the length of a piece of work take connections of their own: the other work under a
+   * lock uses the main pool, which therefore never waits on a connection held by a lock.
    */
   private readonly locks: pg.Pool;
 
@@ -100,28 +100,13 @@ export class Database {
   }
 
   /**
-   * Runs `work` holding the advisory lock (cls, hash of key) across every instance on the database. An
-   * instance that dies while holding it loses its connection, and with it the lock.
+   * A connection of the lock pool, for work that holds a lock across every instance for its length (a
+   * conversation's turn, see PgConversationStore.exclusive): the caller releases it, with the error when
+   * the connection cannot be trusted any more. An instance that dies while holding a lock loses the
+   * connection, and with it the lock.
    */
-  async withLock<T>(cls: number, key: string, work: () => Promise<T>): Promise<T> {
-    const client = await this.locks.connect();
-    try {
-      await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [cls, key]);
-    } catch (err) {
-      client.release(err as Error);
-      throw err;
-    }
-    try {
-      return await work();
-    } finally {
-      try {
-        await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [cls, key]);
-        client.release();
-      } catch (err) {
-        // A connection that could not unlock is thrown away, and the lock goes with it.
-        client.release(err as Error);
-      }
-    }
+  lockClient(): Promise<pg.PoolClient> {
+    return this.locks.connect();
   }
 
   /** For /healthz: whether the database answers now. */
