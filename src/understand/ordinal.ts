@@ -14,8 +14,7 @@ export function chineseNumber(s: string): number | undefined {
  */
 export function readOrdinal(normalised: string, words: readonly string[], suffixes: readonly string[]): number | undefined {
   let s = normalised.replace(/\s+/g, '');
-  for (const w of [...words].sort((a, b) => b.length - a.length)) {
-    const ww = w.replace(/\s+/g, '');
+  for (const ww of longestFirst(words)) {
     if (s.startsWith(ww)) {
       s = s.slice(ww.length);
       break;
@@ -25,6 +24,27 @@ export function readOrdinal(normalised: string, words: readonly string[], suffix
   if (/^\d{1,2}$/.test(s)) return Number(s);
   const n = chineseNumber(s);
   return Number.isFinite(n) ? n : undefined;
+}
+
+/** The lists come from the lexicon, loaded once: what is made of them is made once per list, not per message. */
+const sortedWords = new WeakMap<readonly string[], string[]>();
+
+/** The words without their spaces, the longest first, so that "第" does not cut "第一个" short. */
+function longestFirst(words: readonly string[]): string[] {
+  let sorted = sortedWords.get(words);
+  if (!sorted) sortedWords.set(words, (sorted = [...words].sort((a, b) => b.length - a.length).map((w) => w.replace(/\s+/g, ''))));
+  return sorted;
+}
+
+const placeLists = new WeakMap<OrdinalWords, { fillers: Set<string>; ends: string[] }>();
+
+function placeWords(w: OrdinalWords): { fillers: Set<string>; ends: string[] } {
+  let lists = placeLists.get(w);
+  if (!lists) {
+    const ends = [...new Set([...w.ordinalFillers, ...w.ordinalWords, ...w.ordinalSuffixes].map((x) => x.replace(/\s+/g, '')))].filter(Boolean).sort((a, b) => b.length - a.length);
+    placeLists.set(w, (lists = { fillers: new Set(w.ordinalFillers.map((f) => f.toLowerCase())), ends }));
+  }
+  return lists;
 }
 
 export interface OrdinalWords {
@@ -41,13 +61,12 @@ export interface OrdinalWords {
  */
 export function readPlace(normalised: string, w: OrdinalWords): number | undefined {
   if (normalised.length > 40) return undefined;
-  const fillers = new Set(w.ordinalFillers.map((f) => f.toLowerCase()));
+  const { fillers, ends } = placeWords(w);
   const ascii = normalised.split(' ').filter((t) => !fillers.has(t) && !w.ordinalWords.includes(t));
   let s = ascii.join(' ');
   const named = (x: string) => w.ordinalNames[x] ?? (/^(\d{1,2})(?:st|nd|rd|th)$/.exec(x) ? Number.parseInt(x, 10) : undefined);
   if (named(s) !== undefined) return named(s);
   s = s.replace(/\s+/g, '');
-  const ends = [...new Set([...w.ordinalFillers, ...w.ordinalWords, ...w.ordinalSuffixes].map((x) => x.replace(/\s+/g, '')))].filter(Boolean).sort((a, b) => b.length - a.length);
   for (let changed = true; changed && s;) {
     changed = false;
     if (named(s) !== undefined) return named(s);

@@ -20,7 +20,7 @@ export interface Correction extends Span {
  * other is a function word ("不办" is not 补办) unless two are its own ("和资企业" is 合资企业). Two terms read alike from one stretch: neither is taken.
  */
 export class PinyinTolerance {
-  private readonly byFirst = new Map<string, { term: string; syllables: string[]; meaning: string }[]>();
+  private readonly byFirst = new Map<string, { term: string; syllables: string[]; meaning: string; meanings: string[] }[]>();
   private readonly readings = new Map<string, string[]>();
   private readonly fuzzy: [string, string][];
   private readonly never: Set<string>;
@@ -35,7 +35,7 @@ export class PinyinTolerance {
       if (syllables.length !== term.length) continue;
       const first = syllables[0] as string;
       if (!this.byFirst.has(first)) this.byFirst.set(first, []);
-      this.byFirst.get(first)?.push({ term, syllables, meaning });
+      this.byFirst.get(first)?.push({ term, syllables, meaning, meanings: meaning.split('|') });
     }
   }
 
@@ -76,12 +76,13 @@ export class PinyinTolerance {
       at += c.length;
     }
     for (let i = 0; i < chars.length; i++) {
-      const here = new Map<string, Correction & { meaning: string }>();
+      // Made only where a term reads: most characters start none.
+      let here: Map<string, Correction & { meaning: string }> | undefined;
       for (const r of this.readingsOf(chars[i] as string))
         for (const cand of this.byFirst.get(r) ?? []) {
           const n = cand.term.length;
           if (i + n > chars.length) continue;
-          const wide = answers !== undefined && cand.meaning.split('|').some((m) => m.startsWith(answers));
+          const wide = answers !== undefined && cand.meanings.some((m) => m.startsWith(answers));
           let same = 0;
           let functionWords = 0;
           let slips = 0;
@@ -106,9 +107,9 @@ export class PinyinTolerance {
           const start = offsets[i] as number;
           const end = (offsets[i + n] ?? text.length) as number;
           if (exact.some((e) => e.start < end && start < e.end)) continue;
-          here.set(cand.term, { start, end, term: cand.term, meaning: cand.meaning });
+          (here ??= new Map()).set(cand.term, { start, end, term: cand.term, meaning: cand.meaning });
         }
-      if (here.size === 0) continue;
+      if (!here) continue;
       // The longest reading here; two terms of that length that mean different things compete, and neither is taken.
       const longest = Math.max(...[...here.values()].map((c) => c.end - c.start));
       const best = [...here.values()].filter((c) => c.end - c.start === longest);

@@ -15,6 +15,7 @@ export interface Token {
 
 const HAN = /\p{Script=Han}/u;
 const ASCII_WORD = /^[a-z0-9][a-z0-9'-]*$/;
+const RECENT_CUTS = 64;
 
 /**
  * Chinese word segmentation (jieba) and English stemming (NLP.js), shared by every stage that works on
@@ -48,8 +49,21 @@ export class Segmenter {
     return s;
   }
 
-  /** The words of normalised text, spaces left out, with their offsets. */
-  tokens(text: string): Token[] {
+  /** A message is cut several times as it is read (its clauses, its concepts, its ranking): the last few cuts are kept. */
+  private readonly cuts = new Map<string, readonly Token[]>();
+
+  /** The words of normalised text, spaces left out, with their offsets; the same list for the same text, not to be changed. */
+  tokens(text: string): readonly Token[] {
+    let cut = this.cuts.get(text);
+    if (cut === undefined) {
+      cut = this.cut(text);
+      if (this.cuts.size >= RECENT_CUTS) this.cuts.delete(this.cuts.keys().next().value as string);
+      this.cuts.set(text, cut);
+    }
+    return cut;
+  }
+
+  private cut(text: string): Token[] {
     const out: Token[] = [];
     let at = 0;
     for (const piece of this.jieba.cut(text, true)) {
