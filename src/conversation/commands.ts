@@ -24,6 +24,8 @@ export class CommandReader {
   private readonly words = new Map<string, CommandName>();
   private readonly fillers: string[];
   private readonly engine: Engine;
+  /** The command words as one list made once: occurrences() works out per list which of its words are ASCII. */
+  private readonly wordList: readonly string[];
 
   constructor(k: Knowledge) {
     for (const [name, list] of Object.entries(k.commands) as [CommandName, string[]][])
@@ -34,6 +36,7 @@ export class CommandReader {
       }
     this.fillers = [...new Set(k.lexicon.commandFillers.map(normalise).filter(Boolean))].sort((a, b) => b.length - a.length);
     this.engine = engineFor(k);
+    this.wordList = [...this.words.keys()];
   }
 
   /**
@@ -71,7 +74,7 @@ export class CommandReader {
     const part = plain.slice(from, to);
     const commands: Span[] = [];
     let reach = 0;
-    for (const s of occurrences(part, [...this.words.keys()]))
+    for (const s of occurrences(part, this.wordList))
       if (s.start >= reach) {
         commands.push(s);
         reach = s.end;
