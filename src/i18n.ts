@@ -42,7 +42,8 @@ export function translator(instance: i18n, lng: Language): Translate {
   const known = byLang.get(lng);
   if (known) return known;
   const fixed = instance.getFixedT(lng);
-  const memo = new Map<string, string>();
+  // A text with string parameters is kept cut at its slots: filling it in is then a join, not a search.
+  const memo = new Map<string, string | (string | number)[]>();
   const t: Translate = (key, params) => {
     let id = key;
     let values: string[] | undefined;
@@ -62,11 +63,15 @@ export function translator(instance: i18n, lng: Language): Translate {
     }
     let text = memo.get(id);
     if (text === undefined) {
-      text = String(fixed(key, (slotted ?? params) as never));
+      const translated = String(fixed(key, (slotted ?? params) as never));
+      text = values ? translated.split(SLOT).map((part, i) => (i % 2 === 1 ? Number(part) : part)) : translated;
       if (memo.size >= MEMO_LIMIT) memo.clear();
       memo.set(id, text);
     }
-    return values ? text.replace(SLOT, (_, n: string) => values[Number(n)] as string) : text;
+    if (typeof text === 'string') return text;
+    let out = '';
+    for (const part of text) out += typeof part === 'number' ? (values?.[part] as string) : part;
+    return out;
   };
   byLang.set(lng, t);
   return t;
