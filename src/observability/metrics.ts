@@ -45,17 +45,37 @@ export class Metrics {
     if (defaults) collectDefaultMetrics({ register: this.registry });
   }
 
+  /**
+   * The channel of a conversation key: its prefix ("wechat:<openid>"), or for Bot Framework
+   * ("botframework:<channelId>:<conversation>") the channel the activity came through (msteams, webchat...).
+   */
   static channelOf(key: string): string {
-    const name = key.split(':', 1)[0] ?? '';
+    const [first = '', second = ''] = key.split(':', 2);
+    const name = first === 'botframework' ? second : first;
     return CHANNELS.has(name) ? name : 'other';
   }
 
+  /** The labelled series of each channel, looked up once: prom-client checks and hashes the labels on every call otherwise. */
+  private readonly byChannel = new Map<
+    string,
+    { turns: ReturnType<Metrics['turns']['labels']>; seconds: ReturnType<Metrics['turnSeconds']['labels']>; notUnderstood: ReturnType<Metrics['notUnderstood']['labels']> }
+  >();
+
+  private seriesOf(channel: string) {
+    let series = this.byChannel.get(channel);
+    if (!series) {
+      series = { turns: this.turns.labels({ channel }), seconds: this.turnSeconds.labels({ channel }), notUnderstood: this.notUnderstood.labels({ channel }) };
+      this.byChannel.set(channel, series);
+    }
+    return series;
+  }
+
   observeTurn(key: string, result: TurnResult, seconds: number): void {
-    const channel = Metrics.channelOf(key);
-    this.turns.inc({ channel });
-    this.turnSeconds.observe({ channel }, seconds);
+    const series = this.seriesOf(Metrics.channelOf(key));
+    series.turns.inc();
+    series.seconds.observe(seconds);
     for (const m of result.messages) {
-      if (m.type === 'text' && m.role === 'error') this.notUnderstood.inc({ channel });
+      if (m.type === 'text' && m.role === 'error') series.notUnderstood.inc();
       if (m.type === 'outcome') {
         const procedures = m.outcome.procedures.map((p) => p.id);
         for (const procedure of procedures.length ? procedures : ['none']) this.outcomes.inc({ rule: m.outcome.rule, procedure });
