@@ -29,8 +29,11 @@ export function messageText(m: Message): string {
 
 /** The transcript with these lines added, cut to its limits from the oldest end. */
 export function appendTranscript(kept: readonly TranscriptLine[] | undefined, lines: TranscriptLine[]): TranscriptLine[] {
-  const all = [...(kept ?? []), ...lines.filter((l) => l.text.trim()).map((l) => ({ ...l, text: l.text.slice(0, MAX_LINE) }))].slice(-MAX_LINES);
-  let chars = all.reduce((n, l) => n + l.text.length, 0);
+  const all = kept ? kept.slice() : [];
+  for (const l of lines) if (l.text.trim()) all.push(l.text.length > MAX_LINE ? { ...l, text: l.text.slice(0, MAX_LINE) } : { ...l });
+  if (all.length > MAX_LINES) all.splice(0, all.length - MAX_LINES);
+  let chars = 0;
+  for (const l of all) chars += l.text.length;
   while (chars > MAX_CHARS && all.length > 1) chars -= all.shift()!.text.length;
   return all;
 }
