@@ -6,7 +6,7 @@ import { Clauses, occurrences, type Span } from './clauses.js';
 import { type DateFinding, findDate, findDuration, withoutDate } from './dates.js';
 import { type Engine, engineFor, isContent, RANKED_FACT } from './engine.js';
 import { buildIndex, type Entry, findMatches, type Match } from './lexicon-index.js';
-import { normaliseClauses } from './normalise.js';
+import { type Normalised, normaliseClauses } from './normalise.js';
 import { readOrdinal, readPlace } from './ordinal.js';
 import { applyCorrections } from './pinyin.js';
 import { RelatedFacts } from './related.js';
@@ -231,7 +231,7 @@ export class Understander {
     return options.length === 2 && options.some((o) => o.value === value) ? options.find((o) => o.value !== value)?.value : undefined;
   }
 
-  private tolerantReading(source: string, normalised: { text: string; breaks: number[] }, exact: readonly Match[], pending: string | undefined): Reading | undefined {
+  private tolerantReading(source: string, normalised: Normalised, exact: readonly Match[], pending: string | undefined): Reading | undefined {
     const plain = normalised.text;
     const lowered = source.normalize('NFKC').toLowerCase();
     const respelt = this.engine.spelling.correct(lowered);
