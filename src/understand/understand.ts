@@ -87,13 +87,14 @@ export class Understander {
     const pending = ctx.pending ? this.k.questions.get(ctx.pending) : undefined;
 
     const datedQuestion = pending?.date ? pending : this.dated[0];
-    const date = findDate(text.normalize('NFKC'), ctx.today, datedQuestion?.date ?? {}, pending?.date !== undefined);
+    const nfkc = text.normalize('NFKC');
+    const date = findDate(nfkc, ctx.today, datedQuestion?.date ?? {}, pending?.date !== undefined);
     if (date.kind !== 'none' && datedQuestion?.date) {
       if (date.kind === 'invalid') result.invalidDate = { fact: datedQuestion.id, text: date.text };
       else placeDate(result, datedQuestion, date, ctx.today);
     }
 
-    const source = date.kind === 'none' ? text : withoutDate(text.normalize('NFKC'));
+    const source = date.kind === 'none' ? text : withoutDate(nfkc);
     const { text: plain, breaks } = normaliseClauses(source);
     if (pending && plain) {
       const place = readOrdinal(plain, this.k.lexicon.ordinalWords, this.k.lexicon.ordinalSuffixes) ?? readPlace(plain, this.k.lexicon);
