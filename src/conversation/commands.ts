@@ -44,7 +44,8 @@ export class CommandReader {
    * for help with what it says, which the answers give, and is no command.
    */
   read(text: string, answers = false): CommandName | undefined {
-    const whole = this.words.get(text.normalize('NFKC').trim().toLowerCase()) ?? this.words.get(normalise(text));
+    // normaliseClauses() gives normalise()'s text, and the understanding of this turn has just made it for the same text.
+    const whole = this.words.get(text.normalize('NFKC').trim().toLowerCase()) ?? this.words.get(normaliseClauses(text).text);
     if (whole) return whole;
     const found = this.inSentence(text);
     return found === 'help' && answers ? undefined : found;
