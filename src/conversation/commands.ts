@@ -44,7 +44,8 @@ export class CommandReader {
    * for help with what it says, which the answers give, and is no command.
    */
   read(text: string, answers = false): CommandName | undefined {
-    const whole = this.words.get(text.normalize('NFKC').trim().toLowerCase()) ?? this.words.get(normalise(text));
+    // normaliseClauses() gives normalise()'s text, and the understanding of this turn has just made it for the same text.
+    const whole = this.words.get(text.normalize('NFKC').trim().toLowerCase()) ?? this.words.get(normaliseClauses(text).text);
     if (whole) return whole;
     const found = this.inSentence(text);
     return found === 'help' && answers ? undefined : found;
@@ -60,17 +61,19 @@ export class CommandReader {
   }
 
   private inClauses(plain: string, breaks: readonly number[]): CommandName | undefined {
-    const clauses = new Clauses(plain, breaks, this.engine.words);
+    // Made only for a clause that names a command, to look for a negator: most messages name none.
+    let clauses: Clauses | undefined;
+    const clausesOf = () => (clauses ??= new Clauses(plain, breaks, this.engine.words));
     const bounds = [0, ...breaks.map((b) => b + 1), plain.length + 1];
     for (let i = 0; i + 1 < bounds.length; i++) {
       const from = bounds[i] as number;
-      const found = this.inClause(plain, from, (bounds[i + 1] as number) - 1, clauses);
+      const found = this.inClause(plain, from, (bounds[i + 1] as number) - 1, clausesOf);
       if (found) return found;
     }
     return undefined;
   }
 
-  private inClause(plain: string, from: number, to: number, clauses: Clauses): CommandName | undefined {
+  private inClause(plain: string, from: number, to: number, clauses: () => Clauses): CommandName | undefined {
     const part = plain.slice(from, to);
     const commands: Span[] = [];
     let reach = 0;
@@ -81,16 +84,17 @@ export class CommandReader {
       }
     const names = new Set(commands.map((s) => this.words.get(part.slice(s.start, s.end))));
     if (names.size !== 1) return undefined;
-    if (commands.some((c) => clauses.negated({ start: c.start + from, end: c.end + from }))) return undefined;
+    if (commands.some((c) => clauses().negated({ start: c.start + from, end: c.end + from }))) return undefined;
     const covered = new Array<boolean>(part.length).fill(false);
     const cover = (s: Span) => covered.fill(true, s.start, s.end);
     commands.forEach(cover);
     for (const f of occurrences(part, this.fillers)) if (!commands.some((c) => c.start < f.end && f.start < c.end)) cover(f);
     // A case reference beside "查询进度" is what the command is about, not other words ("查下EK-…的进度").
-    const rest = [...part]
-      .map((ch, i) => (covered[i] ? ' ' : ch))
-      .join('')
-      .replace(REFERENCE_WORDS, ' ');
+    // By character, as `covered` has always been read (a character outside the BMP counts as one place).
+    let uncovered = '';
+    let i = 0;
+    for (const ch of part) uncovered += covered[i++] ? ' ' : ch;
+    const rest = uncovered.replace(REFERENCE_WORDS, ' ');
     const other = (rest.match(/\p{Script=Han}/gu)?.length ?? 0) + (rest.match(/[a-z0-9]+/g)?.length ?? 0);
     return other <= MAX_OTHER ? [...names][0] : undefined;
   }

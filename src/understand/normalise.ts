@@ -26,11 +26,34 @@ function withoutControls(text: string): string {
 
 const CLAUSE_END = /[，。！？；,.!?;…\n]/;
 
+/** Normalised text and where its clauses begin; the same object for the same text, not to be changed. */
+export interface Normalised {
+  readonly text: string;
+  readonly breaks: readonly number[];
+}
+
+/**
+ * A turn normalises the same text for its answers, its respelling and its commands (the traditional-to-simplified
+ * conversion is most of the cost): the last few are kept.
+ */
+const RECENT_TEXTS = 8;
+const recent = new Map<string, Normalised>();
+
 /**
  * normalise(), and where its clauses begin: after punctuation that ends one ("，", "。", ","...). The text
  * is exactly normalise(text); `breaks` are the offsets in it of the spaces that stand for such punctuation.
  */
-export function normaliseClauses(text: string): { text: string; breaks: number[] } {
+export function normaliseClauses(text: string): Normalised {
+  let done = recent.get(text);
+  if (done === undefined) {
+    done = clausesOf(text);
+    if (recent.size >= RECENT_TEXTS) recent.delete(recent.keys().next().value as string);
+    recent.set(text, done);
+  }
+  return done;
+}
+
+function clausesOf(text: string): Normalised {
   const s = toSimplified(withoutControls(text).normalize('NFKC'))
     .toLowerCase()
     .replace(/[，。！？、；：“”‘’「」『』（）《》【】,.!?;:"'()<>[\]…~～\n]+/g, (m: string) => (CLAUSE_END.test(m) ? '\u0001' : ' '))

@@ -7,6 +7,20 @@ const HAN = /^\p{Script=Han}+$/u;
 const TERM = /^(?=.*\p{Script=Han})[\p{Script=Han}0-9a-z]+$/u;
 const ASCII = /^[0-9a-z]$/;
 
+interface Term {
+  term: string;
+  syllables: string[];
+  meaning: string;
+  meanings: string[];
+}
+
+interface Candidate extends Correction {
+  meaning: string;
+}
+
+/** Texts whose candidates are kept: a turn reads a message, its respelling and its commands' text. */
+const RECENT_TEXTS = 8;
+
 /** One homophone typo and the term it stands for: same length, so offsets stay as they were. */
 export interface Correction extends Span {
   term: string;
@@ -20,8 +34,10 @@ export interface Correction extends Span {
  * other is a function word ("不办" is not 补办) unless two are its own ("和资企业" is 合资企业). Two terms read alike from one stretch: neither is taken.
  */
 export class PinyinTolerance {
-  private readonly byFirst = new Map<string, { term: string; syllables: string[]; meaning: string; meanings: string[] }[]>();
+  private readonly byFirst = new Map<string, Term[]>();
   private readonly readings = new Map<string, string[]>();
+  private readonly starts = new Map<string, readonly Term[]>();
+  private readonly recent = new Map<string, readonly Candidate[][]>();
   private readonly fuzzy: [string, string][];
   private readonly never: Set<string>;
 
@@ -58,15 +74,34 @@ export class PinyinTolerance {
     return r;
   }
 
+  /** The terms whose first syllable is a reading of the character, in the order its readings come. */
+  private startsOf(ch: string): readonly Term[] {
+    let list = this.starts.get(ch);
+    if (!list) {
+      list = this.readingsOf(ch).flatMap((r) => this.byFirst.get(r) ?? []);
+      if (this.starts.size < 20_000) this.starts.set(ch, list);
+    }
+    return list;
+  }
+
   /**
-   * The homophone typos in normalised text, outside the spans already read exactly. `answering`: the question
-   * being asked, whose few options are read more widely, as a short answer is all the message says of them: a
-   * function word may stand for one of their characters ("丢是了" is 丢失了), and one character may be a syllable
-   * slipped by a letter ("损环", huan for huai).
+   * Every term that reads from each place of the text, whatever was read exactly: a turn reads the same text
+   * for its commands and for its answers, so the last few texts' candidates are kept (never changed).
    */
-  corrections(text: string, exact: readonly Span[], answering?: string): Correction[] {
+  private candidates(text: string, answering: string | undefined): readonly Candidate[][] {
+    const key = answering === undefined ? `\u0000${text}` : `${answering}\u0000${text}`;
+    let list = this.recent.get(key);
+    if (list === undefined) {
+      list = this.scan(text, answering);
+      if (this.recent.size >= RECENT_TEXTS) this.recent.delete(this.recent.keys().next().value as string);
+      this.recent.set(key, list);
+    }
+    return list;
+  }
+
+  private scan(text: string, answering: string | undefined): Candidate[][] {
     const answers = answering === undefined ? undefined : `${answering}=`;
-    const found: Correction[] = [];
+    const out: Candidate[][] = [];
     const chars = [...text];
     // Offsets in UTF-16 units, as the rest of the pipeline counts them.
     const offsets: number[] = [];
@@ -77,44 +112,59 @@ export class PinyinTolerance {
     }
     for (let i = 0; i < chars.length; i++) {
       // Made only where a term reads: most characters start none.
-      let here: Map<string, Correction & { meaning: string }> | undefined;
-      for (const r of this.readingsOf(chars[i] as string))
-        for (const cand of this.byFirst.get(r) ?? []) {
-          const n = cand.term.length;
-          if (i + n > chars.length) continue;
-          const wide = answers !== undefined && cand.meanings.some((m) => m.startsWith(answers));
-          let same = 0;
-          let functionWords = 0;
-          let slips = 0;
-          let ok = true;
-          for (let j = 0; j < n && ok; j++) {
-            const c = chars[i + j] as string;
-            if (c === cand.term[j]) same += 1;
-            else {
-              const readings = this.readingsOf(c);
-              ok = readings.includes(cand.syllables[j] as string);
-              if (!ok && wide && j > 0 && slips === 0 && readings.some((r) => slipped(r, cand.syllables[j] as string))) {
-                slips = 1;
-                ok = true;
-              }
-              if (this.never.has(c)) functionWords += 1;
+      let here: Candidate[] | undefined;
+      for (const cand of this.startsOf(chars[i] as string)) {
+        const n = cand.term.length;
+        if (i + n > chars.length) continue;
+        const wide = answers !== undefined && cand.meanings.some((m) => m.startsWith(answers));
+        let same = 0;
+        let functionWords = 0;
+        let slips = 0;
+        let ok = true;
+        for (let j = 0; j < n && ok; j++) {
+          const c = chars[i + j] as string;
+          if (c === cand.term[j]) same += 1;
+          else {
+            const readings = this.readingsOf(c);
+            ok = readings.includes(cand.syllables[j] as string);
+            if (!ok && wide && j > 0 && slips === 0 && readings.some((r) => slipped(r, cand.syllables[j] as string))) {
+              slips = 1;
+              ok = true;
             }
+            if (this.never.has(c)) functionWords += 1;
           }
-          // Every character the term's own is no typo; none of them is no likeness. A function word stands
-          // for a term's character only beside two of its own ("和资企业" is 合资企业; "不办" is not 补办), or in an
-          // answer to the question asked; a slipped syllable only there, and only beside a character of its own.
-          if (!ok || same === 0 || same === n || (functionWords > 0 && same < 2 && !wide) || (slips > 0 && same + slips < n)) continue;
-          const start = offsets[i] as number;
-          const end = (offsets[i + n] ?? text.length) as number;
-          if (exact.some((e) => e.start < end && start < e.end)) continue;
-          (here ??= new Map()).set(cand.term, { start, end, term: cand.term, meaning: cand.meaning });
         }
-      if (!here) continue;
+        // Every character the term's own is no typo; none of them is no likeness. A function word stands
+        // for a term's character only beside two of its own ("和资企业" is 合资企业; "不办" is not 补办), or in an
+        // answer to the question asked; a slipped syllable only there, and only beside a character of its own.
+        if (!ok || same === 0 || same === n || (functionWords > 0 && same < 2 && !wide) || (slips > 0 && same + slips < n)) continue;
+        const start = offsets[i] as number;
+        const end = (offsets[i + n] ?? text.length) as number;
+        (here ??= []).push({ start, end, term: cand.term, meaning: cand.meaning });
+      }
+      if (here) out.push(here);
+    }
+    return out;
+  }
+
+  /**
+   * The homophone typos in normalised text, outside the spans already read exactly. `answering`: the question
+   * being asked, whose few options are read more widely, as a short answer is all the message says of them: a
+   * function word may stand for one of their characters ("丢是了" is 丢失了), and one character may be a syllable
+   * slipped by a letter ("损环", huan for huai).
+   */
+  corrections(text: string, exact: readonly Span[], answering?: string): Correction[] {
+    const found: Correction[] = [];
+    for (const here of this.candidates(text, answering)) {
+      // A stretch read exactly is no typo; what is left at this place competes as before.
+      const open = exact.length === 0 ? here : here.filter((c) => !exact.some((e) => e.start < c.end && c.start < e.end));
+      if (open.length === 0) continue;
       // The longest reading here; two terms of that length that mean different things compete, and neither is taken.
-      const longest = Math.max(...[...here.values()].map((c) => c.end - c.start));
-      const best = [...here.values()].filter((c) => c.end - c.start === longest);
-      if (new Set(best.map((c) => c.meaning)).size === 1) {
-        const { start, end, term } = best[0] as Correction;
+      let longest = 0;
+      for (const c of open) longest = Math.max(longest, c.end - c.start);
+      const best = open.filter((c) => c.end - c.start === longest);
+      if (best.every((c) => c.meaning === (best[0] as Candidate).meaning)) {
+        const { start, end, term } = best[0] as Candidate;
         found.push({ start, end, term });
       }
     }

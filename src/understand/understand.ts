@@ -6,7 +6,7 @@ import { Clauses, occurrences, type Span } from './clauses.js';
 import { type DateFinding, findDate, findDuration, withoutDate } from './dates.js';
 import { type Engine, engineFor, isContent, RANKED_FACT } from './engine.js';
 import { buildIndex, type Entry, findMatches, type Match } from './lexicon-index.js';
-import { normaliseClauses } from './normalise.js';
+import { type Normalised, normaliseClauses } from './normalise.js';
 import { readOrdinal, readPlace } from './ordinal.js';
 import { applyCorrections } from './pinyin.js';
 import { RelatedFacts } from './related.js';
@@ -87,13 +87,14 @@ export class Understander {
     const pending = ctx.pending ? this.k.questions.get(ctx.pending) : undefined;
 
     const datedQuestion = pending?.date ? pending : this.dated[0];
-    const date = findDate(text.normalize('NFKC'), ctx.today, datedQuestion?.date ?? {}, pending?.date !== undefined);
+    const nfkc = text.normalize('NFKC');
+    const date = findDate(nfkc, ctx.today, datedQuestion?.date ?? {}, pending?.date !== undefined);
     if (date.kind !== 'none' && datedQuestion?.date) {
       if (date.kind === 'invalid') result.invalidDate = { fact: datedQuestion.id, text: date.text };
       else placeDate(result, datedQuestion, date, ctx.today);
     }
 
-    const source = date.kind === 'none' ? text : withoutDate(text.normalize('NFKC'));
+    const source = date.kind === 'none' ? text : withoutDate(nfkc);
     const { text: plain, breaks } = normaliseClauses(source);
     if (pending && plain) {
       const place = readOrdinal(plain, this.k.lexicon.ordinalWords, this.k.lexicon.ordinalSuffixes) ?? readPlace(plain, this.k.lexicon);
@@ -231,7 +232,7 @@ export class Understander {
     return options.length === 2 && options.some((o) => o.value === value) ? options.find((o) => o.value !== value)?.value : undefined;
   }
 
-  private tolerantReading(source: string, normalised: { text: string; breaks: number[] }, exact: readonly Match[], pending: string | undefined): Reading | undefined {
+  private tolerantReading(source: string, normalised: Normalised, exact: readonly Match[], pending: string | undefined): Reading | undefined {
     const plain = normalised.text;
     const lowered = source.normalize('NFKC').toLowerCase();
     const respelt = this.engine.spelling.correct(lowered);
