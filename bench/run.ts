@@ -177,7 +177,7 @@ try {
     if (mod.benchCaseStore) results.caseStore = await mod.benchCaseStore({ quick });
   }
   // The case store on PostgreSQL, up to a million cases (a quick run stops at ten thousand).
-  results.caseStorePg = await benchCaseStorePg({ sizes: quick ? [1_000, 10_000] : [1_000, 100_000, 1_000_000], ops: quick ? 100 : 1_000 });
+  results.caseStorePg = await benchCaseStorePg({ sizes: quick ? [1_000, 10_000] : [1_000, 100_000, 1_000_000], ops: quick ? 100 : 900 });
   // The same turns with every store in PostgreSQL, on one instance and on two behind a balancer.
   results.postgres = await benchPostgresTurns({ quick, echo: ECHO, ekey: EKEY });
   results.replyBytes = { before: REPLY_BYTES_BEFORE, after: { 'zh-CN': await replyBytes('zh-CN'), en: await replyBytes('en') } };
