@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Journal, type JournalRecovery } from '../storage/journal.js';
+import { Recent } from '../understand/recent.js';
 import type { ConversationState } from './state.js';
 
 /** Where conversations are kept between turns; one conversation never sees another's state. */
@@ -57,6 +58,7 @@ export class FileConversationStore implements ConversationStore {
     private readonly cacheLimit = 2_000,
   ) {
     this.dir = join(dataDir, 'conversations');
+    this.ids = new Recent(cacheLimit);
   }
 
   /** Opens the journal (once; every other call waits for it) and moves conversations of the earlier layout into it. */
@@ -91,16 +93,10 @@ export class FileConversationStore implements ConversationStore {
   }
 
   /** Each turn hashes its key twice (get, set): the hashes of recent keys are kept. */
-  private readonly ids = new Map<string, string>();
+  private readonly ids: Recent<string, string>;
 
   private id(key: string): string {
-    let id = this.ids.get(key);
-    if (id === undefined) {
-      id = conversationId(key);
-      if (this.ids.size >= this.cacheLimit) this.ids.delete(this.ids.keys().next().value as string);
-      this.ids.set(key, id);
-    }
-    return id;
+    return this.ids.get(key, conversationId);
   }
 
   async get(key: string): Promise<ConversationState | undefined> {

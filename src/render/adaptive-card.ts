@@ -1,3 +1,5 @@
+import { Recent } from '../understand/recent.js';
+
 /**
  * The small part of Adaptive Cards 1.5 the assistant uses, as plain JSON types. Kept apart from any SDK
  * so that every channel (Bot Framework, Direct Line, Web Chat) can send the same cards.
@@ -125,17 +127,11 @@ function escapeMarks(text: string): string {
 
 /** An outcome's card is made of the same few hundred texts every time: their card form is kept. */
 const CARD_TEXTS = 20_000;
-const cardTexts = new Map<string, string>();
+const cardTexts = new Recent<string, string>(CARD_TEXTS);
 
 /** Plain words as card Markdown: marks escaped, web addresses as links that hold nothing but the address. */
 export function cardText(text: string): string {
-  let out = cardTexts.get(text);
-  if (out === undefined) {
-    out = toCardText(text);
-    if (cardTexts.size >= CARD_TEXTS) cardTexts.clear();
-    cardTexts.set(text, out);
-  }
-  return out;
+  return cardTexts.get(text, toCardText);
 }
 
 function toCardText(text: string): string {

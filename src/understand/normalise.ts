@@ -1,4 +1,5 @@
 import * as OpenCC from 'opencc-js/t2cn';
+import { Recent } from './recent.js';
 
 const toSimplified = OpenCC.Converter({ from: 'hk', to: 'cn' });
 
@@ -37,20 +38,14 @@ export interface Normalised {
  * conversion is most of the cost): the last few are kept.
  */
 const RECENT_TEXTS = 8;
-const recent = new Map<string, Normalised>();
+const recent = new Recent<string, Normalised>(RECENT_TEXTS);
 
 /**
  * normalise(), and where its clauses begin: after punctuation that ends one ("，", "。", ","...). The text
  * is exactly normalise(text); `breaks` are the offsets in it of the spaces that stand for such punctuation.
  */
 export function normaliseClauses(text: string): Normalised {
-  let done = recent.get(text);
-  if (done === undefined) {
-    done = clausesOf(text);
-    if (recent.size >= RECENT_TEXTS) recent.delete(recent.keys().next().value as string);
-    recent.set(text, done);
-  }
-  return done;
+  return recent.get(text, clausesOf);
 }
 
 function clausesOf(text: string): Normalised {

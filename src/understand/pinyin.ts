@@ -1,6 +1,7 @@
 import { pinyin } from 'pinyin-pro';
 import type { Concepts } from '../knowledge/schema.js';
 import type { Span } from './clauses.js';
+import { Recent } from './recent.js';
 
 const HAN = /^\p{Script=Han}+$/u;
 /** A term of Chinese characters, with digits or letters among them ("18位", "u盾"), which are matched as they are. */
@@ -37,7 +38,7 @@ export class PinyinTolerance {
   private readonly byFirst = new Map<string, Term[]>();
   private readonly readings = new Map<string, string[]>();
   private readonly starts = new Map<string, readonly Term[]>();
-  private readonly recent = new Map<string, readonly Candidate[][]>();
+  private readonly recent = new Recent<string, readonly Candidate[][]>(RECENT_TEXTS);
   private readonly fuzzy: [string, string][];
   private readonly never: Set<string>;
 
@@ -90,13 +91,7 @@ export class PinyinTolerance {
    */
   private candidates(text: string, answering: string | undefined): readonly Candidate[][] {
     const key = answering === undefined ? `\u0000${text}` : `${answering}\u0000${text}`;
-    let list = this.recent.get(key);
-    if (list === undefined) {
-      list = this.scan(text, answering);
-      if (this.recent.size >= RECENT_TEXTS) this.recent.delete(this.recent.keys().next().value as string);
-      this.recent.set(key, list);
-    }
-    return list;
+    return this.recent.get(key, () => this.scan(text, answering));
   }
 
   private scan(text: string, answering: string | undefined): Candidate[][] {

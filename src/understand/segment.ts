@@ -2,6 +2,7 @@ import { Jieba } from '@node-rs/jieba';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { StemmerEn } from '@nlpjs/lang-en-min';
+import { Recent } from './recent.js';
 
 /** One word of a message, where it is in the normalised text, and the form it is compared by. */
 export interface Token {
@@ -50,17 +51,11 @@ export class Segmenter {
   }
 
   /** A message is cut several times as it is read (its clauses, its concepts, its ranking): the last few cuts are kept. */
-  private readonly cuts = new Map<string, readonly Token[]>();
+  private readonly cuts = new Recent<string, readonly Token[]>(RECENT_CUTS);
 
   /** The words of normalised text, spaces left out, with their offsets; the same list for the same text, not to be changed. */
   tokens(text: string): readonly Token[] {
-    let cut = this.cuts.get(text);
-    if (cut === undefined) {
-      cut = this.cut(text);
-      if (this.cuts.size >= RECENT_CUTS) this.cuts.delete(this.cuts.keys().next().value as string);
-      this.cuts.set(text, cut);
-    }
-    return cut;
+    return this.cuts.get(text, (t) => this.cut(t));
   }
 
   private cut(text: string): Token[] {
