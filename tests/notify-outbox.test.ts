@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../src/logger.js';
 import { NotificationOutbox, type SendResult } from '../src/notify/outbox.js';
 import { FileOutboxStore, type Notice } from '../src/notify/outbox-store.js';
@@ -121,5 +121,29 @@ describe('the notification outbox', () => {
     writeFileSync(join(dir, 'outbox', 'notifications.json'), '{"format":1,"notifications":[{');
     expect(() => FileOutboxStore.open(dir)).toThrow(/not a readable outbox/);
     expect(readFileSync(join(dir, 'outbox', 'notifications.json'), 'utf8')).toBe('{"format":1,"notifications":[{');
+  });
+});
+
+describe('the outbox under load', () => {
+  it('sends a notice whose backoff ran out before the failed pass had ended, without another notice to wake it', async () => {
+    const dir = tempDir('ekey-outbox-');
+    // A machine so slow that 50 ms pass between any two readings of the clock: the 20 ms backoff of a failed
+    // send has run out by the time the pass that set it is over, and the outbox must still come back for it.
+    let clock = 1_000_000;
+    const now = () => (clock += 50);
+    const arrived: string[] = [];
+    let tries = 0;
+    const send = async (_t: Target, n: Notice): Promise<SendResult> => {
+      tries += 1;
+      if (tries === 1) return 'retry';
+      arrived.push(n.title);
+      return 'sent';
+    };
+    const outbox = new NotificationOutbox(FileOutboxStore.open(dir), silent, { baseDelayMs: 20, maxDelayMs: 200, keepDoneMs: 86_400_000, now });
+    outbox.register('wechat', send);
+    await outbox.enqueue('late', alice, notice(1));
+    await vi.waitFor(() => expect(arrived).toEqual(['notice 1']), { timeout: 2_000 });
+    expect(tries).toBe(2);
+    await outbox.close();
   });
 });

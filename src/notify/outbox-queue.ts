@@ -34,8 +34,11 @@ export interface OutboxQueue {
   list(): Promise<Notification[]>;
   /** How many notices of this kind still wait to go (not held). */
   pending(kind: Notification['notice']['kind']): Promise<number>;
-  /** The soonest time after `now` at which a waiting notice becomes due. */
-  nextDue(now: number): Promise<number | undefined>;
+  /**
+   * When a waiting notice of these kinds (those with a sender) next becomes due; it may be `now` or earlier
+   * when a backoff ran out while the pass that set it was still ending.
+   */
+  nextDue(now: number, kinds: readonly string[]): Promise<number | undefined>;
   /** Forgets sent and dropped notices done before `before`. */
   forget(before: number): Promise<void>;
   /** Others may add or settle notices: the outbox looks again from time to time. */
@@ -78,10 +81,8 @@ export class StoredQueue implements OutboxQueue {
 
   async claim(owner: string, req: ClaimRequest): Promise<Notification[]> {
     await this.loaded;
-    const heads = new Map<string, Notification>();
-    for (const n of this.sorted()) if (open(n) && !heads.has(n.recipient)) heads.set(n.recipient, n);
     const out: Notification[] = [];
-    for (const n of heads.values()) {
+    for (const n of this.heads()) {
       if (out.length >= req.limit) break;
       if (req.recipient !== undefined && n.recipient !== req.recipient) continue;
       if (n.state !== 'pending' || n.nextAt > req.now || !req.kinds.includes(n.target.kind)) continue;
@@ -126,10 +127,24 @@ export class StoredQueue implements OutboxQueue {
     return [...this.items.values()].filter((n) => n.state === 'pending' && n.notice.kind === kind).length;
   }
 
-  async nextDue(now: number): Promise<number | undefined> {
+  /**
+   * When the next notice that claim() would take falls due: the head of each recipient's queue, as claim()
+   * sees it. A head already due counts (its backoff may have run out while the pass that set it was still
+   * ending, under load); a notice queued behind a head does not, or it would wake the outbox for nothing.
+   */
+  async nextDue(_now: number, kinds: readonly string[]): Promise<number | undefined> {
     await this.loaded;
-    const waiting = [...this.items.values()].filter((n) => n.state === 'pending' && n.nextAt > now).map((n) => n.nextAt);
+    const waiting = this.heads()
+      .filter((n) => n.state === 'pending' && kinds.includes(n.target.kind))
+      .map((n) => n.nextAt);
     return waiting.length ? Math.min(...waiting) : undefined;
+  }
+
+  /** The first open notice of each recipient, oldest recipient first: the only ones that may go next. */
+  private heads(): Notification[] {
+    const heads = new Map<string, Notification>();
+    for (const n of this.sorted()) if (open(n) && !heads.has(n.recipient)) heads.set(n.recipient, n);
+    return [...heads.values()];
   }
 
   async forget(before: number): Promise<void> {

@@ -187,11 +187,12 @@ export class NotificationOutbox {
 
   private async schedule(): Promise<void> {
     if (this.closed) return;
-    // Only backoffs still to run: a notice due but queued behind one of them waits for its turn. A shared
-    // queue is looked at again anyway: another instance may have added to it or left a claim to expire.
+    // The next notice that can go (a recipient's first, of a channel with a sender), due already if its
+    // backoff ran out while the pass was ending. A shared queue is looked at again anyway: another instance
+    // may have added to it or left a claim to expire.
     const at = this.now();
-    const next = await this.queue.nextDue(at);
-    const delays = [...(next !== undefined ? [next - at] : []), ...(this.queue.shared ? [this.options.pollMs ?? POLL_MS] : [])];
+    const next = await this.queue.nextDue(at, [...this.senders.keys()]);
+    const delays = [...(next !== undefined ? [Math.max(0, next - at)] : []), ...(this.queue.shared ? [this.options.pollMs ?? POLL_MS] : [])];
     if (this.closed || delays.length === 0) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => this.kick(), Math.min(...delays, 2_147_000_000));

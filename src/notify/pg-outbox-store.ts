@@ -97,6 +97,7 @@ export class PgOutboxStore implements OutboxQueue {
     return Number(rows[0]?.n ?? 0);
   }
 
+  /** Backoffs still to run only: a due notice here may be queued behind another, and the queue is polled anyway. */
   async nextDue(now: number): Promise<number | undefined> {
     const { rows } = await this.db.query<{ at: string | null }>(`SELECT min(next_at) AS at FROM outbox WHERE state = 'pending' AND next_at > $1`, [now]);
     return rows[0]?.at != null ? Number(rows[0].at) : undefined;
