@@ -9,35 +9,31 @@ import { offline, REF, running, start, wechatApi, wechatCase } from './notify-he
 offline();
 
 describe('the enterprise is told when its case moves', () => {
-  it(
-    'on WeChat within 48 hours: a customer-service message naming the reference, the status, the remark and the next step, after the API was down',
-    { timeout: 60_000 },
-    async () => {
-      const api = wechatApi();
-      const { app, w, move } = await start();
-      const reference = await wechatCase(app, w, 'o-enterprise-1');
-      // The outcome's later parts go out through the customer-service API once the passive reply is gone; they
-      // must be through before the API goes down, or the failures meant for the notices fall on them instead.
-      await vi.waitFor(() => expect(api.custom.length).toBeGreaterThan(0), { timeout: 10_000 });
-      await w.channel.settled();
-      api.down(3);
-      const told = () => api.custom.filter((m) => m.content.includes('有新进展'));
-      const r = await move(reference, { to: 'submitted', agent: 'Wang' });
-      expect(r.status).toBe(200);
-      const moved = await move(reference, { to: 'verification-failed', agent: 'Wang', remark: '授权委托书未盖公章', resubmit: ['power-of-attorney'] });
-      expect(moved.status).toBe(200);
-      await vi.waitFor(() => expect(told()).toHaveLength(2), { timeout: 30_000 });
-      const notices = told();
-      expect(notices.every((n) => n.touser === 'o-enterprise-1' && n.content.includes(reference))).toBe(true);
-      expect(notices[0]!.content).toContain('核验中');
-      expect(notices[1]!.content).toContain('核验未通过');
-      expect(notices[1]!.content).toContain('授权委托书未盖公章');
-      expect(notices[1]!.content).toContain('下一步');
-      // Sent once: nothing more arrives later.
-      await new Promise((r) => setTimeout(r, 300));
-      expect(told()).toHaveLength(2);
-    },
-  );
+  it('on WeChat within 48 hours: a customer-service message naming the reference, the status, the remark and the next step, after the API was down', async () => {
+    const api = wechatApi();
+    const { app, w, move } = await start();
+    const reference = await wechatCase(app, w, 'o-enterprise-1');
+    // The outcome's later parts go out through the customer-service API once the passive reply is gone; they
+    // must be through before the API goes down, or the failures meant for the notices fall on them instead.
+    await vi.waitFor(() => expect(api.custom.length).toBeGreaterThan(0), { timeout: 10_000 });
+    await w.channel.settled();
+    api.down(3);
+    const told = () => api.custom.filter((m) => m.content.includes('有新进展'));
+    const r = await move(reference, { to: 'submitted', agent: 'Wang' });
+    expect(r.status).toBe(200);
+    const moved = await move(reference, { to: 'verification-failed', agent: 'Wang', remark: '授权委托书未盖公章', resubmit: ['power-of-attorney'] });
+    expect(moved.status).toBe(200);
+    await vi.waitFor(() => expect(told()).toHaveLength(2), { timeout: 10_000 });
+    const notices = told();
+    expect(notices.every((n) => n.touser === 'o-enterprise-1' && n.content.includes(reference))).toBe(true);
+    expect(notices[0]!.content).toContain('核验中');
+    expect(notices[1]!.content).toContain('核验未通过');
+    expect(notices[1]!.content).toContain('授权委托书未盖公章');
+    expect(notices[1]!.content).toContain('下一步');
+    // Sent once: nothing more arrives later.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(told()).toHaveLength(2);
+  });
 
   it('on WeChat after the window: the template message of WECHAT_TEMPLATE_CASE', async () => {
     const api = wechatApi();
