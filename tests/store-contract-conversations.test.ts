@@ -72,6 +72,19 @@ describe.each([files, postgres])('the conversation store on $name', (backend) =>
     await s.close?.();
   });
 
+  it('keeps exactly what a turn set, quotes, backslashes, dollar signs and characters beyond the BMP among it', async () => {
+    const store = await backend.open(86_400_000);
+    const tricky = `'; DROP TABLE conversations; -- \\ \\' $ekey_state$ $$ $1 $2 🔑 "引号"`;
+    const written = { ...state(7), answers: { need: tricky, [tricky]: 'key' } };
+    const turn = () => store.set('tricky', written);
+    await (store.exclusive ? store.exclusive('tricky', turn) : turn());
+    expect(await (await backend.open(86_400_000)).get('tricky')).toEqual(written);
+    const plain = { ...state(8), answers: { need: 'costs $2.50' } };
+    const again = () => store.set('tricky', plain);
+    await (store.exclusive ? store.exclusive('tricky', again) : again());
+    expect(await (await backend.open(86_400_000)).get('tricky')).toEqual(plain);
+  });
+
   it('forgets a removed conversation', async () => {
     const s = await backend.open(86_400_000);
     await s.set('gone', state(1));
@@ -138,6 +151,20 @@ describe('conversations shared by two instances on PostgreSQL', () => {
     await b.set('raced', state(2));
     await expect(a.set('raced', state(3))).rejects.toBeInstanceOf(ConversationConflictError);
     expect((await b.get('raced'))?.answers.need).toBe('n2');
+  });
+
+  it('fails a turn whose conversation was changed behind its lock instead of overwriting it', async () => {
+    const a = (await postgres.open(86_400_000)) as PgConversationStore;
+    await a.set('behind', state(1));
+    const turn = a.exclusive('behind', async () => {
+      const current = (await a.get('behind')) as ConversationState;
+      // Something that ignored the lock wrote meanwhile.
+      await (lastDb as Database).query('UPDATE conversations SET state = $2, version = version + 1 WHERE id = $1', [conversationId('behind'), JSON.stringify(state(2))]);
+      await a.set('behind', { ...current, answers: { need: 'from the turn' } });
+    });
+    await expect(turn).rejects.toBeInstanceOf(ConversationConflictError);
+    expect((await a.get('behind'))?.answers.need).toBe('n2');
+    expect(await a.exclusive('behind', async () => (await a.get('behind'))?.answers.need)).toBe('n2');
   });
 
   it('lets go of the lock when a turn throws', async () => {

@@ -22,11 +22,13 @@ interface Row {
   version: number;
 }
 
-/** A turn under way: its transaction's connection, and the row as the turn found it (or last wrote it). */
+/** A turn under way: its transaction's connection, the row as the turn found it, and what it will write. */
 interface HeldTurn {
   client: pg.PoolClient;
   state?: string;
   version: number;
+  /** The state the turn set, written with the commit. */
+  written?: string;
 }
 
 // Named, so that each connection parses and plans them once; the hot path runs them every turn.
@@ -45,11 +47,19 @@ const UPSERT = {
 
 function lostDuringTurn(): void {}
 
+/** The dollar quote around a state written with its turn's commit (JSON text never holds a NUL to end it early). */
+const STATE_TAG = '$ekey_state$';
+
+/** A named statement's text with its parameters in place, as literals already quoted; in one pass, so a value is never read again. */
+function inline(text: string, literals: string[]): string {
+  return text.replace(/\$(\d+)/g, (_, n: string) => literals[Number(n) - 1] as string);
+}
+
 /**
  * Conversations in PostgreSQL (table `conversations`), for several instances behind one address. A turn
- * is one transaction on one connection: it begins, takes a transaction advisory lock on the conversation
- * and reads the row in a single round trip, writes on the same connection, and commits when the turn is
- * over, which lets go of the lock; so two turns of one conversation on two instances run one after the
+ * is one transaction on one connection, in two round trips: it begins, takes a transaction advisory lock
+ * on the conversation and reads the row; when the turn is over, it writes what the turn set and commits,
+ * which lets go of the lock; so two turns of one conversation on two instances run one after the
  * other, the second reading what the first committed. Each row carries a version; a write checks the
  * version its turn read, so a turn that somehow ran unlocked fails instead of overwriting another's
  * answers. A conversation silent past its time to live is not read and is swept.
@@ -80,9 +90,10 @@ export class PgConversationStore implements ConversationStore {
     const id = conversationId(key);
     const turn = this.held.get(id);
     const text = JSON.stringify(state);
+    // Within a turn the state is written with the commit, in the same round trip.
     if (turn) {
-      turn.version = await this.write(turn.client, id, text, turn.version);
       turn.state = text;
+      turn.written = text;
       return;
     }
     const version = this.read.get(id);
@@ -130,8 +141,7 @@ export class PgConversationStore implements ConversationStore {
       // One round trip: in READ COMMITTED each statement takes its own snapshot, so the SELECT, run once
       // the lock is had, sees what the conversation's previous turn committed.
       const results = (await client.query(
-        `BEGIN; SELECT pg_advisory_xact_lock(${TURN_LOCK_CLASS}, hashtext(${client.escapeLiteral(id)}));` +
-          `SELECT state, version FROM conversations WHERE id = ${client.escapeLiteral(id)} AND updated_at > now() - make_interval(secs => ${Number(this.ttlMs / 1000)})`,
+        `BEGIN; SELECT pg_advisory_xact_lock(${TURN_LOCK_CLASS}, hashtext(${client.escapeLiteral(id)})); ${inline(SELECT.text, [client.escapeLiteral(id), String(this.ttlMs / 1000)])}`,
       )) as unknown as pg.QueryResult<Row>[];
       const row = results[2]?.rows[0];
       held = { client, version: row?.version ?? 0, ...(row ? { state: row.state } : {}) };
@@ -156,17 +166,31 @@ export class PgConversationStore implements ConversationStore {
       throw err;
     }
     this.letGo(id, held);
-    let command: string;
+    let results: pg.QueryResult<{ version: number }>[];
     try {
-      ({ command } = await client.query('COMMIT'));
+      results = held.written === undefined ? [await client.query('COMMIT')] : await this.writeAndCommit(client, id, held);
     } catch (err) {
       release(err as Error);
       throw new ConversationCommitError(`the turn did not commit: ${(err as Error).message}`, { cause: err });
     }
     release();
     // A transaction that a failed statement aborted ends in a rollback, which COMMIT answers without an error.
-    if (command !== 'COMMIT') throw new ConversationCommitError('the turn was rolled back');
+    if (results.at(-1)?.command !== 'COMMIT') throw new ConversationCommitError('the turn was rolled back');
+    if (held.written !== undefined && results[0]?.rows[0]?.version === undefined) throw new ConversationConflictError('the conversation changed during the turn');
     return result;
+  }
+
+  /**
+   * The turn's state written over the version it read, and the commit, in one round trip (node-postgres
+   * sends a statement only once the one before it is answered, so two statements would be two). The
+   * state goes as a dollar-quoted literal, which needs no escaping, unless it holds the quote's tag.
+   */
+  private async writeAndCommit(client: pg.PoolClient, id: string, held: HeldTurn): Promise<pg.QueryResult<{ version: number }>[]> {
+    const text = held.written as string;
+    const state = text.includes(STATE_TAG) ? client.escapeLiteral(text) : `${STATE_TAG}${text}${STATE_TAG}`;
+    const key = client.escapeLiteral(id);
+    const write = held.version === 0 ? inline(UPSERT.text, [key, state, 'false', String(this.ttlMs / 1000)]) : inline(UPDATE.text, [key, state, String(held.version)]);
+    return (await client.query(`${write}; COMMIT`)) as unknown as pg.QueryResult<{ version: number }>[];
   }
 
   /** The database is the application's to close: every store of the instance shares it. */
