@@ -30,7 +30,6 @@ import { CaseService } from './cases/service.js';
 import { type DataDirLock, lockDataDir } from './storage/data-dir-lock.js';
 import { CaseQuota } from './cases/case-quota.js';
 import { DigitGuard, type DigitGuardOptions } from './cases/digit-guard.js';
-import { PgCaseQuota } from './cases/pg-case-quota.js';
 import { PgDigitGuard } from './cases/pg-digit-guard.js';
 import type { CaseStore } from './cases/store.js';
 import { DEFAULT_OUTBOX, NotificationOutbox, type OutboxOptions } from './notify/outbox.js';
@@ -108,7 +107,8 @@ async function buildOn(
   ownDb: Database | undefined,
 ): Promise<App> {
   // A case file that fails to parse or fails its schema stops start-up here (CaseStoreError), untouched.
-  const caseStore = options.cases ?? (db ? new PgCaseStore(db) : await FileCaseStore.open(config.EKEY_DATA_DIR));
+  const dailyLimit = config.EKEY_MAX_CASES_PER_CLIENT_DAY;
+  const caseStore = options.cases ?? (db ? new PgCaseStore(db, { dailyLimit }) : await FileCaseStore.open(config.EKEY_DATA_DIR, { allowance: new CaseQuota(dailyLimit) }));
   const cases = new CaseService(knowledge, caseStore);
   const scrubber = new Scrubber(knowledge.scrubWords);
   const fileInsights = db ? undefined : await InsightsStore.open(config.EKEY_DATA_DIR, { scrubber });
@@ -120,9 +120,8 @@ async function buildOn(
     onEvent: (event, fields) => logger.warn(fields, event === 'locked' ? 'case reference locked: too many wrong digits' : 'wrong digits for a case reference'),
   };
   const guard = db ? new PgDigitGuard(db, guardOptions) : DigitGuard.open(config.EKEY_DATA_DIR, guardOptions);
-  const quota = db ? new PgCaseQuota(db, config.EKEY_MAX_CASES_PER_CLIENT_DAY) : new CaseQuota(config.EKEY_MAX_CASES_PER_CLIENT_DAY);
   const targets = new TargetBook();
-  const desk = new ServiceCaseDesk(cases, guard, quota, (client) => targets.of(client));
+  const desk = new ServiceCaseDesk(cases, guard, (client) => targets.of(client));
   const outbox = new NotificationOutbox(
     options.outbox ?? (db ? new PgOutboxStore(db) : FileOutboxStore.open(config.EKEY_DATA_DIR)),
     logger.child({ component: 'outbox' }),

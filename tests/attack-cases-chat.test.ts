@@ -20,9 +20,9 @@ const HOTLINE = knowledge().contacts.hotline?.value as string;
 
 async function setup(options: { dir?: string; now?: () => number; limit?: number; events?: unknown[] } = {}) {
   const dir = options.dir ?? tempDir();
-  const s = await service(dir, () => new Date('2026-11-23T02:00:00Z'));
+  const s = await service(dir, () => new Date('2026-11-23T02:00:00Z'), { allowance: new CaseQuota(options.limit ?? 0, () => new Date('2026-11-23T02:00:00Z')) });
   const guard = DigitGuard.open(dir, { ...(options.now ? { now: options.now } : {}), onEvent: (event, fields) => options.events?.push({ event, ...fields }) });
-  const desk = new ServiceCaseDesk(s.cases, guard, new CaseQuota(options.limit ?? 0, () => new Date('2026-11-23T02:00:00Z')));
+  const desk = new ServiceCaseDesk(s.cases, guard);
   const conversation = new Conversation(knowledge(), { today: () => '2026-11-23', cases: desk });
   return { ...s, dir, conversation, desk };
 }

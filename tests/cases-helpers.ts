@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { Consultation } from '../src/consult/consultation.js';
 import type { Outcome } from '../src/consult/outcome.js';
-import { FileCaseStore } from '../src/cases/file-store.js';
+import { FileCaseStore, type FileCaseStoreOptions } from '../src/cases/file-store.js';
 import { CaseService } from '../src/cases/service.js';
 import { checklistPath } from '../src/cases/checklist-link.js';
 import type { App } from '../src/app.js';
@@ -44,8 +44,8 @@ export function clock(iso: string) {
   };
 }
 
-export async function service(dir = tempDir(), now: () => Date = () => new Date()) {
-  const store = await FileCaseStore.open(dir);
+export async function service(dir = tempDir(), now: () => Date = () => new Date(), options: FileCaseStoreOptions = {}) {
+  const store = await FileCaseStore.open(dir, options);
   return { dir, store, cases: new CaseService(knowledge(), store, now) };
 }
 

@@ -5,7 +5,9 @@ import { type App, createApp } from '../src/app.js';
 import { botFrameworkChannel } from '../src/channels/botframework/index.js';
 import { casesRoutes } from '../src/channels/http/cases-routes.js';
 import { ConfigSchema } from '../src/config.js';
-import { CaseConflictError, CaseNotFoundError, TransitionError } from '../src/cases/errors.js';
+import { CaseQuota } from '../src/cases/case-quota.js';
+import type { CaseRecord } from '../src/cases/case-schema.js';
+import { CaseConflictError, CaseLimitError, CaseNotFoundError, TransitionError } from '../src/cases/errors.js';
 import { FileCaseStore } from '../src/cases/file-store.js';
 import { PgCaseStore } from '../src/cases/pg-store.js';
 import { CaseService, caseVersion } from '../src/cases/service.js';
@@ -24,6 +26,8 @@ interface Backend {
   name: string;
   setup(): Promise<void>;
   open(): Promise<CaseStore>;
+  /** Another store on the place, allowing `limit` new cases per client and day (`now`: the files' clock for the day). */
+  limited(limit: number, now: () => Date): Promise<CaseStore>;
   teardown(): Promise<void>;
 }
 
@@ -39,6 +43,11 @@ const files: Backend = {
     opened.push(s);
     return s;
   },
+  async limited(limit, now) {
+    const s = await FileCaseStore.open(dir, { allowance: new CaseQuota(limit, now) });
+    opened.push(s);
+    return s;
+  },
   async teardown() {
     for (const s of opened.splice(0)) await s.close();
   },
@@ -49,6 +58,7 @@ const postgres: Backend = {
   name: 'PostgreSQL',
   setup: () => place.setup(),
   open: async () => new PgCaseStore(await place.open()),
+  limited: async (limit) => new PgCaseStore(await place.open(), { dailyLimit: limit }),
   teardown: () => place.teardown(),
 };
 
@@ -90,6 +100,30 @@ describe.each([files, postgres])('the case store on $name', (backend) => {
     expect(await again.get('EK-20261030-ZZZZZZ')).toBeUndefined();
     expect(await again.get('not a reference')).toBeUndefined();
     await expect(again.setContact('EK-20261030-ZZZZZZ', { mobile: '13800138000' })).rejects.toBeInstanceOf(CaseNotFoundError);
+  });
+
+  it('allows so many new cases per client and Beijing day, counts none not stored, and starts again the next day', async () => {
+    await backend.setup();
+    now = new Date('2026-11-23T02:00:00Z');
+    const store = await backend.limited(3, () => now);
+    const cases = serviceOn(store);
+    const first = await outcome();
+    const open = (client?: string) => cases.open({ outcome: first, answers: FIRST_OFFLINE, lang: 'zh-CN', channel: 'wechat', ...(client ? { client } : {}) });
+    for (let i = 0; i < 3; i += 1) await open('wechat:o-busy');
+    await expect(open('wechat:o-busy')).rejects.toBeInstanceOf(CaseLimitError);
+    await open('wechat:o-other');
+    // Without a client (the desk's own cases) nothing is counted.
+    await open();
+    // A case that fails its schema is refused before it is stored, and does not count.
+    await expect(store.create(() => ({ reference: 'bad' }) as unknown as CaseRecord, '2026-11-23', 'wechat:o-new')).rejects.toThrow();
+    for (let i = 0; i < 3; i += 1) await open('wechat:o-new');
+    await expect(open('wechat:o-new')).rejects.toBeInstanceOf(CaseLimitError);
+    expect((await cases.list({ offset: 0, limit: 100 })).total).toBe(8);
+    // 16:30 UTC is past midnight in Beijing.
+    now = new Date('2026-11-23T16:30:00Z');
+    await open('wechat:o-busy');
+    const unlimited = serviceOn(await backend.limited(0, () => now));
+    for (let i = 0; i < 5; i += 1) await unlimited.open({ outcome: first, answers: FIRST_OFFLINE, lang: 'zh-CN', channel: 'wechat', client: 'wechat:o-busy' });
   });
 
   it('lists newest first, filtered by status, procedure, dates, text and call-back, a page at a time', async () => {
@@ -227,6 +261,19 @@ describe.each([files, postgres])('the case store on $name', (backend) => {
 describe('references drawn alike on PostgreSQL', () => {
   afterEach(() => postgres.teardown());
 
+  it('gives a client spreading its cases over two instances one allowance, never past it when they ask at once', async () => {
+    await postgres.setup();
+    const now = () => new Date('2026-11-24T02:00:00Z');
+    const services = [await postgres.limited(5, now), await postgres.limited(5, now)].map((s) => new CaseService(knowledge(), s, now));
+    const first = await outcome();
+    const tries = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => services[i % 2]!.open({ outcome: first, answers: FIRST_OFFLINE, lang: 'zh-CN', channel: 'wechat', client: 'wechat:o-spread' })),
+    );
+    expect(tries.filter((t) => t.status === 'fulfilled')).toHaveLength(5);
+    expect(tries.filter((t) => t.status === 'rejected').every((t) => (t as PromiseRejectedResult).reason instanceof CaseLimitError)).toBe(true);
+    expect((await services[0]!.list({ offset: 0, limit: 100 })).total).toBe(5);
+  });
+
   it('draws again when another instance took the reference first', async () => {
     await postgres.setup();
     const a = await postgres.open();
@@ -241,7 +288,7 @@ describe('references drawn alike on PostgreSQL', () => {
       return b;
     };
     // Two instances, each with its own pool.
-    const services = place.opened.map((db) => new CaseService(knowledge(), new PgCaseStore(db, narrow)));
+    const services = place.opened.map((db) => new CaseService(knowledge(), new PgCaseStore(db, { random: narrow })));
     const first = await outcome();
     const made = await Promise.all(Array.from({ length: 200 }, (_, i) => services[i % 2]!.open({ outcome: first, answers: FIRST_OFFLINE, lang: 'zh-CN', channel: 'x' })));
     expect(new Set(refs(made)).size).toBe(200);

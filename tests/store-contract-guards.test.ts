@@ -1,23 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CaseAllowance, CaseQuota } from '../src/cases/case-quota.js';
 import { type DigitChecks, DigitGuard, type DigitGuardOptions } from '../src/cases/digit-guard.js';
-import { CaseLimitError } from '../src/cases/errors.js';
-import { PgCaseQuota } from '../src/cases/pg-case-quota.js';
 import { PgDigitGuard } from '../src/cases/pg-digit-guard.js';
 import { databasePlace, folderPlace } from './store-places.js';
 
 /**
  * One contract for the case guards, run on both backends: the digit check locks a reference after five
  * wrong answers within the hour, for an hour, whatever the opening that counted them; failures older
- * than the window do not count; the daily case allowance refuses past its limit, gives back, and is new
- * the next Beijing day. PostgreSQL alone: two instances taking the last cases at once get one between them.
+ * than the window do not count (the daily case allowance is the case store's: store-contract-cases). PostgreSQL
+ * alone: wrong answers on two instances at once add up to one lock.
  */
 interface Backend {
   name: string;
   setup(): Promise<void>;
   teardown(): Promise<void>;
   guard(options: DigitGuardOptions): Promise<DigitChecks>;
-  quota(limit: number, now: () => Date): Promise<CaseAllowance>;
 }
 
 const folder = folderPlace('ekey-guards-contract-');
@@ -26,7 +22,6 @@ const files: Backend = {
   setup: () => folder.setup(),
   teardown: () => folder.teardown(),
   guard: async (options) => DigitGuard.open(folder.dir, options),
-  quota: async (limit, now) => new CaseQuota(limit, now),
 };
 const database = databasePlace();
 const postgres: Backend = {
@@ -34,7 +29,6 @@ const postgres: Backend = {
   setup: () => database.setup(),
   teardown: () => database.teardown(),
   guard: async (options) => new PgDigitGuard(await database.open(), options),
-  quota: async (limit, now) => new PgCaseQuota(await database.open(), limit, now),
 };
 
 const MINUTE = 60_000;
@@ -66,36 +60,11 @@ describe.each([files, postgres])('the case guards on $name', (backend) => {
     // Counting starts again after the lock.
     expect(await b.fail('EK-20261123-AAAAA2', 'wechat')).toBe(false);
   });
-
-  it('allows so many new cases per client and Beijing day, gives back one not stored, and starts again the next day', async () => {
-    let now = new Date('2026-11-23T02:00:00Z');
-    const q = await backend.quota(3, () => now);
-    for (let i = 0; i < 3; i += 1) await q.take('wechat:o-busy');
-    await expect(q.take('wechat:o-busy')).rejects.toBeInstanceOf(CaseLimitError);
-    await q.take('wechat:o-other');
-    await q.giveBack('wechat:o-busy');
-    await q.take('wechat:o-busy');
-    await expect(q.take('wechat:o-busy')).rejects.toBeInstanceOf(CaseLimitError);
-    // 16:30 UTC is past midnight in Beijing.
-    now = new Date('2026-11-23T16:30:00Z');
-    await q.take('wechat:o-busy');
-    const unlimited = await backend.quota(0, () => now);
-    for (let i = 0; i < 10; i += 1) await unlimited.take('wechat:o-busy');
-  });
 });
 
 describe('the case guards on PostgreSQL, two instances', () => {
   beforeAll(() => database.setup());
   afterAll(() => database.teardown());
-
-  it('the allowance is one for the client across instances, and taking at once never goes past it', async () => {
-    const now = () => new Date('2026-11-24T02:00:00Z');
-    const a = await postgres.quota(5, now);
-    const b = await postgres.quota(5, now);
-    const tries = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).take('wechat:o-spread')));
-    expect(tries.filter((t) => t.status === 'fulfilled')).toHaveLength(5);
-    expect(tries.filter((t) => t.status === 'rejected').every((t) => (t as PromiseRejectedResult).reason instanceof CaseLimitError)).toBe(true);
-  });
 
   it('wrong answers on two instances at once add up to one lock', async () => {
     const clock = { now: 1_900_000_000_000 };

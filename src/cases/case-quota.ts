@@ -1,7 +1,7 @@
 import { beijingDate } from '../dates/beijing.js';
 import { CaseLimitError } from './errors.js';
 
-/** What the case desk asks of the daily allowance (in memory here, PostgreSQL in pg-case-quota.ts). */
+/** What the file case store asks of the daily allowance (PostgreSQL counts it in the insert: pg-store.ts). */
 export interface CaseAllowance {
   /** Counts one more case for the client, or throws CaseLimitError when it has had its share today. */
   take(client: string): Promise<void>;

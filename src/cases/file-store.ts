@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import type { IsoDate } from '../dates/beijing.js';
+import type { CaseAllowance } from './case-quota.js';
 import { CaseJournal, type JournalEntry } from './case-journal.js';
 import { CaseRecord, type SegmentData } from './case-schema.js';
 import { CaseNotFoundError, CaseStoreError } from './errors.js';
@@ -58,6 +59,8 @@ export interface FileCaseStoreOptions {
   segmentCapacity?: number;
   checkpointBytes?: number;
   checkpointSegments?: number;
+  /** New cases per client and day (in this process's memory); absent: no cap. */
+  allowance?: CaseAllowance;
 }
 
 /**
@@ -108,7 +111,10 @@ export class FileCaseStore implements CaseStore {
     this.capacity = options.segmentCapacity ?? SEGMENT_CAPACITY;
     this.checkpointBytes = options.checkpointBytes ?? CHECKPOINT_BYTES;
     this.checkpointSegments = options.checkpointSegments ?? CHECKPOINT_SEGMENTS;
+    this.allowance = options.allowance;
   }
+
+  private readonly allowance: CaseAllowance | undefined;
 
   /** Opens the store, reading and checking every file: a file that fails stops here with its name. */
   static async open(dataDir: string, options: FileCaseStoreOptions = {}): Promise<FileCaseStore> {
@@ -157,11 +163,23 @@ export class FileCaseStore implements CaseStore {
     return this.index.size;
   }
 
+  async create(make: (reference: string) => CaseRecord, date: IsoDate, client?: string): Promise<CaseRecord> {
+    if (client === undefined || !this.allowance) return this.enqueue(make, date);
+    await this.allowance.take(client);
+    try {
+      return await this.enqueue(make, date);
+    } catch (err) {
+      // A case that could not be stored does not count.
+      await this.allowance.giveBack(client);
+      throw err;
+    }
+  }
+
   /**
    * Creates arriving while a write is under way wait for it and are then written together, one append
    * and one fdatasync for them all (group commit).
    */
-  create(make: (reference: string) => CaseRecord, date: IsoDate): Promise<CaseRecord> {
+  private enqueue(make: (reference: string) => CaseRecord, date: IsoDate): Promise<CaseRecord> {
     return new Promise((resolve, reject) => {
       this.pending.push({ make, date, resolve, reject });
       if (this.pending.length !== 1) return;

@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { IsoDate } from '../dates/beijing.js';
 import type { Database } from '../storage/pg/database.js';
 import { CaseRecord } from './case-schema.js';
-import { CaseNotFoundError } from './errors.js';
+import { CaseLimitError, CaseNotFoundError } from './errors.js';
 import { newReference, parseReference, referenceDate } from './reference.js';
 import { caseSearchText, searchNeedle } from './search-text.js';
 import { type CasePage, type CaseQuery, type CaseStore, phoneDigits } from './store.js';
@@ -28,6 +29,24 @@ export function caseRow(c: CaseRecord): unknown[] {
 }
 export const ROW_COLUMNS = 'reference, record, created_on, status, procedures, callback_open, has_contact, created_at, search, phone';
 
+const INSERT_CASE = `INSERT INTO cases (${ROW_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`;
+/** The case, if the client's allowance of the day ($11) has room under the limit ($13): one round trip for both. */
+const INSERT_COUNTED_CASE = `WITH counted AS (
+    INSERT INTO case_quota (day, client, used) VALUES ($11, $12, 1)
+    ON CONFLICT (day, client) DO UPDATE SET used = case_quota.used + 1 WHERE case_quota.used < $13
+    RETURNING 1)
+  INSERT INTO cases (${ROW_COLUMNS})
+  SELECT $1::text, $2::jsonb, $3::date, $4::text, $5::text[], $6::boolean, $7::boolean, $8::timestamptz, $9::text, $10::text FROM counted`;
+
+/** Clients (conversation keys: openids, user ids) are kept hashed. */
+const clientId = (client: string) => createHash('sha256').update(client).digest('hex');
+
+export interface PgCaseStoreOptions {
+  random?: (n: number) => Buffer;
+  /** New cases per client and Beijing day; absent or 0: no cap. */
+  dailyLimit?: number;
+}
+
 /** A LIKE pattern matching `text` anywhere, its wildcards taken as they are. */
 const containing = (text: string): string => `%${text.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
 
@@ -41,18 +60,42 @@ const ids = (v: string | readonly string[] | undefined): string[] | undefined =>
  * filter and order in SQL on the columns kept beside the record; nothing is loaded whole.
  */
 export class PgCaseStore implements CaseStore {
+  /** Where references draw their random letters (tests narrow it to make references collide). */
+  private readonly random: ((n: number) => Buffer) | undefined;
+  /** New cases per client and Beijing day (table `case_quota`); 0: no cap. */
+  private readonly dailyLimit: number;
+  /** The last day the allowances of earlier days were cleared. */
+  private swept = '';
+
   constructor(
     private readonly db: Database,
-    /** Where references draw their random letters (tests narrow it to make references collide). */
-    private readonly random?: (n: number) => Buffer,
-  ) {}
+    options: PgCaseStoreOptions = {},
+  ) {
+    this.random = options.random;
+    this.dailyLimit = options.dailyLimit ?? 0;
+  }
 
-  async create(make: (reference: string) => CaseRecord, date: IsoDate): Promise<CaseRecord> {
+  /**
+   * A client spreading its requests over the instances gets the one allowance: the case is counted by
+   * an upsert that refuses to go past the limit, in the statement that inserts it, so two at once cannot
+   * both take the last one, and a case not stored (a reference drawn twice) is not counted.
+   */
+  async create(make: (reference: string) => CaseRecord, date: IsoDate, client?: string): Promise<CaseRecord> {
+    const counted = client !== undefined && this.dailyLimit > 0;
+    if (counted && date !== this.swept) {
+      this.swept = date;
+      await this.db.query('DELETE FROM case_quota WHERE day < $1', [date]);
+    }
     for (let attempt = 0; attempt < CREATE_ATTEMPTS; attempt += 1) {
       const reference = newReference(() => false, date, this.random);
       const record = check(make(reference), reference);
       try {
-        await this.db.query(`INSERT INTO cases (${ROW_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, caseRow(record));
+        if (!counted) {
+          await this.db.query(INSERT_CASE, caseRow(record));
+          return record;
+        }
+        const { rowCount } = await this.db.query(INSERT_COUNTED_CASE, [...caseRow(record), date, clientId(client), this.dailyLimit]);
+        if (rowCount !== 1) throw new CaseLimitError(this.dailyLimit);
         return record;
       } catch (err) {
         if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;

@@ -19,6 +19,8 @@ export interface OpenCase {
   channel: string;
   /** The agent who guided the caller (the desk's guide). */
   agent?: string;
+  /** Who asks (the conversation's key), for the daily allowance of new cases (src/cases/store.ts). */
+  client?: string;
   transcript?: TranscriptEntry[];
   /** Where to tell the enterprise when the case moves (absent: it is not told). */
   notify?: Target;
@@ -69,6 +71,7 @@ export class CaseService {
         ...(input.notify ? { notify: input.notify } : {}),
       }),
       beijingDate(at),
+      input.client,
     );
   }
 

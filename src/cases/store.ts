@@ -34,8 +34,12 @@ export interface CasePage {
  * whole-record change applied under the store's own serialisation, and readers get copies.
  */
 export interface CaseStore {
-  /** Stores a new case; `make` receives the reference, drawn unique in the store, for its Beijing date. */
-  create(make: (reference: string) => CaseRecord, date: IsoDate): Promise<CaseRecord>;
+  /**
+   * Stores a new case; `make` receives the reference, drawn unique in the store, for its Beijing date.
+   * `client` (who asks: a conversation's key): the case counts against its allowance of new cases for the
+   * day, where the store has one; past it CaseLimitError, and nothing is stored or counted.
+   */
+  create(make: (reference: string) => CaseRecord, date: IsoDate, client?: string): Promise<CaseRecord>;
   get(reference: string): Promise<CaseRecord | undefined>;
   /** Reads the freshest record, applies `change` and stores the result; `change` may throw to refuse. */
   update(reference: string, change: (current: CaseRecord) => CaseRecord): Promise<CaseRecord>;

@@ -2,7 +2,6 @@ import type { CaseDesk, CaseView } from './case-desk.js';
 import type { CaseRecord } from '../cases/case-schema.js';
 import { checklistPath } from '../cases/checklist-link.js';
 import { lastFour } from '../cases/contact.js';
-import { type CaseAllowance, CaseQuota } from '../cases/case-quota.js';
 import { type DigitChecks, DigitGuard } from '../cases/digit-guard.js';
 import type { CaseService } from '../cases/service.js';
 import type { Target } from '../cases/notify-target.js';
@@ -12,21 +11,14 @@ export class ServiceCaseDesk implements CaseDesk {
   constructor(
     private readonly cases: CaseService,
     private readonly guard: DigitChecks = DigitGuard.inMemory(),
-    private readonly quota: CaseAllowance = new CaseQuota(0),
     /** Where the conversation `client` can be reached later, recorded with its case for the notices. */
     private readonly targetOf: (client: string) => Target | undefined = () => undefined,
   ) {}
 
+  /** The case counts against the client's allowance of the day, kept by the store (CaseLimitError past it). */
   async open(req: Parameters<CaseDesk['open']>[0]): Promise<CaseView> {
-    const { client, ...open } = req;
-    if (client) await this.quota.take(client);
-    try {
-      const notify = client ? this.targetOf(client) : undefined;
-      return this.view(await this.cases.open({ ...open, ...(notify ? { notify } : {}) }));
-    } catch (err) {
-      if (client) await this.quota.giveBack(client);
-      throw err;
-    }
+    const notify = req.client ? this.targetOf(req.client) : undefined;
+    return this.view(await this.cases.open({ ...req, ...(notify ? { notify } : {}) }));
   }
 
   async revise(reference: string, req: Parameters<CaseDesk['revise']>[1]): Promise<CaseView | undefined> {
