@@ -102,6 +102,40 @@ describe.each([files, postgres])('the case store on $name', (backend) => {
     await expect(again.setContact('EK-20261030-ZZZZZZ', { mobile: '13800138000' })).rejects.toBeInstanceOf(CaseNotFoundError);
   });
 
+  it('hands every caller a record of its own: changing what create, update, get or list gave changes nothing kept', async () => {
+    await backend.setup();
+    const store = await backend.open();
+    const cases = serviceOn(store);
+    const created = await cases.open({ outcome: await outcome(), answers: FIRST_OFFLINE, lang: 'zh-CN', channel: 'test' });
+    const kept = structuredClone(created);
+    const spoil = (c: CaseRecord) => {
+      c.status = 'closed';
+      c.why.push({ question: 'spoiled', answer: 'spoiled' });
+      c.history.length = 0;
+    };
+    spoil(created);
+    expect(await store.get(kept.reference)).toEqual(kept);
+
+    const moved = await cases.transition(kept.reference, { to: 'submitted', agent: '王芳' });
+    const afterMove = structuredClone(moved);
+    spoil(moved);
+    expect(await store.get(kept.reference)).toEqual(afterMove);
+    const got = (await store.get(kept.reference))!;
+    spoil(got);
+    const listed = (await store.list({ offset: 0, limit: 10 })).items[0]!;
+    expect(listed).toEqual(afterMove);
+    spoil(listed);
+    expect((await store.list({ offset: 0, limit: 10 })).items[0]).toEqual(afterMove);
+    // The record a change is handed is its own too: a change that spoils it and then throws keeps nothing.
+    await expect(
+      store.update(kept.reference, (c) => {
+        spoil(c);
+        throw new Error('refused');
+      }),
+    ).rejects.toThrow('refused');
+    expect(await store.get(kept.reference)).toEqual(afterMove);
+  });
+
   it('allows so many new cases per client and Beijing day, counts none not stored, and starts again the next day', async () => {
     await backend.setup();
     now = new Date('2026-11-23T02:00:00Z');

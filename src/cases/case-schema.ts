@@ -97,6 +97,18 @@ export const CaseRecord = z.strictObject({
 });
 export type CaseRecord = z.infer<typeof CaseRecord>;
 
+/**
+ * The record as a store keeps it; nothing that fails the schema is ever stored (in files it would stop
+ * the next start-up). Every object of the schema is strict, so what comes back is zod's own deep copy:
+ * the store keeps it, and the record given in stays the caller's, which saves a store a copy per write.
+ */
+export function storableRecord(record: CaseRecord, reference: string): CaseRecord {
+  const parsed = CaseRecord.safeParse(record);
+  if (!parsed.success) throw new Error(`case ${reference} does not match the case schema: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (parsed.data.reference !== reference) throw new Error(`case ${reference} cannot change its reference`);
+  return parsed.data;
+}
+
 /** One segment file of the store: at most SEGMENT_CAPACITY cases created in one month. */
 export const SegmentData = z.strictObject({
   format: z.literal(1),

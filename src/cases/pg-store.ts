@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { IsoDate } from '../dates/beijing.js';
 import type { Database } from '../storage/pg/database.js';
-import { CaseRecord } from './case-schema.js';
+import { CaseRecord, storableRecord } from './case-schema.js';
 import { CaseLimitError, CaseNotFoundError } from './errors.js';
 import { newReference, parseReference, referenceDate } from './reference.js';
 import { caseSearchText, searchNeedle } from './search-text.js';
@@ -88,7 +88,7 @@ export class PgCaseStore implements CaseStore {
     }
     for (let attempt = 0; attempt < CREATE_ATTEMPTS; attempt += 1) {
       const reference = newReference(() => false, date, this.random);
-      const record = check(make(reference), reference);
+      const record = storableRecord(make(reference), reference);
       try {
         if (!counted) {
           await this.db.query(INSERT_CASE, caseRow(record));
@@ -116,7 +116,7 @@ export class PgCaseStore implements CaseStore {
       const { rows } = await client.query<{ record: CaseRecord }>('SELECT record FROM cases WHERE reference = $1 FOR UPDATE', [reference]);
       const current = rows[0]?.record;
       if (!current) throw new CaseNotFoundError(reference);
-      const record = check(change(current), reference);
+      const record = storableRecord(change(current), reference);
       // The creation date and time stay (the change cannot alter the reference that carries the date).
       await client.query(`UPDATE cases SET (${ROW_COLUMNS}) = ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10), version = version + 1 WHERE reference = $1`, caseRow(record));
       return record;
@@ -179,10 +179,3 @@ export class PgCaseStore implements CaseStore {
   async close(): Promise<void> {}
 }
 
-/** Nothing that fails the schema is stored, as in the file store. */
-function check(record: CaseRecord, reference: string): CaseRecord {
-  const parsed = CaseRecord.safeParse(record);
-  if (!parsed.success) throw new Error(`case ${reference} does not match the case schema: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  if (parsed.data.reference !== reference) throw new Error(`case ${reference} cannot change its reference`);
-  return parsed.data;
-}
