@@ -71,13 +71,13 @@ async function fill(db: Database, n: number, template: CaseRecord): Promise<void
                 '1' || (3 + i % 7)::text || lpad(((i::bigint * 2654435761) % 1000000000)::text, 9, '0') AS mobile,
                 'EK-' || to_char((at AT TIME ZONE 'Asia/Shanghai')::date, 'YYYYMMDD') || '-' || ${letter(25)} || ${letter(20)} || ${letter(15)} || ${letter(10)} || ${letter(5)} || ${letter(0)} AS reference
          FROM g)
-       INSERT INTO cases (reference, record, created_on, status, procedures, callback_open, has_contact, created_at, search, phone)
+       INSERT INTO cases (reference, record, created_on, status, procedures, callback_open, has_contact, created_at, search)
        SELECT reference,
               $1::jsonb || jsonb_build_object('reference', reference, 'createdAt', to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
                 'updatedAt', to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
                 'contact', jsonb_build_object('enterpriseName', name, 'creditCode', code, 'mobile', mobile)),
               day, $5, $6::text[], false, true, at,
-              lower(reference) || chr(1) || name || chr(1) || lower(code) || chr(1) || mobile, mobile
+              lower(reference) || chr(1) || name || chr(1) || lower(code) || chr(1) || mobile
        FROM d ORDER BY i`,
       [JSON.stringify(base), n, from, to, template.status, template.procedures],
     );
@@ -133,7 +133,7 @@ async function benchSize(clusterUrl: string, size: number, ops: number): Promise
     await fill(db, size, template);
     const fillS = (performance.now() - f0) / 1000;
     const { rows: picked } = await db.query<{ reference: string; name: string; mobile: string }>(
-      `SELECT reference, record->'contact'->>'enterpriseName' AS name, phone AS mobile FROM cases WHERE seq % $1 = 0 ORDER BY seq LIMIT $2`,
+      `SELECT reference, record->'contact'->>'enterpriseName' AS name, record->'contact'->>'mobile' AS mobile FROM cases WHERE seq % $1 = 0 ORDER BY seq LIMIT $2`,
       [Math.max(1, Math.floor(size / (ops + WARMUP + 1))), ops + WARMUP],
     );
     const pick = (i: number) => picked[(i + WARMUP) % picked.length] as (typeof picked)[number];

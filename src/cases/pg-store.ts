@@ -14,29 +14,18 @@ const CREATE_ATTEMPTS = 20;
 
 /** The columns a row keeps beside its record, in the order of ROW_COLUMNS. */
 export function caseRow(c: CaseRecord): unknown[] {
-  return [
-    c.reference,
-    c,
-    referenceDate(c.reference),
-    c.status,
-    c.procedures,
-    !!c.callback && !c.callback.doneAt,
-    !!c.contact || !!c.transcript,
-    c.createdAt,
-    caseSearchText(c),
-    c.contact?.mobile?.replace(/\D/g, '') ?? null,
-  ];
+  return [c.reference, c, referenceDate(c.reference), c.status, c.procedures, !!c.callback && !c.callback.doneAt, !!c.contact || !!c.transcript, c.createdAt, caseSearchText(c)];
 }
-export const ROW_COLUMNS = 'reference, record, created_on, status, procedures, callback_open, has_contact, created_at, search, phone';
+export const ROW_COLUMNS = 'reference, record, created_on, status, procedures, callback_open, has_contact, created_at, search';
 
-const INSERT_CASE = `INSERT INTO cases (${ROW_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`;
-/** The case, if the client's allowance of the day ($11) has room under the limit ($13): one round trip for both. */
+const INSERT_CASE = `INSERT INTO cases (${ROW_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`;
+/** The case, if the client's allowance of the day ($10) has room under the limit ($12): one round trip for both. */
 const INSERT_COUNTED_CASE = `WITH counted AS (
-    INSERT INTO case_quota (day, client, used) VALUES ($11, $12, 1)
-    ON CONFLICT (day, client) DO UPDATE SET used = case_quota.used + 1 WHERE case_quota.used < $13
+    INSERT INTO case_quota (day, client, used) VALUES ($10, $11, 1)
+    ON CONFLICT (day, client) DO UPDATE SET used = case_quota.used + 1 WHERE case_quota.used < $12
     RETURNING 1)
   INSERT INTO cases (${ROW_COLUMNS})
-  SELECT $1::text, $2::jsonb, $3::date, $4::text, $5::text[], $6::boolean, $7::boolean, $8::timestamptz, $9::text, $10::text FROM counted`;
+  SELECT $1::text, $2::jsonb, $3::date, $4::text, $5::text[], $6::boolean, $7::boolean, $8::timestamptz, $9::text FROM counted`;
 
 /** Clients (conversation keys: openids, user ids) are kept hashed. */
 const clientId = (client: string) => createHash('sha256').update(client).digest('hex');
@@ -118,7 +107,7 @@ export class PgCaseStore implements CaseStore {
       if (!current) throw new CaseNotFoundError(reference);
       const record = storableRecord(change(current), reference);
       // The creation date and time stay (the change cannot alter the reference that carries the date).
-      await client.query(`UPDATE cases SET (${ROW_COLUMNS}) = ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10), version = version + 1 WHERE reference = $1`, caseRow(record));
+      await client.query(`UPDATE cases SET (${ROW_COLUMNS}) = ($1, $2, $3, $4, $5, $6, $7, $8, $9), version = version + 1 WHERE reference = $1`, caseRow(record));
       return record;
     });
   }
@@ -178,4 +167,3 @@ export class PgCaseStore implements CaseStore {
   /** The database is the application's to close: every store of the instance shares it. */
   async close(): Promise<void> {}
 }
-
