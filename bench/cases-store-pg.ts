@@ -9,13 +9,15 @@ import { PgCaseStore } from '../src/cases/pg-store.js';
 import { REFERENCE_ALPHABET } from '../src/cases/reference.js';
 import { CaseService } from '../src/cases/service.js';
 import { Database } from '../src/storage/pg/database.js';
-import { answers, k, outcome, time, WARMUP } from './cases-store.js';
+import { answers, k, outcome, WARMUP } from './cases-store.js';
+import { percentile } from './driver.js';
 
 /**
  * `npm run bench:cases:pg [-- --sizes 1000,100000,1000000 --ops 300]`: the case store on PostgreSQL at
  * each size: create and update latency through CaseService, list and the desk's searches (a part of an
  * enterprise name, a mobile number as written, a reference as typed), and the start-up of a new process
- * (open the database, first list) with its RSS. Against DATABASE_URL when set, otherwise a durable
+ * (open the database, first list) with its RSS. Every size is filled first, then each operation is timed on
+ * every size in turn. Against DATABASE_URL when set, otherwise a durable
  * cluster of scripts/pg-cluster.sh started here and stopped at the end. Prints figures, passes nothing.
  */
 const root = join(import.meta.dirname, '..');
@@ -121,36 +123,79 @@ interface Row {
   rssMB: number;
 }
 
-async function benchSize(clusterUrl: string, size: number, ops: number): Promise<Row> {
+/** A size filled and ready to be measured: its store, the cases picked over it, its start-up. */
+interface Prepared {
+  size: number;
+  fillS: number;
+  db: Database;
+  cases: CaseService;
+  pick: (i: number) => { reference: string; name: string; mobile: string };
+  startMs: number;
+  rssMB: number;
+}
+
+async function prepare(clusterUrl: string, size: number, ops: number): Promise<Prepared> {
   const url = await freshDatabase(clusterUrl, `ekey_bench_${size}`);
   const db = await Database.open(url, { max: 8 });
-  try {
-    const store = new PgCaseStore(db);
-    const cases = new CaseService(k, store);
-    const template = await cases.open({ outcome, answers, lang: 'zh-CN', channel: 'bench' });
-    await db.query('TRUNCATE cases');
-    const f0 = performance.now();
-    await fill(db, size, template);
-    const fillS = (performance.now() - f0) / 1000;
-    const { rows: picked } = await db.query<{ reference: string; name: string; mobile: string }>(
-      `SELECT reference, record->'contact'->>'enterpriseName' AS name, record->'contact'->>'mobile' AS mobile FROM cases WHERE seq % $1 = 0 ORDER BY seq LIMIT $2`,
-      [Math.max(1, Math.floor(size / (ops + WARMUP + 1))), ops + WARMUP],
-    );
-    const pick = (i: number) => picked[(i + WARMUP) % picked.length] as (typeof picked)[number];
-    const { startMs, rssMB } = (({ ms, rssMB }) => ({ startMs: ms, rssMB }))(startup(url));
-    const create = await time(ops, () => cases.open({ outcome, answers, lang: 'zh-CN', channel: 'bench' }));
-    // Updates touch cases spread over the whole table, each a legal transition.
-    const update = await time(ops, (i) => cases.transition(pick(i).reference, { to: 'submitted', agent: 'bench' }));
-    const page = (q: Partial<Parameters<CaseService['list']>[0]>) => cases.list({ offset: 0, limit: 50, ...q });
-    const list = await time(ops, (i) => page(i % 2 ? { status: 'submitted' } : {}));
-    // What an agent types: four characters from the middle of a name, a number with spaces, a reference in lower case.
-    const name = await time(ops, (i) => page({ text: pick(i).name.slice(2, 6) }));
-    const phone = await time(ops, (i) => page({ text: pick(i).mobile.replace(/^(\d{3})(\d{4})(\d{4})$/, '$1 $2 $3') }));
-    const reference = await time(ops, (i) => page({ text: pick(i).reference.toLowerCase().replaceAll('-', ' ') }));
-    return { size, fillS, create, update, list, name, phone, reference, startMs, rssMB };
-  } finally {
-    await db.close();
+  const store = new PgCaseStore(db);
+  const cases = new CaseService(k, store);
+  const template = await cases.open({ outcome, answers, lang: 'zh-CN', channel: 'bench' });
+  await db.query('TRUNCATE cases');
+  const f0 = performance.now();
+  await fill(db, size, template);
+  const fillS = (performance.now() - f0) / 1000;
+  const { rows: picked } = await db.query<{ reference: string; name: string; mobile: string }>(
+    `SELECT reference, record->'contact'->>'enterpriseName' AS name, record->'contact'->>'mobile' AS mobile FROM cases WHERE seq % $1 = 0 ORDER BY seq LIMIT $2`,
+    [Math.max(1, Math.floor(size / (ops + WARMUP + 1))), ops + WARMUP],
+  );
+  const pick = (i: number) => picked[(i + WARMUP) % picked.length] as (typeof picked)[number];
+  const { ms: startMs, rssMB } = startup(url);
+  return { size, fillS, db, cases, pick, startMs, rssMB };
+}
+
+/**
+ * Times `ops` operations of one kind on every size, taking the sizes in turn for each operation: the
+ * disk's moments (a flush, another process's fsync) then fall on every size alike, where measuring one
+ * size after the other would compare them at different moments of the disk.
+ */
+async function timeInTurn(sizes: Prepared[], ops: number, fn: (p: Prepared, i: number) => Promise<unknown>): Promise<Timing[]> {
+  for (let i = 0; i < WARMUP; i += 1) for (const p of sizes) await fn(p, -1 - i);
+  const ms: number[][] = sizes.map(() => []);
+  for (let i = 0; i < ops; i += 1) {
+    for (const [s, p] of sizes.entries()) {
+      const t = performance.now();
+      await fn(p, i);
+      ms[s]!.push(performance.now() - t);
+    }
   }
+  return ms.map((m) => {
+    m.sort((a, b) => a - b);
+    return { p50: percentile(m, 50), p99: percentile(m, 99) };
+  });
+}
+
+async function measure(sizes: Prepared[], ops: number): Promise<Row[]> {
+  const page = (p: Prepared, q: Partial<Parameters<CaseService['list']>[0]>) => p.cases.list({ offset: 0, limit: 50, ...q });
+  const create = await timeInTurn(sizes, ops, (p) => p.cases.open({ outcome, answers, lang: 'zh-CN', channel: 'bench' }));
+  // Updates touch cases spread over the whole table, each a legal transition.
+  const update = await timeInTurn(sizes, ops, (p, i) => p.cases.transition(p.pick(i).reference, { to: 'submitted', agent: 'bench' }));
+  const list = await timeInTurn(sizes, ops, (p, i) => page(p, i % 2 ? { status: 'submitted' } : {}));
+  // What an agent types: four characters from the middle of a name, a number with spaces, a reference in lower case.
+  const name = await timeInTurn(sizes, ops, (p, i) => page(p, { text: p.pick(i).name.slice(2, 6) }));
+  const phone = await timeInTurn(sizes, ops, (p, i) => page(p, { text: p.pick(i).mobile.replace(/^(\d{3})(\d{4})(\d{4})$/, '$1 $2 $3') }));
+  const reference = await timeInTurn(sizes, ops, (p, i) => page(p, { text: p.pick(i).reference.toLowerCase().replaceAll('-', ' ') }));
+  return sizes.map((p, s) => ({
+    size: p.size,
+    fillS: p.fillS,
+    create: create[s]!,
+    update: update[s]!,
+    list: list[s]!,
+    name: name[s]!,
+    phone: phone[s]!,
+    reference: reference[s]!,
+    startMs: p.startMs,
+    rssMB: p.rssMB,
+  }));
 }
 
 /** The case store on PostgreSQL at each size; `npm run bench` shows its table beside the files'. */
@@ -160,13 +205,16 @@ export async function benchCaseStorePg(o: { sizes: number[]; ops: number; log?: 
   const dir = clusterUrl ? undefined : mkdtempSync(join(tmpdir(), 'ekey-bench-pg-'));
   const script = join(root, 'scripts', 'pg-cluster.sh');
   if (dir) clusterUrl = execFileSync(script, ['start', dir, '--durable'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
-  const rows: Row[] = [];
+  const prepared: Prepared[] = [];
+  let rows: Row[];
   try {
     for (const size of sizes) {
       o.log?.(`${size.toLocaleString('en')} cases:`);
-      rows.push(await benchSize(clusterUrl as string, size, ops));
+      prepared.push(await prepare(clusterUrl as string, size, ops));
     }
+    rows = await measure(prepared, ops);
   } finally {
+    for (const p of prepared) await p.db.close();
     if (dir) execFileSync(script, ['stop', dir], { stdio: 'inherit' });
   }
   const ms = (t: Timing) => `${t.p50.toFixed(2)} / ${t.p99.toFixed(2)}`;
@@ -180,7 +228,7 @@ export async function benchCaseStorePg(o: { sizes: number[]; ops: number; log?: 
         `| ${r.size.toLocaleString('en')} | ${r.fillS.toFixed(0)} | ${ms(r.create)} | ${ms(r.update)} | ${ms(r.list)} | ${ms(r.name)} | ${ms(r.phone)} | ${ms(r.reference)} | ${r.startMs.toFixed(0)} | ${r.rssMB.toFixed(0)} |`,
     ),
     '',
-    `Case store on PostgreSQL${dir ? ' (a durable cluster of scripts/pg-cluster.sh)' : ''}, ${ops} operations each: at ${last.size.toLocaleString('en')} cases against ${first.size.toLocaleString('en')}, create p99 ${(last.create.p99 / first.create.p99).toFixed(2)}x, update p99 ${(last.update.p99 / first.update.p99).toFixed(2)}x (target ≤ 1.5x); start-up ${last.startMs.toFixed(0)} ms (target < 2000), RSS ${last.rssMB.toFixed(0)} MB (target < 200); slowest search p99 ${Math.max(last.name.p99, last.phone.p99, last.reference.p99).toFixed(1)} ms (target < 100).`,
+    `Case store on PostgreSQL${dir ? ' (a durable cluster of scripts/pg-cluster.sh)' : ''}, ${ops} operations each, the sizes taken in turn for every operation: at ${last.size.toLocaleString('en')} cases against ${first.size.toLocaleString('en')}, create p99 ${(last.create.p99 / first.create.p99).toFixed(2)}x, update p99 ${(last.update.p99 / first.update.p99).toFixed(2)}x (target ≤ 1.5x); start-up ${last.startMs.toFixed(0)} ms (target < 2000), RSS ${last.rssMB.toFixed(0)} MB (target < 200); slowest search p99 ${Math.max(last.name.p99, last.phone.p99, last.reference.p99).toFixed(1)} ms (target < 100).`,
   ];
   return { rows, table };
 }
