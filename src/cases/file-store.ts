@@ -204,6 +204,7 @@ export class FileCaseStore implements CaseStore {
       return;
     }
     const taken = new Set<string>();
+    const checked = new Set<string>();
     const made: { p: PendingCreate; own: CaseRecord; entry: JournalEntry }[] = [];
     /** Cases this batch adds to each segment, new segments included. */
     const adding = new Map<string, number>();
@@ -213,7 +214,9 @@ export class FileCaseStore implements CaseStore {
         const own = p.make(reference);
         const record = storableRecord(own, reference);
         const segment = this.placeFor(p.date.slice(0, 7), adding);
-        await this.checkUnchanged(segment);
+        // The lock is held for the whole batch: a segment found unchanged stays so until it is written.
+        if (!checked.has(segment)) await this.checkUnchanged(segment);
+        checked.add(segment);
         taken.add(reference);
         adding.set(segment, (adding.get(segment) ?? 0) + 1);
         made.push({ p, own, entry: { segment, record } });
