@@ -363,7 +363,6 @@ export class FileCaseStore implements CaseStore {
     return run;
   }
 
-
   private find(reference: string): { segment: Segment; record: CaseRecord } | undefined {
     if (!parseReference(reference) || parseReference(reference) !== reference) return undefined;
     const segment = this.index.get(reference);
