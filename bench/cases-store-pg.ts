@@ -9,8 +9,7 @@ import { PgCaseStore } from '../src/cases/pg-store.js';
 import { REFERENCE_ALPHABET } from '../src/cases/reference.js';
 import { CaseService } from '../src/cases/service.js';
 import { Database } from '../src/storage/pg/database.js';
-import { answers, k, outcome, WARMUP } from './cases-store.js';
-import { percentile } from './driver.js';
+import { answers, k, outcome, timeInTurn, WARMUP } from './cases-store.js';
 
 /**
  * `npm run bench:cases:pg [-- --sizes 1000,100000,1000000 --ops 300]`: the case store on PostgreSQL at
@@ -151,27 +150,6 @@ async function prepare(clusterUrl: string, size: number, ops: number): Promise<P
   const pick = (i: number) => picked[(i + WARMUP) % picked.length] as (typeof picked)[number];
   const { ms: startMs, rssMB } = startup(url);
   return { size, fillS, db, cases, pick, startMs, rssMB };
-}
-
-/**
- * Times `ops` operations of one kind on every size, taking the sizes in turn for each operation: the
- * disk's moments (a flush, another process's fsync) then fall on every size alike, where measuring one
- * size after the other would compare them at different moments of the disk.
- */
-async function timeInTurn(sizes: Prepared[], ops: number, fn: (p: Prepared, i: number) => Promise<unknown>): Promise<Timing[]> {
-  for (let i = 0; i < WARMUP; i += 1) for (const p of sizes) await fn(p, -1 - i);
-  const ms: number[][] = sizes.map(() => []);
-  for (let i = 0; i < ops; i += 1) {
-    for (const [s, p] of sizes.entries()) {
-      const t = performance.now();
-      await fn(p, i);
-      ms[s]!.push(performance.now() - t);
-    }
-  }
-  return ms.map((m) => {
-    m.sort((a, b) => a - b);
-    return { p50: percentile(m, 50), p99: percentile(m, 99) };
-  });
 }
 
 async function measure(sizes: Prepared[], ops: number): Promise<Row[]> {

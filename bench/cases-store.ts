@@ -74,15 +74,28 @@ export function percentile(sorted: number[], p: number): number {
 
 /** p50 and p99 of `n` runs of `fn`, after a few not counted. */
 export async function time(n: number, fn: (i: number) => Promise<unknown>): Promise<{ p50: number; p99: number }> {
-  for (let i = 0; i < WARMUP; i += 1) await fn(-1 - i);
-  const ms: number[] = [];
+  return (await timeInTurn([undefined], n, (_, i) => fn(i)))[0] as { p50: number; p99: number };
+}
+
+/**
+ * p50 and p99 of `n` runs of `fn` on each of `items`, after a few not counted, taking the items in turn
+ * for every run: the disk's moments (a flush, another process's fsync) then fall on every item alike,
+ * where timing one item after the other would compare them at different moments of the disk.
+ */
+export async function timeInTurn<T>(items: readonly T[], n: number, fn: (item: T, i: number) => Promise<unknown>): Promise<{ p50: number; p99: number }[]> {
+  for (let i = 0; i < WARMUP; i += 1) for (const item of items) await fn(item, -1 - i);
+  const ms: number[][] = items.map(() => []);
   for (let i = 0; i < n; i += 1) {
-    const t = performance.now();
-    await fn(i);
-    ms.push(performance.now() - t);
+    for (const [at, item] of items.entries()) {
+      const t = performance.now();
+      await fn(item, i);
+      ms[at]!.push(performance.now() - t);
+    }
   }
-  ms.sort((a, b) => a - b);
-  return { p50: percentile(ms, 50), p99: percentile(ms, 99) };
+  return ms.map((m) => {
+    m.sort((a, b) => a - b);
+    return { p50: percentile(m, 50), p99: percentile(m, 99) };
+  });
 }
 
 export async function benchCaseStore(options: { quick?: boolean; log?: (line: string) => void } = {}): Promise<{ rows: Row[]; table: string[] }> {
