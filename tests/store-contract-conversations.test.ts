@@ -235,7 +235,7 @@ describe('conversations shared by two instances on PostgreSQL', () => {
     expect((await a.get('rolled'))?.answers.need).toBe('n4');
   });
 
-  it('reports a turn whose commit fails, keeps nothing of it, and lets the next turn run', async () => {
+  it('reports a turn whose commit fails, keeps nothing of it, and lets the next turn run, on either instance', async () => {
     const a = (await postgres.open(86_400_000)) as PgConversationStore;
     const b = (await postgres.open(86_400_000)) as PgConversationStore;
     const other = lastDb as Database;
@@ -256,6 +256,8 @@ describe('conversations shared by two instances on PostgreSQL', () => {
     await expect(turn).rejects.toBeInstanceOf(ConversationCommitError);
     expect((await b.get('lost'))?.answers.need).toBe('n1');
     expect(await b.exclusive('lost', async () => (await b.get('lost'))?.answers.need)).toBe('n1');
+    // The instance whose connection went runs its next turn on a new one, which prepares the turn's statements anew.
+    expect(await a.exclusive('lost', async () => (await a.get('lost'))?.answers.need)).toBe('n1');
   });
 
   it('applies the migrations once when instances start together', async () => {
