@@ -100,6 +100,24 @@ describe('changing an answer after the outcome', () => {
     expect((await d.all()).map((c) => [c.reference, c.answers.enterpriseType])).toEqual([[reference, 'foreign']]);
   });
 
+  it('an answer changed back to what it was keeps the case as it was, with no revision noted', async () => {
+    const d = await desk();
+    let last: Message[] = [];
+    for (const line of ['补办', '丢失', '内资']) last = await d.send(line);
+    const reference = d.outcomeOf(last)?.case?.reference as string;
+    expect(reference).toMatch(/^EK-/);
+    // The question is asked again and answered as before: the answers are the same, if not in the same order.
+    await d.send({ change: 'lossKind' });
+    last = await d.send('丢失');
+    if (!d.outcomeOf(last)) last = await d.send('内资');
+    const again = d.outcomeOf(last);
+    expect(again?.case?.reference).toBe(reference);
+    expect(again?.case?.referenceText).not.toContain('编号不变');
+    const cases = await d.all();
+    expect(cases).toHaveLength(1);
+    expect(cases[0]?.history).toHaveLength(1);
+  });
+
   it('after submission, opens a new case and says so; the submitted one stays as it was', async () => {
     const d = await firstOffline();
     await d.cases.transition(d.reference, { to: 'submitted', agent: '刘洋' });

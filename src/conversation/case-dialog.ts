@@ -14,6 +14,12 @@ import { StatusDialog } from './status-dialog.js';
 
 const notice = (text: string): Message => ({ type: 'text', role: 'notice', text });
 
+/** Answers in the order of their keys: a question asked again re-adds its answer at the end, the same answers still. */
+const inKeyOrder = (answers: Record<string, string>) => Object.entries(answers).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+/** What decides whether an outcome is the same case again: its rule and the answers and details it was given. */
+const fingerprintOf = (outcome: Outcome, answers: Record<string, string>) => JSON.stringify([outcome.rule, inKeyOrder(answers), inKeyOrder(outcome.details)]);
+
 /**
  * The conversation's side of the helpdesk: a case for every outcome, its reference and expected dates,
  * contact details, status queries and call-back requests. conversation.ts only hands messages over.
@@ -79,7 +85,7 @@ export class CaseDialog {
     if (!opensCase(outcome)) return undefined;
     const d = this.slice(s);
     const answers = effectiveAnswers(s);
-    const fingerprint = JSON.stringify([outcome.rule, answers, outcome.details]);
+    const fingerprint = fingerprintOf(outcome, answers);
     try {
       // "Back" and the same answers again give the same outcome: that is the same case, not a new one.
       const same = d.lastCase?.fingerprint === fingerprint ? await this.desk.lookup(d.lastCase.reference) : undefined;
