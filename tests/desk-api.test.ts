@@ -227,6 +227,30 @@ describe("the desk's cases", () => {
     expect((await anna.as('/desk/api/cases/..%2Fx')).status).toBe(400);
   });
 
+  it('says in the timeline that a case was revised when the answers changed after the outcome, and what it was before', async () => {
+    const { app, agent } = await start();
+    const key = 'directline:conv-revised';
+    const say = async (input: { text: string } | { change: string }) => (await app.ctx.conversations.handle({ key, input, channel: 'directline' })).messages;
+    let messages: Message[] = [];
+    for (const text of ['第一次申请', '线下', '内资']) messages = await say({ text });
+    const first = messages.find((m) => m.type === 'outcome');
+    const reference = first?.type === 'outcome' ? first.case?.reference : undefined;
+    expect(reference).toMatch(/^EK-/);
+    await say({ change: 'applyMode' });
+    const revised = (await say({ text: '在线' })).find((m) => m.type === 'outcome');
+    expect(revised?.type === 'outcome' ? revised.case?.reference : undefined).toBe(reference);
+    const anna = await agent('anna');
+    for (const [lang, before] of [
+      ['zh-CN', '首次申领（线下申请）'],
+      ['en', 'First application (offline application)'],
+    ] as const) {
+      const timeline = (await anna.as(`/desk/api/cases/${reference}?lang=${lang}`)).body.case.timeline;
+      expect(timeline).toHaveLength(2);
+      expect(timeline[0].changedFrom).toBeUndefined();
+      expect(timeline[1]).toMatchObject({ status: 'advised', changedFrom: [{ id: 'first-offline', label: before }] });
+    }
+  });
+
   it('rejects with a remark and materials, shown in the timeline; refuses a stale version with 409 when two agents move at once', async () => {
     const { app, agent } = await start();
     const c = await app.ctx.cases!.open({ outcome: await outcomeFor(FIRST_OFFLINE), answers: FIRST_OFFLINE, lang: 'zh-CN', channel: 'wechat' });

@@ -39,6 +39,7 @@ interface Run {
     wrong: string;
     replace: string;
     lost: string;
+    damaged: string;
     domestic: RegExp;
     outcome: string;
     contact: string;
@@ -66,6 +67,7 @@ const RUNS: Run[] = [
       wrong: '名称或密码不正确',
       replace: '补办（原有电子钥匙丢失或损坏）',
       lost: '丢失',
+      damaged: '损坏',
       domestic: /^内资企业/,
       outcome: '办理指引',
       contact: '登记联系方式',
@@ -91,6 +93,7 @@ const RUNS: Run[] = [
       wrong: 'The name or the password is not right.',
       replace: 'Replacement (existing e-key lost or damaged)',
       lost: 'Lost',
+      damaged: 'Damaged',
       domestic: /^Domestic enterprise/,
       outcome: 'Guidance',
       contact: 'contact details',
@@ -201,16 +204,16 @@ describe('the desk console in Chromium', () => {
       // The collapsible sections open, and are checked open.
       for (const summary of await outcome.locator('details summary').all()) await summary.click();
       await checkView('3-outcome');
-      // Every deciding answer has its change button: changing the loss kind asks that question again.
+      // Every deciding answer has its change button: changing the loss kind asks that question again, and
+      // the other answer revises the case under its reference.
       const changes = outcome.locator('.why button');
       expect(await changes.count()).toBeGreaterThanOrEqual(2);
       await changes.nth(1).click();
-      await page.getByRole('button', { name: w.lost, exact: true }).click();
+      await page.getByRole('button', { name: w.damaged, exact: true }).click();
       const again = page.getByRole('button', { name: w.domestic });
       await Promise.race([again.waitFor(), view().locator('.case-note').waitFor()]);
       if (await again.count()) await again.click();
-      reference = (await view().locator('.case-note h3').innerText()).match(REFERENCE)?.[0] ?? '';
-      expect(reference).toMatch(REFERENCE);
+      expect((await view().locator('.case-note h3').innerText()).match(REFERENCE)?.[0]).toBe(reference);
     });
 
     it('takes the caller’s contact details as typed text', async () => {
@@ -237,6 +240,10 @@ describe('the desk console in Chromium', () => {
       await row.getByRole('link', { name: reference }).click();
       await page.getByRole('heading', { level: 1, name: new RegExp(reference) }).waitFor();
       expect(await view().innerText()).toContain('13812345678');
+      // The answer changed from the outcome revised the case: its timeline says so, under the same status.
+      const revised = view().locator('.timeline .revised');
+      expect(await revised.count()).toBe(1);
+      expect(await revised.innerText()).toMatch(run.lang === 'en' ? /^The answers were changed/ : /^回答已更改/);
       await checkView('5-case');
     });
 

@@ -656,6 +656,7 @@
               e.agent ? ' ' + t('case.by', { agent: e.agent }) : null,
               e.remark ? el('p', { class: 'remark', text: e.remark }) : null,
               e.resubmit && e.resubmit.length ? el('p', { text: t('case.resubmitList', { materials: labels(e.resubmit) }) }) : null,
+              e.changedFrom && e.changedFrom.length ? el('p', { class: 'revised', text: t('case.changedFrom', { procedures: labels(e.changedFrom) }) }) : null,
             );
           }),
         ),

@@ -8,7 +8,8 @@ import type { Translate } from '../../i18n.js';
 export function deskViews(cases: CaseService, t: Translate) {
   const k = cases.knowledge;
   const status = (c: CaseRecord, id: string) => ({ id, label: lifecycleText(k, t, c, 'statuses', id) });
-  const procedures = (c: CaseRecord) => c.procedures.map((id) => ({ id, label: t(`procedures:${id}.title`) }));
+  const procedureList = (ids: readonly string[]) => ids.map((id) => ({ id, label: t(`procedures:${id}.title`) }));
+  const procedures = (c: CaseRecord) => procedureList(c.procedures);
   const material = (id: string) => ({ id, label: t(`materials:${id}`) });
   const createdOn = (c: CaseRecord) => c.history[0]?.on ?? `${c.reference.slice(3, 7)}-${c.reference.slice(7, 9)}-${c.reference.slice(9, 11)}`;
   const callback = (c: CaseRecord) =>
@@ -56,6 +57,8 @@ export function deskViews(cases: CaseService, t: Translate) {
           ...(h.agent ? { agent: h.agent } : {}),
           ...(h.remark ? { remark: h.remark } : {}),
           ...(h.resubmit?.length ? { resubmit: h.resubmit.map(material) } : {}),
+          // A revision is at the same first status as the entry before it: this is what tells them apart.
+          ...(h.changedFrom?.length ? { changedFrom: procedureList(h.changedFrom) } : {}),
         })),
         expected: c.expected.map((e) => ({ stage: e.stage, label: t(`procedures:${c.tracked}.stages.${e.stage}`), workingDays: e.workingDays, end: e.end })),
         ...(c.contact
