@@ -86,8 +86,13 @@ describe('npm run cases', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('没有名为“办护照”的业务');
 
+    // Its answers changed before submission: the history says which, and what the case was until then.
+    const online = { ...FIRST_OFFLINE, applyMode: 'online' };
+    expect(await cases.revise(a.reference, { outcome: await outcomeFor(online), answers: online, lang: 'zh-CN', channel: 'wechat' })).toBeDefined();
     const shown = await cli(dir, ['show', a.reference]);
     expect(shown.stdout).toContain('2026-12-01 23:30');
+    expect(shown.stdout).toContain('回答已更改；此前为：首次申领（线下申请）');
+    expect(shown.stdout).toContain('申请方式：线下申请 → 在线预申请');
     const advanced = await cli(dir, ['advance', a.reference, '已递交材料', '--agent', '刘洋']);
     expect(advanced.code).toBe(0);
     expect((await cases.require(a.reference)).status).toBe('submitted');

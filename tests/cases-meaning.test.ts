@@ -4,6 +4,7 @@ import { Conversation } from '../src/conversation/conversation.js';
 import type { Message, UserInput } from '../src/conversation/messages.js';
 import { ServiceCaseDesk } from '../src/conversation/service-case-desk.js';
 import type { ConversationState } from '../src/conversation/state.js';
+import { answerChanges } from '../src/cases/service.js';
 import { clock, service } from './cases-helpers.js';
 import { knowledge } from './helpers.js';
 
@@ -86,6 +87,8 @@ describe('changing an answer after the outcome', () => {
     const c = cases[0];
     expect(c).toMatchObject({ reference: d.reference, procedures: ['first-online'], rule: 'first-online', status: 'advised', tracked: 'first-online' });
     expect(c?.history.at(-1)).toMatchObject({ status: 'advised', on: '2026-11-24', changedFrom: ['first-offline'] });
+    // Which answer changed, as it was and as it is: the other answers of the consultation stayed.
+    expect(c?.history.at(-1)?.changedAnswers).toEqual([{ question: 'applyMode', from: 'offline', to: 'online' }]);
     expect(c?.expected[0]?.start).toBe('2026-11-24');
   });
 
@@ -141,5 +144,18 @@ describe('changing an answer after the outcome', () => {
     expect(fresh).not.toBe(d.reference);
     expect(d.outcomeOf(last)?.case?.referenceText).not.toContain(d.reference);
     expect((await d.cases.require(d.reference)).procedures).toEqual(['first-offline']);
+  });
+});
+
+describe('the answers a revision changed', () => {
+  it('lists each changed answer as it was and as it is, in the new order, then those no longer given; none when they are the same in any order', () => {
+    const before = { need: 'replace', lossKind: 'lost', enterpriseType: 'domestic', keyColour: 'silver' };
+    const after = { need: 'replace', enterpriseType: 'foreign', lossKind: 'lost', applyMode: 'online' };
+    expect(answerChanges(before, after)).toEqual([
+      { question: 'enterpriseType', from: 'domestic', to: 'foreign' },
+      { question: 'applyMode', to: 'online' },
+      { question: 'keyColour', from: 'silver' },
+    ]);
+    expect(answerChanges(before, { keyColour: 'silver', enterpriseType: 'domestic', lossKind: 'lost', need: 'replace' })).toEqual([]);
   });
 });

@@ -240,14 +240,17 @@ describe("the desk's cases", () => {
     const revised = (await say({ text: '在线' })).find((m) => m.type === 'outcome');
     expect(revised?.type === 'outcome' ? revised.case?.reference : undefined).toBe(reference);
     const anna = await agent('anna');
-    for (const [lang, before] of [
-      ['zh-CN', '首次申领（线下申请）'],
-      ['en', 'First application (offline application)'],
+    for (const [lang, before, answer] of [
+      ['zh-CN', '首次申领（线下申请）', ['申请方式', '线下申请', '在线预申请']],
+      ['en', 'First application (offline application)', ['Application method', 'Offline application', 'Online pre-application']],
     ] as const) {
       const timeline = (await anna.as(`/desk/api/cases/${reference}?lang=${lang}`)).body.case.timeline;
       expect(timeline).toHaveLength(2);
       expect(timeline[0].changedFrom).toBeUndefined();
+      expect(timeline[0].changedAnswers).toBeUndefined();
       expect(timeline[1]).toMatchObject({ status: 'advised', changedFrom: [{ id: 'first-offline', label: before }] });
+      const [question, from, to] = answer;
+      expect(timeline[1].changedAnswers).toEqual([{ question: 'applyMode', questionLabel: question, from: { id: 'offline', label: from }, to: { id: 'online', label: to } }]);
     }
   });
 

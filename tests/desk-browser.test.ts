@@ -244,6 +244,10 @@ describe('the desk console in Chromium', () => {
       const revised = view().locator('.timeline .revised');
       expect(await revised.count()).toBe(1);
       expect(await revised.innerText()).toMatch(run.lang === 'en' ? /^The answers were changed/ : /^回答已更改/);
+      // And which answer changed, as it was and as it is.
+      const changed = view().locator('.timeline .changed-answers li');
+      expect(await changed.count()).toBe(1);
+      expect(await changed.innerText()).toContain(`${w.lost} → ${w.damaged}`);
       await checkView('5-case');
     });
 

@@ -30,6 +30,11 @@ export const StatusChange = z.strictObject({
   resubmit: z.array(Id).optional(),
   /** The answers were changed before submission: the procedures the case named until then. */
   changedFrom: z.array(Id).optional(),
+  /** With changedFrom: each answer that changed, as it was and as it is (absent: not asked then, or no longer). */
+  changedAnswers: z
+    .array(z.strictObject({ question: z.string().min(1).max(100), from: z.string().min(1).max(100).optional(), to: z.string().min(1).max(100).optional() }))
+    .max(50)
+    .optional(),
 });
 export type StatusChange = z.infer<typeof StatusChange>;
 

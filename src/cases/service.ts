@@ -31,6 +31,17 @@ export function caseVersion(c: CaseRecord): number {
   return c.version ?? 0;
 }
 
+/** The answers that differ, in the order the new consultation gave them, then those it no longer has. */
+export function answerChanges(before: Record<string, string>, after: Record<string, string>): { question: string; from?: string; to?: string }[] {
+  const changed: { question: string; from?: string; to?: string }[] = [];
+  for (const [question, to] of Object.entries(after)) {
+    const from = before[question];
+    if (from !== to) changed.push({ question, ...(from !== undefined ? { from } : {}), to });
+  }
+  for (const [question, from] of Object.entries(before)) if (!(question in after)) changed.push({ question, from });
+  return changed;
+}
+
 /** Told of every move, after it is stored; a listener that fails does not undo the move. */
 export type TransitionListener = (moved: CaseRecord) => void | Promise<void>;
 
@@ -93,7 +104,9 @@ export class CaseService {
       const at = this.now();
       const decided = this.decided(input, at);
       const { tracked: _old, ...rest } = c;
-      return { ...rest, ...decided, history: [...c.history, { status: decided.status, at: at.toISOString(), on: beijingDate(at), changedFrom: c.procedures }] };
+      const changedAnswers = answerChanges(c.answers, decided.answers);
+      const entry = { status: decided.status, at: at.toISOString(), on: beijingDate(at), changedFrom: c.procedures, ...(changedAnswers.length ? { changedAnswers } : {}) };
+      return { ...rest, ...decided, history: [...c.history, entry] };
     });
     return moved ? undefined : revised;
   }

@@ -66,6 +66,10 @@ function describe(cases: CaseService, c: CaseRecord, t: Translate): void {
   for (const h of c.history) {
     out(`  ${t('ui:casesCli.historyItem', { on: h.on, status: label(h.status), agent: inert(h.agent ?? '-') })}`);
     if (h.changedFrom) out(`    ${t('ui:casesCli.historyChanged', { procedures: titles(h.changedFrom, t) })}`);
+    for (const a of h.changedAnswers ?? []) {
+      const answer = (id: string | undefined) => (id ? t(`questions:${a.question}.options.${id}`) : t('ui:casesCli.notAsked'));
+      out(`      ${t('ui:casesCli.historyAnswer', { question: t(`questions:${a.question}.label`), from: answer(a.from), to: answer(a.to) })}`);
+    }
     if (h.remark) out(`    ${t('ui:status.remark', { remark: inert(h.remark) })}`);
     if (h.resubmit?.length) out(`    ${t('ui:status.resubmit', { materials: h.resubmit.map((m) => t(`materials:${m}`)).join(t('ui:status.listSeparator')) })}`);
   }

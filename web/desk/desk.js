@@ -657,6 +657,21 @@
               e.remark ? el('p', { class: 'remark', text: e.remark }) : null,
               e.resubmit && e.resubmit.length ? el('p', { text: t('case.resubmitList', { materials: labels(e.resubmit) }) }) : null,
               e.changedFrom && e.changedFrom.length ? el('p', { class: 'revised', text: t('case.changedFrom', { procedures: labels(e.changedFrom) }) }) : null,
+              e.changedAnswers && e.changedAnswers.length
+                ? el(
+                    'ul',
+                    { class: 'changed-answers' },
+                    e.changedAnswers.map(function (a) {
+                      return el('li', {
+                        text: t('case.answerChanged', {
+                          question: a.questionLabel,
+                          from: a.from ? a.from.label : t('case.notAsked'),
+                          to: a.to ? a.to.label : t('case.notAsked'),
+                        }),
+                      });
+                    }),
+                  )
+                : null,
             );
           }),
         ),

@@ -11,6 +11,8 @@ export function deskViews(cases: CaseService, t: Translate) {
   const procedureList = (ids: readonly string[]) => ids.map((id) => ({ id, label: t(`procedures:${id}.title`) }));
   const procedures = (c: CaseRecord) => procedureList(c.procedures);
   const material = (id: string) => ({ id, label: t(`materials:${id}`) });
+  const questionLabel = (question: string) => t(`questions:${question}.label`);
+  const answerLabel = (question: string, answer: string) => t(`questions:${question}.options.${answer}`);
   const createdOn = (c: CaseRecord) => c.history[0]?.on ?? `${c.reference.slice(3, 7)}-${c.reference.slice(7, 9)}-${c.reference.slice(9, 11)}`;
   const callback = (c: CaseRecord) =>
     c.callback
@@ -45,9 +47,9 @@ export function deskViews(cases: CaseService, t: Translate) {
         procedures: procedures(c),
         why: c.why.map((w) => ({
           question: w.question,
-          questionLabel: t(`questions:${w.question}.label`),
+          questionLabel: questionLabel(w.question),
           answer: w.answer,
-          answerLabel: t(`questions:${w.question}.options.${w.answer}`),
+          answerLabel: answerLabel(w.question, w.answer),
         })),
         timeline: c.history.map((h) => ({
           status: h.status,
@@ -59,6 +61,16 @@ export function deskViews(cases: CaseService, t: Translate) {
           ...(h.resubmit?.length ? { resubmit: h.resubmit.map(material) } : {}),
           // A revision is at the same first status as the entry before it: this is what tells them apart.
           ...(h.changedFrom?.length ? { changedFrom: procedureList(h.changedFrom) } : {}),
+          ...(h.changedAnswers?.length
+            ? {
+                changedAnswers: h.changedAnswers.map((a) => ({
+                  question: a.question,
+                  questionLabel: questionLabel(a.question),
+                  ...(a.from ? { from: { id: a.from, label: answerLabel(a.question, a.from) } } : {}),
+                  ...(a.to ? { to: { id: a.to, label: answerLabel(a.question, a.to) } } : {}),
+                })),
+              }
+            : {}),
         })),
         expected: c.expected.map((e) => ({ stage: e.stage, label: t(`procedures:${c.tracked}.stages.${e.stage}`), workingDays: e.workingDays, end: e.end })),
         ...(c.contact
