@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conversationId, FileConversationStore, type ConversationStore } from '../src/conversation/state-store.js';
-import { ConversationCommitError, ConversationConflictError, PgConversationStore } from '../src/conversation/pg-state-store.js';
+import { ConversationCommitError, ConversationConflictError, ConversationLockedError, PgConversationStore } from '../src/conversation/pg-state-store.js';
 import { newState, type ConversationState } from '../src/conversation/state.js';
 import { Database } from '../src/storage/pg/database.js';
 import { freshDatabase } from './pg-helpers.js';
@@ -165,6 +165,71 @@ describe('conversations shared by two instances on PostgreSQL', () => {
     await expect(turn).rejects.toBeInstanceOf(ConversationConflictError);
     expect((await a.get('behind'))?.answers.need).toBe('n2');
     expect(await a.exclusive('behind', async () => (await a.get('behind'))?.answers.need)).toBe('n2');
+  });
+
+  it('lets the turns of other conversations run while one waits for a conversation another instance holds', async () => {
+    const a = (await postgres.open(86_400_000)) as PgConversationStore;
+    const b = (await postgres.open(86_400_000)) as PgConversationStore;
+    let hold!: () => void;
+    const holding = new Promise<void>((r) => (hold = r));
+    let held!: () => void;
+    const isHeld = new Promise<void>((r) => (held = r));
+    const long = a.exclusive('held-long', async () => {
+      held();
+      await holding;
+    });
+    await isHeld;
+    const order: string[] = [];
+    const waiting = b.exclusive('held-long', async () => order.push('held-long'));
+    await sleep(30);
+    await b.exclusive('free', async () => order.push('free'));
+    expect(order).toEqual(['free']);
+    hold();
+    await long;
+    await waiting;
+    expect(order).toEqual(['free', 'held-long']);
+  });
+
+  it('gives up a turn whose conversation another instance keeps past the wait, and the conversation is as it was', async () => {
+    const a = (await postgres.open(86_400_000)) as PgConversationStore;
+    lastDb = await database.open();
+    const b = new PgConversationStore(lastDb, 86_400_000, { lockWaitMs: 100 });
+    await a.set('kept', state(1));
+    const long = a.exclusive('kept', () => sleep(400));
+    await sleep(20);
+    let ran = false;
+    await expect(
+      b.exclusive('kept', async () => {
+        ran = true;
+      }),
+    ).rejects.toBeInstanceOf(ConversationLockedError);
+    expect(ran).toBe(false);
+    await long;
+    expect(await b.exclusive('kept', async () => (await b.get('kept'))?.answers.need)).toBe('n1');
+  });
+
+  it('holds the locks of all its turns on one connection, and writes each turn of many at once', async () => {
+    const a = (await postgres.open(86_400_000)) as PgConversationStore;
+    const db = lastDb as Database;
+    const keys = Array.from({ length: 40 }, (_, i) => `many-${i}`);
+    let release!: () => void;
+    const open = new Promise<void>((r) => (release = r));
+    const turns = keys.map((key, i) =>
+      a.exclusive(key, async () => {
+        await open;
+        await a.set(key, state(i));
+      }),
+    );
+    await sleep(100);
+    const { rows } = await db.query<{ pids: string; locks: string }>(
+      `SELECT count(DISTINCT pid) AS pids, count(*) AS locks FROM pg_locks WHERE locktype = 'advisory' AND classid = 7301`,
+    );
+    expect(rows[0]).toEqual({ pids: '1', locks: '40' });
+    release();
+    await Promise.all(turns);
+    for (const [i, key] of keys.entries()) expect((await a.get(key))?.answers.need).toBe(`n${i}`);
+    const after = await db.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = 7301`);
+    expect(after.rowCount).toBe(0);
   });
 
   it('lets go of the lock when a turn throws', async () => {

@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const t = translator(createI18n(loadKnowledge()), values.lang === 'en' ? 'en' : 'zh-CN');
   // With DATABASE_URL the accounts are the database's, which every instance reads.
-  const db = config.DATABASE_URL ? await Database.open(config.DATABASE_URL, { max: 2, lockMax: 1 }) : undefined;
+  const db = config.DATABASE_URL ? await Database.open(config.DATABASE_URL, { max: 2 }) : undefined;
   try {
     await run(new Accounts(db ? new PgAgentStore(db) : new FileAgentStore(config.EKEY_DATA_DIR)), t, positionals, values.role);
   } finally {

@@ -115,7 +115,7 @@ async function main(): Promise<void> {
 
   const config = loadConfig();
   // With DATABASE_URL the cases are in PostgreSQL, shared with every instance of the service.
-  const db = config.DATABASE_URL ? await Database.open(config.DATABASE_URL, { max: 2, lockMax: 1 }) : undefined;
+  const db = config.DATABASE_URL ? await Database.open(config.DATABASE_URL, { max: 2 }) : undefined;
   const store = db ? new PgCaseStore(db) : await FileCaseStore.open(config.EKEY_DATA_DIR);
   const cases = new CaseService(k, store);
   // The enterprise hears of a move made here as of one made in the desk: its notice goes to the service's outbox.

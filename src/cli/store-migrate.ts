@@ -190,7 +190,7 @@ async function main(): Promise<void> {
 
   let db: Database;
   try {
-    db = await Database.open(values.to, { max: 2, lockMax: 1 });
+    db = await Database.open(values.to, { max: 2 });
   } catch (err) {
     return fail(t('ui:storeMigrate.connect', { where: where(values.to), error: (err as Error).message }));
   }

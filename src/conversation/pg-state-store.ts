@@ -1,20 +1,16 @@
 import type pg from 'pg';
+import { KeyedQueue } from '../storage/keyed-queue.js';
 import type { Database } from '../storage/pg/database.js';
+import { TurnBatch, type BegunTurn } from './pg-turn-batch.js';
 import { conversationId, type ConversationStore } from './state-store.js';
 import type { ConversationState } from './state.js';
+
+export { ConversationCommitError, ConversationLockedError } from './pg-turn-batch.js';
 
 /** A write that found the conversation changed since its turn read it: the turn fails rather than overwrite. */
 export class ConversationConflictError extends Error {
   override name = 'ConversationConflictError';
 }
-
-/** A turn whose transaction did not commit: what it wrote is not kept, though its replies may have gone out. */
-export class ConversationCommitError extends Error {
-  override name = 'ConversationCommitError';
-}
-
-/** The advisory-lock class of conversation turns (the two-key form, apart from node-pg-migrate's one-key lock). */
-const TURN_LOCK_CLASS = 7301;
 
 /** A row as stored: the state is JSON text, parsed in node (PostgreSQL need not parse and print jsonb every turn). */
 interface Row {
@@ -22,11 +18,10 @@ interface Row {
   version: number;
 }
 
-/** A turn under way: its transaction's connection, the row as the turn found it, and what it will write. */
+/** A turn under way: its lock and the row as the turn found it, and what it will write. */
 interface HeldTurn {
-  client: pg.PoolClient;
+  begun: BegunTurn;
   state?: string;
-  version: number;
   /** The state the turn set, written with the commit. */
   written?: string;
 }
@@ -45,45 +40,31 @@ const UPSERT = {
          RETURNING version`,
 };
 
-function lostDuringTurn(): void {}
-
-/** The dollar quote around a state written with its turn's commit (JSON text never holds a NUL to end it early). */
-const STATE_TAG = '$ekey_state$';
-
-/**
- * A turn's statements go as SQL text, several to a round trip (node-postgres sends a statement only once
- * the one before it is answered); prepared once on each connection of the lock pool, so that PostgreSQL
- * does not parse, analyse and plan them again every turn (that was a third of its time a turn).
- */
-const PREPARE = [
-  `PREPARE ekey_turn_lock(text) AS SELECT pg_advisory_xact_lock(${TURN_LOCK_CLASS}, hashtext($1))`,
-  `PREPARE ekey_turn_read(text, float8) AS ${SELECT.text}`,
-  `PREPARE ekey_turn_update(text, text, integer) AS ${UPDATE.text}`,
-  `PREPARE ekey_turn_upsert(text, text, boolean, float8) AS ${UPSERT.text}`,
-].join('; ');
-
-/** The connections that hold the turn's prepared statements: they last as long as the connection does. */
-const prepared = new WeakSet<pg.PoolClient>();
-
 /**
  * Conversations in PostgreSQL (table `conversations`), for several instances behind one address. A turn
- * is one transaction on one connection, in two round trips: it begins, takes a transaction advisory lock
- * on the conversation and reads the row; when the turn is over, it writes what the turn set and commits,
- * which lets go of the lock; so two turns of one conversation on two instances run one after the
- * other, the second reading what the first committed. Each row carries a version; a write checks the
- * version its turn read, so a turn that somehow ran unlocked fails instead of overwriting another's
- * answers. A conversation silent past its time to live is not read and is swept.
+ * holds an advisory lock on its conversation from before it reads the row until what it wrote is
+ * committed, so two turns of one conversation on two instances run one after the other, the second
+ * reading what the first committed; the instance's turns take, read, write and let go on one connection,
+ * in batches (TurnBatch). Each row carries a version; a write checks the version its turn read, so a turn
+ * that somehow ran unlocked fails instead of overwriting another's answers. A conversation silent past its
+ * time to live is not read and is swept.
  */
 export class PgConversationStore implements ConversationStore {
   /** The version each conversation had when a read outside a turn saw it. */
   private readonly read = new Map<string, number>();
-  /** The turns this instance runs now, by conversation id; the lock lets one at a time hold an id. */
+  /** The turns this instance runs now, by conversation id. */
   private readonly held = new Map<string, HeldTurn>();
+  /** Each conversation's last turn on this instance: the next waits for it (the session's locks would let it in). */
+  private readonly queue = new KeyedQueue();
+  private readonly turns: TurnBatch;
 
   constructor(
     private readonly db: Database,
     private readonly ttlMs: number,
-  ) {}
+    options: { lockWaitMs?: number } = {},
+  ) {
+    this.turns = new TurnBatch({ ttlMs, connect: () => db.connect(), ...options });
+  }
 
   async get(key: string): Promise<ConversationState | undefined> {
     const id = conversationId(key);
@@ -138,76 +119,32 @@ export class PgConversationStore implements ConversationStore {
 
   async exclusive<T>(key: string, turn: () => Promise<T>): Promise<T> {
     const id = conversationId(key);
-    const client = await this.db.lockClient();
-    // A connection lost while the turn runs would otherwise be an uncaught 'error' (the pool listens only
-    // to idle ones); the turn's next statement, its commit at the latest, fails and says so.
-    client.on('error', lostDuringTurn);
-    const release = (err?: Error) => {
-      client.off('error', lostDuringTurn);
-      client.release(err);
-    };
-    let held: HeldTurn;
-    try {
-      if (!prepared.has(client)) {
-        await client.query(PREPARE);
-        prepared.add(client);
-      }
-      // One round trip: in READ COMMITTED each statement takes its own snapshot, so the read, run once
-      // the lock is had, sees what the conversation's previous turn committed.
-      const key = client.escapeLiteral(id);
-      const results = (await client.query(`BEGIN; EXECUTE ekey_turn_lock(${key}); EXECUTE ekey_turn_read(${key}, ${this.ttlMs / 1000})`)) as unknown as pg.QueryResult<Row>[];
-      const row = results[2]?.rows[0];
-      held = { client, version: row?.version ?? 0, ...(row ? { state: row.state } : {}) };
-    } catch (err) {
-      release(err as Error);
-      throw err;
-    }
-    // Another of this instance's turns of the conversation may still be clearing up after its commit.
+    return this.queue.run(id, () => this.alone(id, turn));
+  }
+
+  private async alone<T>(id: string, turn: () => Promise<T>): Promise<T> {
+    const begun = await this.turns.begin(id);
+    const held: HeldTurn = { begun, ...(begun.row.state === undefined ? {} : { state: begun.row.state }) };
     this.held.set(id, held);
     let result: T;
     try {
       result = await turn();
     } catch (err) {
       this.letGo(id, held);
-      try {
-        await client.query('ROLLBACK');
-        release();
-      } catch (rollback) {
-        // A connection that could not roll back is thrown away, and the lock goes with it.
-        release(rollback as Error);
-      }
+      // Nothing of the turn is written: its lock is let go of, unless its connection already went with it.
+      await this.turns.end(id, begun).catch(() => undefined);
       throw err;
     }
     this.letGo(id, held);
-    let results: pg.QueryResult<{ version: number }>[];
-    try {
-      results = held.written === undefined ? [await client.query('COMMIT')] : await this.writeAndCommit(client, id, held);
-    } catch (err) {
-      release(err as Error);
-      throw new ConversationCommitError(`the turn did not commit: ${(err as Error).message}`, { cause: err });
-    }
-    release();
-    // A transaction that a failed statement aborted ends in a rollback, which COMMIT answers without an error.
-    if (results.at(-1)?.command !== 'COMMIT') throw new ConversationCommitError('the turn was rolled back');
-    if (held.written !== undefined && results[0]?.rows[0]?.version === undefined) throw new ConversationConflictError('the conversation changed during the turn');
+    const version = await this.turns.end(id, begun, held.written);
+    if (held.written !== undefined && version === undefined) throw new ConversationConflictError('the conversation changed during the turn');
     return result;
   }
 
-  /**
-   * The turn's state written over the version it read, and the commit, in one round trip (node-postgres
-   * sends a statement only once the one before it is answered, so two statements would be two). The
-   * state goes as a dollar-quoted literal, which needs no escaping, unless it holds the quote's tag.
-   */
-  private async writeAndCommit(client: pg.PoolClient, id: string, held: HeldTurn): Promise<pg.QueryResult<{ version: number }>[]> {
-    const text = held.written as string;
-    const state = text.includes(STATE_TAG) ? client.escapeLiteral(text) : `${STATE_TAG}${text}${STATE_TAG}`;
-    const key = client.escapeLiteral(id);
-    const write = held.version === 0 ? `EXECUTE ekey_turn_upsert(${key}, ${state}, false, ${this.ttlMs / 1000})` : `EXECUTE ekey_turn_update(${key}, ${state}, ${held.version})`;
-    return (await client.query(`${write}; COMMIT`)) as unknown as pg.QueryResult<{ version: number }>[];
+  /** Lets go of the turns' connection; the database itself is the application's to close (every store of the instance shares it). */
+  async close(): Promise<void> {
+    await this.turns.close();
   }
-
-  /** The database is the application's to close: every store of the instance shares it. */
-  async close(): Promise<void> {}
 
   private letGo(id: string, turn: HeldTurn): void {
     if (this.held.get(id) === turn) this.held.delete(id);

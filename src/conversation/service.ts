@@ -2,6 +2,7 @@ import { parseLanguage } from '../i18n.js';
 import type { Language } from '../knowledge/schema.js';
 import type { Conversation, TurnResult } from './conversation.js';
 import type { UserInput } from './messages.js';
+import { KeyedQueue } from '../storage/keyed-queue.js';
 import type { ConversationStore } from './state-store.js';
 import type { TurnLimit } from './turn-limit.js';
 import { appendTranscript, inputText, messageText } from './transcript.js';
@@ -58,7 +59,7 @@ export interface FailedTurn extends TurnResult {
  * A turn that fails gives one failure message, in the conversation's language.
  */
 export class ConversationService {
-  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly queues = new KeyedQueue();
 
   constructor(
     readonly conversation: Conversation,
@@ -69,38 +70,28 @@ export class ConversationService {
   ) {}
 
   handle<T = void>(req: TurnRequest, deliver?: (result: TurnResult | FailedTurn) => Promise<T>): Promise<TurnResult | FailedTurn> {
-    const previous = this.queues.get(req.key) ?? Promise.resolve();
-    const run = previous
-      .catch(() => undefined)
-      .then(async () => {
-        const turn = async (): Promise<TurnResult | FailedTurn> => {
-          const result = await this.run(req).catch((err: Error) => this.failure(req, err));
-          if (deliver) await deliver(result);
-          return result;
-        };
-        if (!this.store.exclusive) return turn();
-        // Across instances sharing a database the conversation's turns run one at a time there as well;
-        // a lock that cannot be had (the database away) is a failed turn, told in the conversation's language.
-        let started = false;
-        try {
-          return await this.store.exclusive(req.key, () => {
-            started = true;
-            return turn();
-          });
-        } catch (err) {
-          if (started) throw err;
-          const failed = this.failure(req, err as Error);
-          if (deliver) await deliver(failed);
-          return failed;
-        }
-      });
-    this.queues.set(req.key, run);
-    void run
-      .finally(() => {
-        if (this.queues.get(req.key) === run) this.queues.delete(req.key);
-      })
-      .catch(() => undefined);
-    return run;
+    return this.queues.run(req.key, async () => {
+      const turn = async (): Promise<TurnResult | FailedTurn> => {
+        const result = await this.run(req).catch((err: Error) => this.failure(req, err));
+        if (deliver) await deliver(result);
+        return result;
+      };
+      if (!this.store.exclusive) return turn();
+      // Across instances sharing a database the conversation's turns run one at a time there as well;
+      // a lock that cannot be had (the database away) is a failed turn, told in the conversation's language.
+      let started = false;
+      try {
+        return await this.store.exclusive(req.key, () => {
+          started = true;
+          return turn();
+        });
+      } catch (err) {
+        if (started) throw err;
+        const failed = this.failure(req, err as Error);
+        if (deliver) await deliver(failed);
+        return failed;
+      }
+    });
   }
 
   private failure(req: TurnRequest, err: Error): FailedTurn {

@@ -17,6 +17,7 @@ import { uploadEndpoint } from './upload.js';
 import { requestLanguage } from '../http/cases-api.js';
 import { noticeMessages } from '../../notify/case-notice.js';
 import { recipientOf } from '../../notify/targets.js';
+import { KeyedQueue } from '../../storage/keyed-queue.js';
 
 export interface DirectLineOptions {
   /** Token lifetime; the official client refreshes every 15 minutes, so keep it well above that. */
@@ -75,7 +76,7 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
     const maxBody = options.maxBodyBytes ?? 32 * 1024;
     const maxText = options.maxTextLength ?? 2_000;
     // Keyed by id: a conversation read from the database is a new object on every request.
-    const queues = new Map<string, Promise<unknown>>();
+    const queues = new KeyedQueue();
     const key = (c: DirectLineConversation) => `directline:${c.id}`;
 
     const sweeper = setInterval(
@@ -111,17 +112,7 @@ export function directLineChannel(options: DirectLineOptions = {}): ChannelRegis
      * with another's. Across instances the turns themselves are serialised by the conversation store's lock;
      * one browser posting to two instances at the same moment may see their echoes interleaved.
      */
-    const inOrder = <T>(c: DirectLineConversation, work: () => Promise<T>): Promise<T> => {
-      const run = (queues.get(c.id) ?? Promise.resolve()).catch(() => undefined).then(work);
-      queues.set(c.id, run);
-      // Forgotten once nothing waits behind it, so the map holds only conversations with a post under way.
-      void run
-        .catch(() => undefined)
-        .then(() => {
-          if (queues.get(c.id) === run) queues.delete(c.id);
-        });
-      return run;
-    };
+    const inOrder = <T>(c: DirectLineConversation, work: () => Promise<T>): Promise<T> => queues.run(c.id, work);
 
     const authorize = async (req: Request, conversationId?: string) => {
       const checked = signer.verify(bearer(req));

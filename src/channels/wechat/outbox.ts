@@ -3,6 +3,7 @@ import { readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../logger.js';
 import { writeFileAtomic } from '../../storage/atomic-file.js';
+import { KeyedQueue } from '../../storage/keyed-queue.js';
 import { WechatApiError } from './api.js';
 
 export interface OutboxOptions {
@@ -43,7 +44,7 @@ const sleep = (ms: number) =>
  */
 export class Outbox {
   private readonly entries = new Map<string, Entry>();
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly locks = new KeyedQueue();
   private readonly dir: string;
   private readonly now: () => number;
 
@@ -196,14 +197,6 @@ export class Outbox {
   }
 
   private locked<T>(openid: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(openid) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(fn);
-    this.locks.set(openid, run);
-    void run
-      .finally(() => {
-        if (this.locks.get(openid) === run) this.locks.delete(openid);
-      })
-      .catch(() => undefined);
-    return run;
+    return this.locks.run(openid, fn);
   }
 }

@@ -14,8 +14,6 @@ export interface PoolFigures {
 export interface DatabaseOptions {
   /** Connections this instance may open (each instance has its own pool). */
   max?: number;
-  /** Connections held by turns waiting for or holding a conversation's lock (see lockClient). */
-  lockMax?: number;
   /** Where migration progress and pool errors are told; nothing of the address's password. */
   log?: (level: 'info' | 'error', message: string) => void;
 }
@@ -26,27 +24,20 @@ export interface DatabaseOptions {
  * started together apply them once, one after the other.
  */
 export class Database {
-  /**
-   * Locks held for the length of a piece of work take connections of their own: the other work under a
-   * lock uses the main pool, which therefore never waits on a connection held by a lock.
-   */
-  private readonly locks: pg.Pool;
+  /** Connections of their own, outside the pool (see connect), ended with the database. */
+  private readonly own = new Set<pg.Client>();
 
   private constructor(
     readonly pool: pg.Pool,
     private readonly log: NonNullable<DatabaseOptions['log']>,
-    lockMax: number,
-  ) {
-    this.locks = new pg.Pool({ connectionString: pool.options.connectionString, max: lockMax, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000 });
-    this.locks.on('error', (err) => log('error', `database connection lost: ${err.message}`));
-  }
+  ) {}
 
   static async open(url: string, options: DatabaseOptions = {}): Promise<Database> {
     const log = options.log ?? (() => undefined);
     const pool = new pg.Pool({ connectionString: url, max: options.max ?? 20, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000 });
     // An idle client whose server went away must not take the process down; the next query reconnects.
     pool.on('error', (err) => log('error', `database connection lost: ${err.message}`));
-    const db = new Database(pool, log, options.lockMax ?? 40);
+    const db = new Database(pool, log);
     try {
       await db.migrate();
     } catch (err) {
@@ -102,13 +93,17 @@ export class Database {
   }
 
   /**
-   * A connection of the lock pool, for work that holds a lock across every instance for its length (a
-   * conversation's turn, see PgConversationStore.exclusive): the caller releases it, with the error when
-   * the connection cannot be trusted any more. An instance that dies while holding a lock loses the
-   * connection, and with it the lock.
+   * A connection of its own, for a session that holds locks across every instance (the turns of
+   * conversations, see TurnBatch): an instance that dies loses the connection, and with it the locks.
+   * The caller listens to its 'error' (the connection lost) and ends it; closing the database ends it too.
    */
-  lockClient(): Promise<pg.PoolClient> {
-    return this.locks.connect();
+  async connect(): Promise<pg.Client> {
+    const client = new pg.Client({ connectionString: this.pool.options.connectionString, connectionTimeoutMillis: 10_000 });
+    client.on('error', (err) => this.log('error', `database connection lost: ${err.message}`));
+    client.on('end', () => this.own.delete(client));
+    await client.connect();
+    this.own.add(client);
+    return client;
   }
 
   /** For /healthz: whether the database answers now. */
@@ -127,6 +122,6 @@ export class Database {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.pool.end(), this.locks.end()]);
+    await Promise.all([this.pool.end(), ...[...this.own].map((c) => c.end().catch(() => undefined))]);
   }
 }

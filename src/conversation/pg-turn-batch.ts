@@ -1,0 +1,287 @@
+import type pg from 'pg';
+
+/** The advisory-lock class of conversation turns (the two-key form, apart from node-pg-migrate's one-key lock). */
+export const TURN_LOCK_CLASS = 7301;
+
+/** A conversation's row as a turn found it: the state as JSON text (parsed in node), and its version (0: none). */
+export interface TurnRow {
+  state?: string;
+  version: number;
+}
+
+/** The connection a turn's lock is held on: a turn whose connection went lost its lock with it. */
+export interface TurnLine {
+  readonly client: pg.Client;
+  alive: boolean;
+}
+
+/** A turn that holds its conversation's lock, on `line`, with the row read once the lock was had. */
+export interface BegunTurn {
+  line: TurnLine;
+  row: TurnRow;
+}
+
+/** A turn whose connection went before it could commit: what it wrote is not kept, though its replies may have gone out. */
+export class ConversationCommitError extends Error {
+  override name = 'ConversationCommitError';
+}
+
+/** A conversation whose lock another instance kept for longer than a turn may wait. */
+export class ConversationLockedError extends Error {
+  override name = 'ConversationLockedError';
+}
+
+interface Start {
+  id: string;
+  since: number;
+  /** Times found locked by another instance. */
+  tries: number;
+  /** Times its round trip failed. */
+  failures: number;
+  resolve(turn: BegunTurn): void;
+  reject(err: Error): void;
+}
+
+interface End {
+  id: string;
+  line: TurnLine;
+  /** The state the turn set and the version it read; absent: nothing to write, only the lock to let go. */
+  write?: { text: string; version: number };
+  /** The version written; undefined when the row was no longer at the version the turn read. */
+  resolve(version: number | undefined): void;
+  reject(err: Error): void;
+}
+
+export interface TurnBatchOptions {
+  ttlMs: number;
+  /** A connection of the instance's own, outside every pool: the turn locks are held by its session. */
+  connect(): Promise<pg.Client>;
+  /** How long a turn waits for a conversation another instance holds. */
+  lockWaitMs?: number;
+  /** Most turns begun or ended in one round trip. */
+  batch?: number;
+}
+
+/** The dollar quote around a state (JSON text never holds a NUL to end it early). */
+const STATE_TAG = '$ekey_state$';
+
+/**
+ * The turns of every conversation of an instance, on one connection of its own, in batches: each round
+ * trip commits the writes of the turns that ended since the last one, lets go of their locks, then takes
+ * the locks of the turns that began (session advisory locks, tried, so that one conversation held by
+ * another instance does not hold up the others) and reads their rows. At 50 turns at once that is one
+ * round trip and one commit for several turns, where a transaction of its own for each turn cost
+ * PostgreSQL two round trips, a commit and a connection held for the turn's length.
+ *
+ * A lock is let go of only after its turn's write has committed, so the next turn of the conversation,
+ * on any instance, reads what this one wrote. A turn whose lock another instance holds is tried again a
+ * little later. When the connection goes (the server restarts, the backend is killed), the session's
+ * locks go with it: every turn that held one fails at its end instead of writing unlocked.
+ */
+export class TurnBatch {
+  private readonly starts: Start[] = [];
+  private readonly ends: End[] = [];
+  private line?: Promise<TurnLine>;
+  /** The connection `line` opened, once it has. */
+  private current?: TurnLine;
+  private running = false;
+  private closed = false;
+  private readonly lockWaitMs: number;
+  private readonly batch: number;
+
+  constructor(private readonly options: TurnBatchOptions) {
+    this.lockWaitMs = options.lockWaitMs ?? 30_000;
+    this.batch = options.batch ?? 200;
+  }
+
+  /** Waits for the conversation's lock, then reads its row. */
+  begin(id: string): Promise<BegunTurn> {
+    if (this.closed) return Promise.reject(new Error('the conversation store is closed'));
+    return new Promise((resolve, reject) => {
+      this.starts.push({ id, since: Date.now(), tries: 0, failures: 0, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /**
+   * Writes what the turn set over the version it read, if anything, and lets go of the lock once that is
+   * committed. Rejects with ConversationCommitError when the connection holding the lock went meanwhile.
+   */
+  end(id: string, turn: BegunTurn, text?: string): Promise<number | undefined> {
+    if (!turn.line.alive) return Promise.reject(new ConversationCommitError('the turn did not commit: its connection to the database was lost'));
+    return new Promise((resolve, reject) => {
+      this.ends.push({ id, line: turn.line, ...(text === undefined ? {} : { write: { text, version: turn.row.version } }), resolve, reject });
+      this.schedule();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const line = await this.line?.catch(() => undefined);
+    this.line = undefined;
+    if (line) {
+      line.alive = false;
+      await line.client.end().catch(() => undefined);
+    }
+  }
+
+  private schedule(): void {
+    if (this.running || (this.starts.length === 0 && this.ends.length === 0)) return;
+    this.running = true;
+    // After this turn of the event loop: the turns whose requests arrived with it join the same round trip.
+    setImmediate(() => {
+      void this.tick().finally(() => {
+        this.running = false;
+        this.schedule();
+      });
+    });
+  }
+
+  private open(): Promise<TurnLine> {
+    if (this.current && !this.current.alive) {
+      this.current = undefined;
+      this.line = undefined;
+    }
+    this.line ??= this.options.connect().then(
+      (client) => {
+        const line: TurnLine = { client, alive: true };
+        this.current = line;
+        const lost = () => this.lose(line);
+        // An 'error' unheard would take the process down; the turns it held fail at their end.
+        client.on('error', lost);
+        client.on('end', lost);
+        return line;
+      },
+      (err: Error) => {
+        this.line = undefined;
+        throw err;
+      },
+    );
+    return this.line;
+  }
+
+  private lose(line: TurnLine): void {
+    if (!line.alive) return;
+    line.alive = false;
+    void line.client.end().catch(() => undefined);
+  }
+
+  private async tick(): Promise<void> {
+    const ends = this.ends.splice(0, this.batch);
+    const starts = this.starts.splice(0, this.batch);
+    let line: TurnLine;
+    try {
+      if (this.closed) throw new Error('the conversation store is closed');
+      line = await this.open();
+    } catch (err) {
+      for (const e of ends) e.reject(new ConversationCommitError(`the turn did not commit: ${(err as Error).message}`, { cause: err }));
+      for (const s of starts) s.reject(err as Error);
+      return;
+    }
+    const live = ends.filter((e) => {
+      if (e.line === line && line.alive) return true;
+      e.reject(new ConversationCommitError('the turn did not commit: its connection to the database was lost'));
+      return false;
+    });
+    const sql = this.statements(line.client, live, starts);
+    let results: pg.QueryResult[];
+    try {
+      const answer = (await line.client.query(sql.text)) as unknown as pg.QueryResult | pg.QueryResult[];
+      results = Array.isArray(answer) ? answer : [answer];
+    } catch (err) {
+      // The session cannot be trusted with its locks any more: it goes, and they with it.
+      this.lose(line);
+      for (const e of live) e.reject(new ConversationCommitError(`the turn did not commit: ${(err as Error).message}`, { cause: err }));
+      for (const s of starts) this.retry(s, err as Error);
+      return;
+    }
+    if (sql.commit !== undefined && results[sql.commit]?.command !== 'COMMIT') {
+      this.lose(line);
+      for (const e of live) e.reject(new ConversationCommitError('the turn was rolled back'));
+      for (const s of starts) this.retry(s, new Error('the turns were rolled back'));
+      return;
+    }
+    const written = new Map<string, number>();
+    for (const index of sql.writes) for (const row of results[index]?.rows ?? []) written.set(row.id as string, row.version as number);
+    for (const e of live) e.resolve(e.write ? written.get(e.id) : 0);
+    if (sql.locks === undefined) return;
+    const got = new Set((results[sql.locks]?.rows ?? []).filter((r) => r.got === true).map((r) => r.id as string));
+    const rows = new Map((results[sql.locks + 1]?.rows ?? []).map((r) => [r.id as string, r as { state: string; version: number }]));
+    for (const s of starts) {
+      if (!got.has(s.id)) {
+        this.wait(s);
+        continue;
+      }
+      const row = rows.get(s.id);
+      s.resolve({ line, row: row ? { state: row.state, version: row.version } : { version: 0 } });
+    }
+  }
+
+  /** One round trip's SQL, and where its results are: the commit, the writes' rows, the locks (the rows read follow them). */
+  private statements(client: pg.Client, ends: End[], starts: Start[]) {
+    const parts: string[] = [];
+    const writes: number[] = [];
+    let commit: number | undefined;
+    let locks: number | undefined;
+    const quote = (id: string) => client.escapeLiteral(id);
+    const state = (text: string) => (text.includes(STATE_TAG) ? client.escapeLiteral(text) : `${STATE_TAG}${text}${STATE_TAG}`);
+    const ttl = this.options.ttlMs / 1000;
+    const updates = ends.filter((e) => e.write && e.write.version > 0);
+    const inserts = ends.filter((e) => e.write && e.write.version === 0);
+    if (updates.length + inserts.length > 0) {
+      parts.push('BEGIN');
+      if (updates.length > 0) {
+        writes.push(parts.length);
+        const values = updates.map((e) => `(${quote(e.id)}, ${state(e.write!.text)}, ${e.write!.version})`).join(', ');
+        parts.push(
+          `UPDATE conversations AS c SET state = v.state, version = c.version + 1, updated_at = now() FROM (VALUES ${values}) AS v(id, state, version) WHERE c.id = v.id AND c.version = v.version RETURNING c.id, c.version`,
+        );
+      }
+      if (inserts.length > 0) {
+        writes.push(parts.length);
+        const values = inserts.map((e) => `(${quote(e.id)}, ${state(e.write!.text)})`).join(', ');
+        // A row there already is one expired since the turn found none, or one another write put there.
+        parts.push(
+          `INSERT INTO conversations (id, state) VALUES ${values} ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, version = conversations.version + 1, updated_at = now() WHERE conversations.updated_at <= now() - make_interval(secs => ${ttl}) RETURNING id, version`,
+        );
+      }
+      commit = parts.length;
+      parts.push('COMMIT');
+    }
+    if (ends.length > 0) parts.push(`SELECT pg_advisory_unlock(${TURN_LOCK_CLASS}, hashtext(v.id)) FROM (VALUES ${ends.map((e) => `(${quote(e.id)})`).join(', ')}) AS v(id)`);
+    if (starts.length > 0) {
+      const ids = starts.map((s) => quote(s.id));
+      locks = parts.length;
+      parts.push(`SELECT v.id, pg_try_advisory_lock(${TURN_LOCK_CLASS}, hashtext(v.id)) AS got FROM (VALUES ${ids.map((id) => `(${id})`).join(', ')}) AS v(id)`);
+      // A statement of its own: its snapshot, taken once the locks are had, sees what their last holders committed.
+      parts.push(`SELECT id, state, version FROM conversations WHERE id IN (${ids.join(', ')}) AND updated_at > now() - make_interval(secs => ${ttl})`);
+    }
+    return { text: parts.join(';\n'), commit, writes, locks };
+  }
+
+  /** A conversation another instance holds: tried again shortly, each time a little later, for as long as a turn may wait. */
+  private wait(s: Start): void {
+    if (Date.now() - s.since > this.lockWaitMs) {
+      s.reject(new ConversationLockedError(`the conversation stayed locked by another instance for ${this.lockWaitMs} ms`));
+      return;
+    }
+    s.tries += 1;
+    setTimeout(
+      () => {
+        this.starts.push(s);
+        this.schedule();
+      },
+      Math.min(2 ** s.tries, 50),
+    );
+  }
+
+  /** A turn that could not begin because the connection failed begins on the next one, once. */
+  private retry(s: Start, err: Error): void {
+    if (s.failures > 0 || this.closed) {
+      s.reject(err);
+      return;
+    }
+    s.failures += 1;
+    this.starts.push(s);
+  }
+}
