@@ -160,6 +160,28 @@ describe.each([files, postgres])('the case store on $name', (backend) => {
     for (let i = 0; i < 5; i += 1) await unlimited.open({ outcome: first, answers: FIRST_OFFLINE, lang: 'zh-CN', channel: 'wechat', client: 'wechat:o-busy' });
   });
 
+  it('counts each client alone when many clients open cases at once, some past their allowance', async () => {
+    await backend.setup();
+    now = new Date('2026-11-25T02:00:00Z');
+    const cases = serviceOn(await backend.limited(2, () => now));
+    const first = await outcome();
+    // Five clients asking three times each, and the desk's own cases, all in the same moment.
+    const asks = Array.from({ length: 15 }, (_, i) => `wechat:o-at-once-${i % 5}`).map((client) =>
+      cases.open({ outcome: first, answers: FIRST_OFFLINE, lang: 'zh-CN', channel: 'wechat', client }).then(
+        () => client,
+        (err: unknown) => (err instanceof CaseLimitError ? `${client} refused` : Promise.reject(err)),
+      ),
+    );
+    const desk = Array.from({ length: 4 }, () => cases.open({ outcome: first, answers: FIRST_OFFLINE, lang: 'zh-CN', channel: 'desk' }));
+    const settled = await Promise.all(asks);
+    await Promise.all(desk);
+    for (let i = 0; i < 5; i += 1) {
+      expect(settled.filter((s) => s === `wechat:o-at-once-${i}`)).toHaveLength(2);
+      expect(settled.filter((s) => s === `wechat:o-at-once-${i} refused`)).toHaveLength(1);
+    }
+    expect((await cases.list({ offset: 0, limit: 100 })).total).toBe(14);
+  });
+
   it('lists newest first, filtered by status, procedure, dates, text and call-back, a page at a time', async () => {
     const cases = await fresh();
     const first = [];

@@ -3,20 +3,16 @@ import type pg from 'pg';
 import type { IsoDate } from '../dates/beijing.js';
 import type { Database } from '../storage/pg/database.js';
 import { CaseRecord, storableRecord } from './case-schema.js';
+import { CaseCreateBatch } from './pg-create-batch.js';
+import { caseRow, ROW_COLUMNS } from './pg-case-row.js';
 import { CaseLimitError, CaseNotFoundError } from './errors.js';
-import { newReference, parseReference, referenceDate } from './reference.js';
-import { caseSearchText, searchNeedle } from './search-text.js';
+import { newReference, parseReference } from './reference.js';
+import { searchNeedle } from './search-text.js';
 import { type CasePage, type CaseQuery, type CaseStore, phoneDigits } from './store.js';
 
 /** PostgreSQL's unique_violation: another instance drew the same reference first. */
 const UNIQUE_VIOLATION = '23505';
 const CREATE_ATTEMPTS = 20;
-
-/** The columns a row keeps beside its record, in the order of ROW_COLUMNS. */
-export function caseRow(c: CaseRecord): unknown[] {
-  return [c.reference, c, referenceDate(c.reference), c.status, c.procedures, !!c.callback && !c.callback.doneAt, !!c.contact || !!c.transcript, c.createdAt, caseSearchText(c)];
-}
-export const ROW_COLUMNS = 'reference, record, created_on, status, procedures, callback_open, has_contact, created_at, search';
 
 const INSERT_CASE = `INSERT INTO cases (${ROW_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`;
 /** The case, if the client's allowance of the day ($10) has room under the limit ($12): one round trip for both. */
@@ -53,6 +49,7 @@ export class PgCaseStore implements CaseStore {
   private readonly random: ((n: number) => Buffer) | undefined;
   /** New cases per client and Beijing day (table `case_quota`); 0: no cap. */
   private readonly dailyLimit: number;
+  private readonly creates: CaseCreateBatch;
   /** The last day the allowances of earlier days were cleared. */
   private swept = '';
 
@@ -62,6 +59,7 @@ export class PgCaseStore implements CaseStore {
   ) {
     this.random = options.random;
     this.dailyLimit = options.dailyLimit ?? 0;
+    this.creates = new CaseCreateBatch(db, this.dailyLimit);
   }
 
   /**
@@ -78,6 +76,13 @@ export class PgCaseStore implements CaseStore {
     for (let attempt = 0; attempt < CREATE_ATTEMPTS; attempt += 1) {
       const reference = newReference(() => false, date, this.random);
       const record = storableRecord(make(reference), reference);
+      // The first draw goes with the other cases being created; a batch that met a reference drawn twice
+      // leaves its cases to be stored one by one, as a second draw is.
+      if (attempt === 0) {
+        const created = await this.creates.add({ record, day: date, ...(counted ? { client: clientId(client) } : {}) });
+        if (created === 'stored') return record;
+        if (created === 'limit') throw new CaseLimitError(this.dailyLimit);
+      }
       try {
         if (!counted) {
           await this.db.query(INSERT_CASE, caseRow(record));

@@ -6,7 +6,7 @@ import { createI18n, translator } from '../i18n.js';
 import { loadKnowledge } from '../knowledge/load.js';
 import type { CaseRecord } from '../cases/case-schema.js';
 import { FileCaseStore } from '../cases/file-store.js';
-import { caseRow, ROW_COLUMNS } from '../cases/pg-store.js';
+import { caseRow, ROW_COLUMNS } from '../cases/pg-case-row.js';
 import { Journal } from '../storage/journal.js';
 import { FileAgentStore } from '../desk/agent-store.js';
 import { PgAgentStore } from '../desk/pg-agent-store.js';

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { Batches, type Pending } from '../storage/batches.js';
 
 /** The advisory-lock class of conversation turns (the two-key form, apart from node-pg-migrate's one-key lock). */
 export const TURN_LOCK_CLASS = 7301;
@@ -32,25 +33,26 @@ export class ConversationLockedError extends Error {
 }
 
 interface Start {
+  kind: 'start';
   id: string;
   since: number;
   /** Times found locked by another instance. */
   tries: number;
   /** Times its round trip failed. */
   failures: number;
-  resolve(turn: BegunTurn): void;
-  reject(err: Error): void;
 }
 
 interface End {
+  kind: 'end';
   id: string;
   line: TurnLine;
   /** The state the turn set and the version it read; absent: nothing to write, only the lock to let go. */
   write?: { text: string; version: number };
-  /** The version written; undefined when the row was no longer at the version the turn read. */
-  resolve(version: number | undefined): void;
-  reject(err: Error): void;
 }
+
+/** A begun turn, or the version an ended one wrote (undefined: the row was no longer at the version the turn read). */
+type Answer = BegunTurn | number | undefined;
+type Work = Pending<Start | End, Answer>;
 
 export interface TurnBatchOptions {
   ttlMs: number;
@@ -79,28 +81,22 @@ const STATE_TAG = '$ekey_state$';
  * locks go with it: every turn that held one fails at its end instead of writing unlocked.
  */
 export class TurnBatch {
-  private readonly starts: Start[] = [];
-  private readonly ends: End[] = [];
+  private readonly batches: Batches<Start | End, Answer>;
   private line?: Promise<TurnLine>;
   /** The connection `line` opened, once it has. */
   private current?: TurnLine;
-  private running = false;
   private closed = false;
   private readonly lockWaitMs: number;
-  private readonly batch: number;
 
   constructor(private readonly options: TurnBatchOptions) {
     this.lockWaitMs = options.lockWaitMs ?? 30_000;
-    this.batch = options.batch ?? 200;
+    this.batches = new Batches((batch) => this.tick(batch), options.batch ?? 200);
   }
 
   /** Waits for the conversation's lock, then reads its row. */
   begin(id: string): Promise<BegunTurn> {
     if (this.closed) return Promise.reject(new Error('the conversation store is closed'));
-    return new Promise((resolve, reject) => {
-      this.starts.push({ id, since: Date.now(), tries: 0, failures: 0, resolve, reject });
-      this.schedule();
-    });
+    return this.batches.add({ kind: 'start', id, since: Date.now(), tries: 0, failures: 0 }) as Promise<BegunTurn>;
   }
 
   /**
@@ -109,10 +105,7 @@ export class TurnBatch {
    */
   end(id: string, turn: BegunTurn, text?: string): Promise<number | undefined> {
     if (!turn.line.alive) return Promise.reject(new ConversationCommitError('the turn did not commit: its connection to the database was lost'));
-    return new Promise((resolve, reject) => {
-      this.ends.push({ id, line: turn.line, ...(text === undefined ? {} : { write: { text, version: turn.row.version } }), resolve, reject });
-      this.schedule();
-    });
+    return this.batches.add({ kind: 'end', id, line: turn.line, ...(text === undefined ? {} : { write: { text, version: turn.row.version } }) }) as Promise<number | undefined>;
   }
 
   async close(): Promise<void> {
@@ -123,18 +116,6 @@ export class TurnBatch {
       line.alive = false;
       await line.client.end().catch(() => undefined);
     }
-  }
-
-  private schedule(): void {
-    if (this.running || (this.starts.length === 0 && this.ends.length === 0)) return;
-    this.running = true;
-    // After this turn of the event loop: the turns whose requests arrived with it join the same round trip.
-    setImmediate(() => {
-      void this.tick().finally(() => {
-        this.running = false;
-        this.schedule();
-      });
-    });
   }
 
   private open(): Promise<TurnLine> {
@@ -166,9 +147,9 @@ export class TurnBatch {
     void line.client.end().catch(() => undefined);
   }
 
-  private async tick(): Promise<void> {
-    const ends = this.ends.splice(0, this.batch);
-    const starts = this.starts.splice(0, this.batch);
+  private async tick(batch: Work[]): Promise<void> {
+    const ends = batch.filter((w): w is Pending<End, Answer> => w.item.kind === 'end');
+    const starts = batch.filter((w): w is Pending<Start, Answer> => w.item.kind === 'start');
     let line: TurnLine;
     try {
       if (this.closed) throw new Error('the conversation store is closed');
@@ -179,11 +160,15 @@ export class TurnBatch {
       return;
     }
     const live = ends.filter((e) => {
-      if (e.line === line && line.alive) return true;
+      if (e.item.line === line && line.alive) return true;
       e.reject(new ConversationCommitError('the turn did not commit: its connection to the database was lost'));
       return false;
     });
-    const sql = this.statements(line.client, live, starts);
+    const sql = this.statements(
+      line.client,
+      live.map((e) => e.item),
+      starts.map((s) => s.item),
+    );
     let results: pg.QueryResult[];
     try {
       const answer = (await line.client.query(sql.text)) as unknown as pg.QueryResult | pg.QueryResult[];
@@ -203,16 +188,16 @@ export class TurnBatch {
     }
     const written = new Map<string, number>();
     for (const index of sql.writes) for (const row of results[index]?.rows ?? []) written.set(row.id as string, row.version as number);
-    for (const e of live) e.resolve(e.write ? written.get(e.id) : 0);
+    for (const e of live) e.resolve(e.item.write ? written.get(e.item.id) : 0);
     if (sql.locks === undefined) return;
     const got = new Set((results[sql.locks]?.rows ?? []).filter((r) => r.got === true).map((r) => r.id as string));
     const rows = new Map((results[sql.locks + 1]?.rows ?? []).map((r) => [r.id as string, r as { state: string; version: number }]));
     for (const s of starts) {
-      if (!got.has(s.id)) {
+      if (!got.has(s.item.id)) {
         this.wait(s);
         continue;
       }
-      const row = rows.get(s.id);
+      const row = rows.get(s.item.id);
       s.resolve({ line, row: row ? { state: row.state, version: row.version } : { version: 0 } });
     }
   }
@@ -260,28 +245,22 @@ export class TurnBatch {
   }
 
   /** A conversation another instance holds: tried again shortly, each time a little later, for as long as a turn may wait. */
-  private wait(s: Start): void {
-    if (Date.now() - s.since > this.lockWaitMs) {
+  private wait(s: Pending<Start, Answer>): void {
+    if (Date.now() - s.item.since > this.lockWaitMs) {
       s.reject(new ConversationLockedError(`the conversation stayed locked by another instance for ${this.lockWaitMs} ms`));
       return;
     }
-    s.tries += 1;
-    setTimeout(
-      () => {
-        this.starts.push(s);
-        this.schedule();
-      },
-      Math.min(2 ** s.tries, 50),
-    );
+    s.item.tries += 1;
+    setTimeout(() => this.batches.requeue(s), Math.min(2 ** s.item.tries, 50));
   }
 
   /** A turn that could not begin because the connection failed begins on the next one, once. */
-  private retry(s: Start, err: Error): void {
-    if (s.failures > 0 || this.closed) {
+  private retry(s: Pending<Start, Answer>, err: Error): void {
+    if (s.item.failures > 0 || this.closed) {
       s.reject(err);
       return;
     }
-    s.failures += 1;
-    this.starts.push(s);
+    s.item.failures += 1;
+    this.batches.requeue(s);
   }
 }
