@@ -1,5 +1,6 @@
 import { Batches, type Pending } from '../storage/batches.js';
 import type { Database } from '../storage/pg/database.js';
+import { collided } from '../storage/pg/errors.js';
 import type { CaseRecord } from './case-schema.js';
 import { caseRow, ROW_COLUMNS } from './pg-case-row.js';
 
@@ -13,30 +14,33 @@ export interface NewCase {
 /** What became of a new case: stored; refused, the client's allowance of the day used up; or to be stored on its own. */
 export type Created = 'stored' | 'limit' | 'alone';
 
-/** PostgreSQL's unique_violation: a reference drawn twice. */
-const UNIQUE_VIOLATION = '23505';
-
 /**
- * Many cases in one statement: the rows go as arrays, each counted against its client's allowance by one
- * upsert that refuses to go past the limit, and stored only when counted. A reference drawn twice fails
- * the statement, which counts and stores nothing: its cases are then stored one by one (`alone`), where a
- * second draw is made. A client appears once in a batch (the upsert can change its row only once).
+ * Many cases in one statement: the rows go as one JSON document (one parse, where arrays of JSON text
+ * were escaped element by element in node and unescaped again by PostgreSQL), each counted against its
+ * client's allowance by one upsert that refuses to go past the limit, and stored only when counted. A
+ * reference drawn twice fails the statement, which counts and stores nothing: its cases are then stored
+ * one by one (`alone`), where a second draw is made. A client appears once in a batch (the upsert can
+ * change its row only once). Rows are taken in one order, clients' allowances by client and cases by
+ * reference, so that two instances' batches wait for each other rather than deadlock; should one still
+ * be rolled back as a deadlock, its cases too are stored one by one.
  */
 const INSERT_CASES = {
   name: 'cases-create-batch',
   text: `WITH v AS (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[], $5::text[], $6::boolean[], $7::boolean[], $8::timestamptz[], $9::text[], $10::text[], $11::text[])
-      AS v(reference, record, created_on, status, procedures, callback_open, has_contact, created_at, search, client, day)
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS v(reference text, record jsonb, created_on date, status text, procedures text[],
+      callback_open boolean, has_contact boolean, created_at timestamptz, search text, client text, day text)
   ), counted AS (
-    INSERT INTO case_quota (day, client, used) SELECT day, client, 1 FROM v WHERE client IS NOT NULL
-    ON CONFLICT (day, client) DO UPDATE SET used = case_quota.used + 1 WHERE case_quota.used < $12
+    INSERT INTO case_quota (day, client, used) SELECT day, client, 1 FROM v WHERE client IS NOT NULL ORDER BY day, client
+    ON CONFLICT (day, client) DO UPDATE SET used = case_quota.used + 1 WHERE case_quota.used < $2
     RETURNING day, client
   )
   INSERT INTO cases (${ROW_COLUMNS})
-  SELECT reference, record::jsonb, created_on, status, ARRAY(SELECT jsonb_array_elements_text(procedures::jsonb)), callback_open, has_contact, created_at, search
-  FROM v WHERE client IS NULL OR EXISTS (SELECT 1 FROM counted c WHERE c.day = v.day AND c.client = v.client)
+  SELECT ${ROW_COLUMNS} FROM v WHERE client IS NULL OR EXISTS (SELECT 1 FROM counted c WHERE c.day = v.day AND c.client = v.client)
   RETURNING reference`,
 };
+
+/** The names of ROW_COLUMNS, for the document's rows. */
+const COLUMN_NAMES = ROW_COLUMNS.split(', ');
 
 /**
  * The cases an instance creates, gathered while the statement before is under way (Batches): at 50
@@ -68,30 +72,19 @@ export class CaseCreateBatch {
         together.push(p);
       }
     }
-    const rows = together.map((p) => caseRow(p.item.record));
-    const column = (i: number) => rows.map((r) => r[i]);
+    together.sort((a, b) => (a.item.record.reference < b.item.record.reference ? -1 : 1));
+    const rows = together.map((p) => {
+      const row: Record<string, unknown> = Object.fromEntries(caseRow(p.item.record).map((value, i) => [COLUMN_NAMES[i], value]));
+      row.client = p.item.client ?? null;
+      row.day = p.item.day;
+      return row;
+    });
     let stored: Set<string>;
     try {
-      const { rows: inserted } = await this.db.pool.query<{ reference: string }>({
-        ...INSERT_CASES,
-        values: [
-          column(0),
-          rows.map((r) => JSON.stringify(r[1])),
-          column(2),
-          column(3),
-          rows.map((r) => JSON.stringify(r[4])),
-          column(5),
-          column(6),
-          column(7),
-          column(8),
-          together.map((p) => p.item.client ?? null),
-          together.map((p) => p.item.day),
-          this.dailyLimit,
-        ],
-      });
+      const { rows: inserted } = await this.db.pool.query<{ reference: string }>({ ...INSERT_CASES, values: [JSON.stringify(rows), this.dailyLimit] });
       stored = new Set(inserted.map((r) => r.reference));
     } catch (err) {
-      if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+      if (!collided(err)) throw err;
       for (const p of together) p.resolve('alone');
       return;
     }

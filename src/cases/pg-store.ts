@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { IsoDate } from '../dates/beijing.js';
 import type { Database } from '../storage/pg/database.js';
+import { collided } from '../storage/pg/errors.js';
 import { CaseRecord, storableRecord } from './case-schema.js';
 import { CaseCreateBatch } from './pg-create-batch.js';
 import { caseRow, ROW_COLUMNS } from './pg-case-row.js';
@@ -10,8 +11,6 @@ import { newReference, parseReference } from './reference.js';
 import { searchNeedle } from './search-text.js';
 import { type CasePage, type CaseQuery, type CaseStore, phoneDigits } from './store.js';
 
-/** PostgreSQL's unique_violation: another instance drew the same reference first. */
-const UNIQUE_VIOLATION = '23505';
 const CREATE_ATTEMPTS = 20;
 
 const INSERT_CASE = `INSERT INTO cases (${ROW_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`;
@@ -92,7 +91,8 @@ export class PgCaseStore implements CaseStore {
         if (rowCount !== 1) throw new CaseLimitError(this.dailyLimit);
         return record;
       } catch (err) {
-        if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+        // Another instance drew the same reference first, or its batch and this case waited on each other.
+        if (!collided(err)) throw err;
       }
     }
     throw new Error(`no free case reference after ${CREATE_ATTEMPTS} draws`);
