@@ -68,6 +68,31 @@ export interface TurnBatchOptions {
 const STATE_TAG = '$ekey_state$';
 
 /**
+ * The statements of a round trip, prepared once on each connection: a round trip then sends EXECUTEs
+ * of them with the batch's arrays, which PostgreSQL neither analyses nor plans again (a statement
+ * written out for each batch, its rows inline, was parsed and planned every time: a fifth of the
+ * server's work a turn). A conversation silent past `ttl` seconds is not read, and a row that old is
+ * written over by a new conversation under its id.
+ */
+function prepared(ttl: number): string {
+  const lock = `${TURN_LOCK_CLASS}, hashtext(v.id)`;
+  return [
+    // Planned once for all: left to choose, PostgreSQL plans each batch again for the length of its arrays,
+    // to the same index scans.
+    'SET plan_cache_mode = force_generic_plan',
+    `PREPARE ekey_turn_update(text[], text[], int[]) AS UPDATE conversations AS c SET state = v.state, version = c.version + 1, updated_at = now()
+       FROM unnest($1, $2, $3) AS v(id, state, version) WHERE c.id = v.id AND c.version = v.version RETURNING c.id, c.version`,
+    // A row there already is one expired since the turn found none, or one another write put there.
+    `PREPARE ekey_turn_insert(text[], text[]) AS INSERT INTO conversations (id, state) SELECT * FROM unnest($1, $2)
+       ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, version = conversations.version + 1, updated_at = now()
+       WHERE conversations.updated_at <= now() - make_interval(secs => ${Number(ttl)}) RETURNING id, version`,
+    `PREPARE ekey_turn_unlock(text[]) AS SELECT pg_advisory_unlock(${lock}) FROM unnest($1) AS v(id)`,
+    `PREPARE ekey_turn_lock(text[]) AS SELECT v.id, pg_try_advisory_lock(${lock}) AS got FROM unnest($1) AS v(id)`,
+    `PREPARE ekey_turn_read(text[]) AS SELECT id, state, version FROM conversations WHERE id = ANY($1) AND updated_at > now() - make_interval(secs => ${Number(ttl)})`,
+  ].join(';\n');
+}
+
+/**
  * The turns of every conversation of an instance, on one connection of its own, in batches: each round
  * trip commits the writes of the turns that ended since the last one, lets go of their locks, then takes
  * the locks of the turns that began (session advisory locks, tried, so that one conversation held by
@@ -123,22 +148,28 @@ export class TurnBatch {
       this.current = undefined;
       this.line = undefined;
     }
-    this.line ??= this.options.connect().then(
-      (client) => {
-        const line: TurnLine = { client, alive: true };
-        this.current = line;
-        const lost = () => this.lose(line);
-        // An 'error' unheard would take the process down; the turns it held fail at their end.
-        client.on('error', lost);
-        client.on('end', lost);
-        return line;
-      },
-      (err: Error) => {
-        this.line = undefined;
-        throw err;
-      },
-    );
+    this.line ??= this.connect().catch((err: Error) => {
+      this.line = undefined;
+      throw err;
+    });
     return this.line;
+  }
+
+  private async connect(): Promise<TurnLine> {
+    const client = await this.options.connect();
+    const line: TurnLine = { client, alive: true };
+    const lost = () => this.lose(line);
+    // An 'error' unheard would take the process down; the turns it held fail at their end.
+    client.on('error', lost);
+    client.on('end', lost);
+    try {
+      await client.query(prepared(this.options.ttlMs / 1000));
+    } catch (err) {
+      this.lose(line);
+      throw err;
+    }
+    this.current = line;
+    return line;
   }
 
   private lose(line: TurnLine): void {
@@ -208,38 +239,30 @@ export class TurnBatch {
     const writes: number[] = [];
     let commit: number | undefined;
     let locks: number | undefined;
-    const quote = (id: string) => client.escapeLiteral(id);
-    const state = (text: string) => (text.includes(STATE_TAG) ? client.escapeLiteral(text) : `${STATE_TAG}${text}${STATE_TAG}`);
-    const ttl = this.options.ttlMs / 1000;
+    const ids = (turns: { id: string }[]) => `ARRAY[${turns.map((t) => client.escapeLiteral(t.id)).join(', ')}]::text[]`;
+    const states = (turns: End[]) =>
+      `ARRAY[${turns.map((e) => (e.write!.text.includes(STATE_TAG) ? client.escapeLiteral(e.write!.text) : `${STATE_TAG}${e.write!.text}${STATE_TAG}`)).join(', ')}]::text[]`;
     const updates = ends.filter((e) => e.write && e.write.version > 0);
     const inserts = ends.filter((e) => e.write && e.write.version === 0);
     if (updates.length + inserts.length > 0) {
       parts.push('BEGIN');
       if (updates.length > 0) {
         writes.push(parts.length);
-        const values = updates.map((e) => `(${quote(e.id)}, ${state(e.write!.text)}, ${e.write!.version})`).join(', ');
-        parts.push(
-          `UPDATE conversations AS c SET state = v.state, version = c.version + 1, updated_at = now() FROM (VALUES ${values}) AS v(id, state, version) WHERE c.id = v.id AND c.version = v.version RETURNING c.id, c.version`,
-        );
+        parts.push(`EXECUTE ekey_turn_update(${ids(updates)}, ${states(updates)}, ARRAY[${updates.map((e) => e.write!.version).join(', ')}]::int[])`);
       }
       if (inserts.length > 0) {
         writes.push(parts.length);
-        const values = inserts.map((e) => `(${quote(e.id)}, ${state(e.write!.text)})`).join(', ');
-        // A row there already is one expired since the turn found none, or one another write put there.
-        parts.push(
-          `INSERT INTO conversations (id, state) VALUES ${values} ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, version = conversations.version + 1, updated_at = now() WHERE conversations.updated_at <= now() - make_interval(secs => ${ttl}) RETURNING id, version`,
-        );
+        parts.push(`EXECUTE ekey_turn_insert(${ids(inserts)}, ${states(inserts)})`);
       }
       commit = parts.length;
       parts.push('COMMIT');
     }
-    if (ends.length > 0) parts.push(`SELECT pg_advisory_unlock(${TURN_LOCK_CLASS}, hashtext(v.id)) FROM (VALUES ${ends.map((e) => `(${quote(e.id)})`).join(', ')}) AS v(id)`);
+    if (ends.length > 0) parts.push(`EXECUTE ekey_turn_unlock(${ids(ends)})`);
     if (starts.length > 0) {
-      const ids = starts.map((s) => quote(s.id));
       locks = parts.length;
-      parts.push(`SELECT v.id, pg_try_advisory_lock(${TURN_LOCK_CLASS}, hashtext(v.id)) AS got FROM (VALUES ${ids.map((id) => `(${id})`).join(', ')}) AS v(id)`);
+      parts.push(`EXECUTE ekey_turn_lock(${ids(starts)})`);
       // A statement of its own: its snapshot, taken once the locks are had, sees what their last holders committed.
-      parts.push(`SELECT id, state, version FROM conversations WHERE id IN (${ids.join(', ')}) AND updated_at > now() - make_interval(secs => ${ttl})`);
+      parts.push(`EXECUTE ekey_turn_read(${ids(starts)})`);
     }
     return { text: parts.join(';\n'), commit, writes, locks };
   }
