@@ -77,11 +77,14 @@ const STATE_TAG = '$ekey_state$';
 function prepared(ttl: number): string {
   const lock = `${TURN_LOCK_CLASS}, hashtext(v.id)`;
   return [
-    // Planned once for all: left to choose, PostgreSQL plans each batch again for the length of its arrays,
-    // to the same index scans.
+    // Planned once for all: left to choose, PostgreSQL plans each batch again for the length of its arrays.
+    // Every statement finds its rows by id, and a plan made while the table was small must not scan it
+    // whole once it has grown: no join to choose a plan for, and no sequential scan.
     'SET plan_cache_mode = force_generic_plan',
-    `PREPARE ekey_turn_update(text[], text[], int[]) AS UPDATE conversations AS c SET state = v.state, version = c.version + 1, updated_at = now()
-       FROM unnest($1, $2, $3) AS v(id, state, version) WHERE c.id = v.id AND c.version = v.version RETURNING c.id, c.version`,
+    'SET enable_seqscan = off',
+    `PREPARE ekey_turn_update(text[], text[], int[]) AS UPDATE conversations AS c
+       SET state = $2[array_position($1, c.id)], version = c.version + 1, updated_at = now()
+       WHERE c.id = ANY($1) AND c.version = $3[array_position($1, c.id)] RETURNING c.id, c.version`,
     // A row there already is one expired since the turn found none, or one another write put there.
     `PREPARE ekey_turn_insert(text[], text[]) AS INSERT INTO conversations (id, state) SELECT * FROM unnest($1, $2)
        ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, version = conversations.version + 1, updated_at = now()
