@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { percentile, run, type RunResult, type Script } from './driver.js';
+import { percentile, run, type RunResult, type Script, warm } from './driver.js';
 import { roundRobin } from './round-robin-proxy.js';
 import { CONSULTATIONS } from './scripts.js';
 import { startServer } from './server-process.js';
@@ -31,7 +31,7 @@ export interface PostgresTurns {
 }
 
 function figures(runs: RunResult[]): TurnFigures {
-  const byThroughput = runs.map((r) => r.turns / r.seconds).sort((a, b) => a - b);
+  const byThroughput = runs.map((r) => r.throughput).sort((a, b) => a - b);
   const all = runs.flatMap((r) => r.latenciesMs);
   return {
     throughput: Math.round(byThroughput[Math.floor(byThroughput.length / 2)] as number),
@@ -74,8 +74,9 @@ export async function benchPostgresTurns(o: { quick: boolean; echo: string[]; ek
     // The balancer's own hop is in the two-instance figures, and in the echo's beside them.
     const echoBalanced = await roundRobin([echo.base]);
     try {
-      for (const base of [echo.base, a.base, balancer.url]) await run(base, repeat(CONSULTATIONS, o.quick ? 100 : 300), 10);
-      const rounds = o.quick ? 1 : 3;
+      // Warmed as in bench/run.ts: the one instance, the pair through the balancer, the echo alone and through its own.
+      for (const base of [echo.base, echoBalanced.url, a.base, balancer.url]) await warm(base, repeat(CONSULTATIONS, o.quick ? 100 : 300), o.quick);
+      const rounds = o.quick ? 1 : 5;
       const scripts = repeat(CONSULTATIONS, o.quick ? 200 : 600);
       const runs = { echo: [] as RunResult[], echoBalanced: [] as RunResult[], one: [] as RunResult[], two: [] as RunResult[] };
       for (let round = 0; round < rounds; round++) {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { percentile, run, type RunResult, type Script } from './driver.js';
+import { percentile, run, type RunResult, type Script, warm } from './driver.js';
 import { CONSULTATIONS } from './scripts.js';
 import { startServer } from './server-process.js';
 import { execFileSync } from 'node:child_process';
@@ -36,7 +36,7 @@ function summary(r: RunResult) {
   return {
     turns: r.turns,
     errors: r.errors,
-    throughput: Math.round(r.turns / r.seconds),
+    throughput: Math.round(r.throughput),
     p50: Number(percentile(r.latenciesMs, 50).toFixed(2)),
     p99: Number(percentile(r.latenciesMs, 99).toFixed(2)),
   };
@@ -108,7 +108,7 @@ try {
   try {
     // Both warmed alike until their figures hold still (the service has more code for the JIT to settle).
     for (const server of [echo, ekey]) {
-      await run(server.base, repeat(CONSULTATIONS, quick ? 100 : 400), 10);
+      await warm(server.base, repeat(CONSULTATIONS, quick ? 100 : 400), quick);
       await run(server.base, repeat(CONSULTATIONS, quick ? 20 : 80), 1);
     }
 
@@ -140,7 +140,7 @@ try {
         p99Ratio: Number((k.p99 / e.p99).toFixed(2)),
         // What the server itself spent per turn: on a machine shared with other work, the steadier figure.
         cpuRatio: Number((k.cpuMsPerTurn / e.cpuMsPerTurn).toFixed(2)),
-        rounds: echoRuns.map((r, i) => Number(((ekeyRuns[i] as RunResult).turns / (ekeyRuns[i] as RunResult).seconds / (r.turns / r.seconds)).toFixed(2))),
+        rounds: echoRuns.map((r, i) => Number(((ekeyRuns[i] as RunResult).throughput / r.throughput).toFixed(2))),
       };
     }
     results.turns = turnsRuns;
