@@ -1,21 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { beijingDate, type IsoDate } from '../dates/beijing.js';
+import { pooledRandom } from './pooled-random.js';
 
 /** No 0/O, 1/I: a reference is read out on the phone and typed from paper. */
 export const REFERENCE_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
 export const REFERENCE_PATTERN = /^EK-(\d{4})(\d{2})(\d{2})-([23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{6})$/;
-
-const pool = { bytes: Buffer.alloc(0), at: 0 };
-
-/** Cryptographic random bytes, fetched in blocks: one call per reference would be most of its cost. */
-function pooledRandom(n: number): Buffer {
-  if (pool.at + n > pool.bytes.length) {
-    pool.bytes = randomBytes(4096);
-    pool.at = 0;
-  }
-  pool.at += n;
-  return pool.bytes.subarray(pool.at - n, pool.at);
-}
 
 /** 32 letters: the low five bits of a random byte pick one without bias. */
 function randomPart(random: (n: number) => Buffer): string {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Outcome } from '../consult/outcome.js';
 import { beijingDate } from '../dates/beijing.js';
 import type { Knowledge } from '../knowledge/model.js';
@@ -7,6 +6,7 @@ import type { CaseRecord, Contact, ExpectedStage, TranscriptEntry } from './case
 import type { Target } from './notify-target.js';
 import { CaseConflictError, CaseInputError, CaseNotFoundError, TransitionError } from './errors.js';
 import { initialExpected, restartExpected } from './expected.js';
+import { pooledRandom } from './pooled-random.js';
 import type { Lifecycle, LifecycleStatus } from '../knowledge/lifecycle-schema.js';
 import { allowedTransitions, statusOf, trackFor } from './lifecycle.js';
 import type { CasePage, CaseQuery, CaseStore } from './store.js';
@@ -75,7 +75,7 @@ export class CaseService {
         ...decided,
         history: [{ status: decided.status, at: at.toISOString(), on: beijingDate(at) }],
         channel: input.channel.slice(0, 40) || 'unknown',
-        checklistKey: randomBytes(16).toString('base64url'),
+        checklistKey: pooledRandom(16).toString('base64url'),
         version: 0,
         ...(input.agent ? { agent: input.agent } : {}),
         ...(input.transcript?.length ? { transcript: input.transcript } : {}),

@@ -22,9 +22,19 @@ export interface ConversationStore {
   close?(): Promise<void>;
 }
 
+/** The ids of the conversations seen last: a turn asks for its conversation's several times. */
+const ids = new Map<string, string>();
+const IDS_KEPT = 4096;
+
 /** What a conversation is stored under: channel keys (user ids, openids) are never written as they are. */
 export function conversationId(key: string): string {
-  return createHash('sha256').update(key).digest('hex').slice(0, 40);
+  let id = ids.get(key);
+  if (id === undefined) {
+    id = createHash('sha256').update(key).digest('hex').slice(0, 40);
+    if (ids.size >= IDS_KEPT) ids.delete(ids.keys().next().value as string);
+    ids.set(key, id);
+  }
+  return id;
 }
 
 /** A conversation file of the earlier layout, one per conversation. */
