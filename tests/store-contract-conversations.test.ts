@@ -334,4 +334,24 @@ describe('conversations shared by two instances on PostgreSQL', () => {
     for (const d of opened) await d.close();
     await fresh.drop();
   });
+
+  it('compresses the long values written every turn with lz4 where the server has it, else leaves the default', async () => {
+    const fresh = await freshDatabase();
+    const db = await Database.open(fresh.url, { max: 1 });
+    try {
+      const lz4 = await db.query<{ has: boolean }>("SELECT 'lz4' = ANY (enumvals) AS has FROM pg_settings WHERE name = 'default_toast_compression'");
+      const { rows } = await db.query<{ col: string; method: string }>(
+        `SELECT attrelid::regclass || '.' || attname AS col, attcompression::text AS method FROM pg_attribute
+          WHERE (attrelid, attname) IN (('conversations'::regclass, 'state'), ('cases'::regclass, 'record')) ORDER BY col`,
+      );
+      const method = lz4.rows[0]?.has ? 'l' : '';
+      expect(rows).toEqual([
+        { col: 'cases.record', method },
+        { col: 'conversations.state', method },
+      ]);
+    } finally {
+      await db.close();
+      await fresh.drop();
+    }
+  });
 });
